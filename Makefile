@@ -1,0 +1,34 @@
+# Beyond ReLU — the two commands a reader needs are `make lab` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test run lint bench clean help
+
+help:
+	@echo "make lab    create .venv if needed and open JupyterLab on notebooks/00-start-here.ipynb"
+	@echo "make test   create .venv if needed, then run ruff and pytest (unit tests + nbval)"
+	@echo "make run    re-execute every notebook in a fresh kernel and store clean outputs"
+
+# Reinstall only when the package definition changed (or the venv is new).
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else \
+		"Python 3.10+ is needed; found " + sys.version.split()[0] + ". Use: make PYTHON=python3.11 ...")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/00-start-here.ipynb
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	MPLBACKEND=Agg $(BIN)/python -m pytest
+
+run: $(STAMP)
+	$(BIN)/python scripts/run_notebooks.py notebooks/*.ipynb
+
+clean:
+	rm -rf $(VENV) build *.egg-info

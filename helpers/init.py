@@ -1,0 +1,63 @@
+"""Weight initialisers. Weights are shaped ``(fan_in, fan_out)``: a layer computes ``x @ W``."""
+
+import numpy as np
+
+from ._validation import check_finite_real, check_positive_int, check_rng
+
+
+def _normal(fan_in, fan_out, rng, std_of):
+    """Validate the sizes, then draw N(0, std^2) weights with std = std_of(fan_in, fan_out)."""
+    fan_in = check_positive_int(fan_in, "fan_in")
+    fan_out = check_positive_int(fan_out, "fan_out")
+    check_rng(rng)
+    return rng.standard_normal((fan_in, fan_out)) * std_of(fan_in, fan_out)
+
+
+def he_normal(fan_in, fan_out, *, negative_slope=0.0, rng):
+    """He et al. (2015) normal init for (P)ReLU with slope `negative_slope` for z < 0.
+
+    Parameters
+    ----------
+    fan_in, fan_out : int
+        Input and output sizes of the layer.
+    negative_slope : float, default 0.0
+        The slope a of the rectifier's negative part (0 for ReLU, 0.25 for PReLU's init).
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray, shape (fan_in, fan_out)
+
+    Notes
+    -----
+    std = sqrt(2 / ((1 + a^2) fan_in)) keeps the second moment of pre-activations constant.
+
+    Examples
+    --------
+    >>> he_normal(3, 2, rng=np.random.default_rng(0)).shape
+    (3, 2)
+    """
+    a = check_finite_real(negative_slope, "negative_slope")
+    return _normal(fan_in, fan_out, rng, lambda n_in, _: np.sqrt(2.0 / ((1.0 + a * a) * n_in)))
+
+
+def lecun_normal(fan_in, fan_out, *, rng):
+    """LeCun normal init, std = sqrt(1 / fan_in): the one SELU's self-normalisation assumes.
+
+    Examples
+    --------
+    >>> lecun_normal(4, 5, rng=np.random.default_rng(0)).shape
+    (4, 5)
+    """
+    return _normal(fan_in, fan_out, rng, lambda n_in, _: np.sqrt(1.0 / n_in))
+
+
+def glorot_normal(fan_in, fan_out, *, rng):
+    """Glorot & Bengio (2010) normal init, std = sqrt(2 / (fan_in + fan_out)), for tanh/sigmoid.
+
+    Examples
+    --------
+    >>> glorot_normal(4, 4, rng=np.random.default_rng(0)).shape
+    (4, 4)
+    """
+    return _normal(fan_in, fan_out, rng, lambda n_in, n_out: np.sqrt(2.0 / (n_in + n_out)))

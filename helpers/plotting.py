@@ -1,0 +1,123 @@
+"""The course's figures. Every function draws on given axes (or new ones) and returns them.
+
+Colours come from the Okabe-Ito palette, which stays distinguishable with colour blindness.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ._validation import as_float_array
+from .activations import get_activation
+
+# Okabe & Ito (2008), "Color Universal Design"; black first for the reference curve.
+PALETTE = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442"]
+
+
+def plot_layer_curves(curves, *, ylabel, title, logy=False, ax=None):
+    """Plot one per-layer quantity for several settings: median over seeds and min-max band.
+
+    Parameters
+    ----------
+    curves : dict[str, array_like]
+        Label -> array of shape (n_seeds, depth) (a 1-D array counts as one seed).
+    ylabel, title : str
+    logy : bool, default False
+        Logarithmic y axis (for quantities spanning orders of magnitude).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> ax = plot_layer_curves({"relu": [[1, 2], [1, 3]]}, ylabel="y", title="t")
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['relu']
+    """
+    if not isinstance(curves, dict) or not curves:
+        raise TypeError(f"curves must be a non-empty dict label -> array; got {curves!r:.60}.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    for i, (label, values) in enumerate(curves.items()):
+        values = np.atleast_2d(as_float_array(values, f"curves[{label!r}]"))
+        if values.ndim != 2:
+            raise ValueError(
+                f"curves[{label!r}] must have shape (n_seeds, depth); got {values.shape}."
+            )
+        layers = np.arange(1, values.shape[1] + 1)
+        colour = PALETTE[i % len(PALETTE)]
+        ax.plot(layers, np.median(values, axis=0), color=colour, label=label, marker=".")
+        if values.shape[0] > 1:
+            ax.fill_between(layers, values.min(axis=0), values.max(axis=0),
+                            color=colour, alpha=0.2, linewidth=0)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel("layer")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+def plot_propagation(runs, *, axes=None):
+    """Two panels for deep random networks: activation variance and weight-gradient norm per layer.
+
+    Parameters
+    ----------
+    runs : dict[str, helpers.propagation.LayerStats]
+        Label -> statistics with arrays of shape (n_seeds, depth), e.g. from ``propagate_seeds``.
+    axes : pair of matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+    else:
+        fig = axes[0].figure
+    plot_layer_curves({k: r.var for k, r in runs.items()}, ylabel="variance of activations",
+                      title="Forward: does the signal survive?", logy=True, ax=axes[0])
+    plot_layer_curves({k: r.weight_grad_norm for k, r in runs.items()},
+                      ylabel="‖dL/dW‖ (Frobenius)",
+                      title="Backward: does each layer get a gradient?", logy=True, ax=axes[1])
+    return fig
+
+
+def plot_activation_pairs(names, *, z=None, axes=None):
+    """Two panels: each named activation f(z) and its derivative f'(z).
+
+    Parameters
+    ----------
+    names : list of str
+        Names from ``helpers.activations.available_activations()``.
+    z : array_like, optional
+        Grid of inputs; default 401 points on [-5, 5].
+    axes : pair of matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    if isinstance(names, str) or not names:
+        raise TypeError(f"names must be a non-empty list of activation names; got {names!r}.")
+    z = np.linspace(-5, 5, 401) if z is None else as_float_array(z, "z")
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+    else:
+        fig = axes[0].figure
+    for i, name in enumerate(names):
+        f, f_grad = get_activation(name)
+        colour = PALETTE[i % len(PALETTE)]
+        axes[0].plot(z, f(z), color=colour, label=name)
+        axes[1].plot(z, f_grad(z), color=colour, label=name)
+    for ax, title, ylabel in zip(axes, ["Activation", "Derivative"], ["f(z)", "f'(z)"],
+                                 strict=True):
+        ax.axhline(0, color="0.8", linewidth=0.8, zorder=0)
+        ax.axvline(0, color="0.8", linewidth=0.8, zorder=0)
+        ax.set_xlabel("pre-activation z")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.legend()
+    return fig

@@ -1,0 +1,127 @@
+"""Signals and gradients through deep random networks (no training, no biases).
+
+A batch of Gaussian inputs goes forward through `depth` fully connected layers
+``z_l = h_{l-1} @ W_l``, ``h_l = f(z_l)``; then a random unit-variance gradient comes back
+from the top. We record, per layer, the statistics of the activations and the norm of the
+gradient of the weights: the quantity that decides how fast that layer can learn.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import init as _init
+from ._validation import check_choice, check_finite_real, check_positive_int, check_rng
+from .activations import get_activation
+
+INITS = {
+    "he": _init.he_normal,
+    "lecun": _init.lecun_normal,
+    "glorot": _init.glorot_normal,
+}
+
+
+@dataclass(frozen=True)
+class LayerStats:
+    """Per-layer statistics of one random network; every array has shape (depth,)."""
+
+    mean: np.ndarray  # mean of the activations h_l over batch and units
+    var: np.ndarray  # variance of the activations h_l
+    pre_second_moment: np.ndarray  # E[z_l^2] of the pre-activations
+    weight_grad_norm: np.ndarray  # Frobenius norm of dL/dW_l
+
+
+def propagate(
+    activation,
+    *,
+    depth,
+    width,
+    rng,
+    init="he",
+    gain=1.0,
+    n_samples=256,
+    input_mean=0.0,
+    input_std=1.0,
+):
+    """Send a Gaussian batch through a deep random network and back; return `LayerStats`.
+
+    Parameters
+    ----------
+    activation : str
+        A name from ``helpers.activations.available_activations()``.
+    depth, width : int
+        Number of layers and units per layer (inputs have `width` features too).
+    rng : numpy.random.Generator
+        Source of the inputs, the weights and the top gradient.
+    init : {"he", "lecun", "glorot"}, default "he"
+        Weight initialiser (see ``helpers.init``).
+    gain : float, default 1.0
+        Multiplies every weight: < 1 is a too-small init, > 1 a too-large one.
+    n_samples : int, default 256
+        Batch size.
+    input_mean, input_std : float
+        Inputs are drawn from N(input_mean, input_std^2).
+
+    Returns
+    -------
+    LayerStats
+        Arrays of shape (depth,), layer 1 first.
+
+    Notes
+    -----
+    The top gradient dL/dh_depth is standard normal divided by sqrt(n_samples), as for a
+    loss averaged over the batch. Backward: dz_l = dh_l * f'(z_l); dW_l = h_{l-1}^T dz_l;
+    dh_{l-1} = dz_l W_l^T.
+
+    Examples
+    --------
+    >>> stats = propagate("relu", depth=3, width=8, rng=np.random.default_rng(0))
+    >>> stats.var.shape
+    (3,)
+    """
+    f, f_grad = get_activation(activation)
+    depth = check_positive_int(depth, "depth")
+    width = check_positive_int(width, "width")
+    n_samples = check_positive_int(n_samples, "n_samples", minimum=2)
+    check_rng(rng)
+    make_weights = INITS[check_choice(init, "init", INITS)]
+    gain = check_finite_real(gain, "gain", minimum=0.0, exclusive=True)
+    input_mean = check_finite_real(input_mean, "input_mean")
+    input_std = check_finite_real(input_std, "input_std", minimum=0.0, exclusive=True)
+
+    h = input_mean + input_std * rng.standard_normal((n_samples, width))
+    inputs, pre_activations, weights = [], [], []
+    mean, var, pre_second_moment = (np.empty(depth) for _ in range(3))
+    for layer in range(depth):
+        w = gain * make_weights(width, width, rng=rng)
+        z = h @ w
+        inputs.append(h)
+        pre_activations.append(z)
+        weights.append(w)
+        h = f(z)
+        mean[layer], var[layer] = h.mean(), h.var()
+        pre_second_moment[layer] = np.mean(z * z)
+
+    weight_grad_norm = np.empty(depth)
+    dh = rng.standard_normal((n_samples, width)) / np.sqrt(n_samples)
+    for layer in reversed(range(depth)):
+        dz = dh * f_grad(pre_activations[layer])
+        weight_grad_norm[layer] = np.linalg.norm(inputs[layer].T @ dz)
+        dh = dz @ weights[layer].T
+    return LayerStats(mean, var, pre_second_moment, weight_grad_norm)
+
+
+def propagate_seeds(activation, *, seeds, **kwargs):
+    """Run `propagate` once per seed; return LayerStats whose arrays are (n_seeds, depth).
+
+    Examples
+    --------
+    >>> propagate_seeds("tanh", seeds=[0, 1], depth=4, width=8, init="glorot").mean.shape
+    (2, 4)
+    """
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed; got an empty sequence.")
+    runs = [propagate(activation, rng=np.random.default_rng(seed), **kwargs) for seed in seeds]
+    return LayerStats(*(np.stack([getattr(r, field) for r in runs]) for field in
+                        ("mean", "var", "pre_second_moment", "weight_grad_norm")))

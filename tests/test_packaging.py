@@ -1,0 +1,79 @@
+"""One source of truth for versions: environment.yml agrees with pyproject.toml."""
+
+import re
+import stat
+
+from _notebooks import ROOT, pyproject
+
+REQUIREMENT = re.compile(r"^([A-Za-z0-9_.\-]+)\s*(.*?)\s*(?:;\s*(.*))?$")
+
+
+def parse(requirement):
+    """'numpy>=1.26,<3' -> ('numpy', '>=1.26,<3', marker or None)."""
+    name, spec, marker = REQUIREMENT.match(requirement.strip()).groups()
+    return name.lower(), spec.replace(" ", ""), marker
+
+
+def conda_dependencies():
+    """The conda-forge dependency lines of environment.yml (a flat list, so no YAML parser)."""
+    lines = (ROOT / "environment.yml").read_text(encoding="utf-8").splitlines()
+    start = lines.index("dependencies:")
+    deps = []
+    for line in lines[start + 1 :]:
+        if line.strip().startswith("#") or not line.strip():
+            continue
+        if not line.startswith("  - "):
+            break
+        deps.append(line[4:].split("#")[0].strip())
+    return dict(parse(d)[:2] for d in deps)
+
+
+def applies_to(marker, python):
+    """Evaluate the only marker form we use: python_version < 'X.Y'."""
+    if marker is None:
+        return True
+    op, version = re.fullmatch(r"python_version\s*(<|>=)\s*'([0-9.]+)'", marker.strip()).groups()
+    python_t, version_t = (tuple(int(p) for p in v.split(".")) for v in (python, version))
+    return python_t < version_t if op == "<" else python_t >= version_t
+
+
+def test_environment_yml_matches_pyproject():
+    project = pyproject()["project"]
+    conda = conda_dependencies()
+    python = conda.pop("python").lstrip("=")
+    conda.pop("pip")
+    wanted = {}
+    for req in project["dependencies"] + project["optional-dependencies"]["test"]:
+        name, spec, marker = parse(req)
+        if applies_to(marker, python):
+            wanted[name] = spec
+    assert conda == wanted
+
+
+def test_python_is_pinned_and_allowed():
+    conda = conda_dependencies()
+    assert re.fullmatch(r"=3\.\d+", conda["python"]), "pin python to one minor version"
+    minimum = pyproject()["project"]["requires-python"]
+    assert minimum == ">=3.10"
+    assert int(conda["python"].split(".")[1]) >= 10
+
+
+def test_parse_catches_a_disagreement():
+    assert parse("numpy>=1.26,<3") != parse("numpy>=1.25,<3")
+    assert parse("tomli>=2; python_version < '3.11'")[2] == "python_version < '3.11'"
+    assert applies_to("python_version < '3.11'", "3.10")
+    assert not applies_to("python_version < '3.11'", "3.11")
+
+
+def test_postbuild_is_executable_and_installs_helpers_without_deps():
+    postbuild = ROOT / "postBuild"
+    assert postbuild.stat().st_mode & stat.S_IXUSR
+    text = postbuild.read_text(encoding="utf-8")
+    assert "set -e" in text
+    assert "pip install --no-deps -e ." in text
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make test" in readme and "make lab" in readme
+    assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")

@@ -1,0 +1,71 @@
+"""helpers.plotting and helpers.widgets: the figures draw what they are given."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from helpers import plotting, widgets
+from helpers.activations import relu
+from helpers.propagation import propagate_seeds
+
+
+def test_layer_curves_draw_the_median_and_label_each_setting():
+    values = np.array([[1.0, 2.0, 3.0], [3.0, 4.0, 5.0], [2.0, 9.0, 4.0]])
+    ax = plotting.plot_layer_curves({"a": values, "b": values[:1]}, ylabel="y", title="t",
+                                    logy=True)
+    lines = ax.get_lines()
+    assert [line.get_label() for line in lines] == ["a", "b"]
+    assert lines[0].get_ydata().tolist() == [2.0, 4.0, 4.0]
+    assert lines[0].get_xdata().tolist() == [1, 2, 3]
+    assert ax.get_yscale() == "log" and ax.get_title() == "t" and ax.get_xlabel() == "layer"
+    assert len(ax.collections) == 1  # one band: "b" has a single seed
+
+
+def test_layer_curves_bad_input():
+    with pytest.raises(TypeError, match="curves must be a non-empty dict"):
+        plotting.plot_layer_curves([], ylabel="y", title="t")
+    with pytest.raises(ValueError, match=r"curves\['a'\] must have shape \(n_seeds, depth\)"):
+        plotting.plot_layer_curves({"a": np.zeros((2, 2, 2))}, ylabel="y", title="t")
+
+
+def test_propagation_figure_has_two_titled_panels():
+    runs = {"ReLU": propagate_seeds("relu", seeds=[0, 1], depth=5, width=8)}
+    fig = plotting.plot_propagation(runs)
+    left, right = fig.axes
+    assert left.get_lines()[0].get_ydata().tolist() == np.median(runs["ReLU"].var, 0).tolist()
+    assert right.get_lines()[0].get_ydata().tolist() == np.median(
+        runs["ReLU"].weight_grad_norm, 0).tolist()
+    assert left.get_title() and right.get_title()
+
+
+def test_activation_pairs_plot_function_and_derivative():
+    z = np.linspace(-2, 2, 5)
+    fig = plotting.plot_activation_pairs(["relu", "tanh"], z=z)
+    f_ax, df_ax = fig.axes
+    assert f_ax.get_lines()[0].get_ydata().tolist() == relu(z).tolist()
+    assert df_ax.get_lines()[0].get_ydata().tolist() == [0, 0, 0, 1, 1]
+    with pytest.raises(TypeError, match="names must be a non-empty list"):
+        plotting.plot_activation_pairs("relu")
+
+
+def test_palette_has_distinct_colours():
+    assert len(set(plotting.PALETTE)) == len(plotting.PALETTE) >= 6
+
+
+def test_explorer_figure_follows_its_arguments():
+    fig = widgets.propagation_figure(depth=7, width=16, gain=0.5, seeds=(0, 1))
+    assert "depth 7, width 16, weight gain 0.5, 2 seeds" in fig.get_suptitle()
+    assert all(len(line.get_xdata()) == 7 for line in fig.axes[0].get_lines())
+    assert [line.get_label() for line in fig.axes[1].get_lines()] == list(
+        widgets.STANDARD_SETTINGS)
+
+
+def test_explorer_has_the_three_sliders_and_redraws(monkeypatch):
+    calls = []
+    monkeypatch.setattr(widgets, "propagation_figure",
+                        lambda *args: calls.append(args) or plt.figure())
+    explorer = widgets.propagation_explorer(seeds=(0,))
+    sliders = {c.description: c for c in explorer.children[:3]}
+    assert set(sliders) == {"depth", "width", "gain"}
+    sliders["depth"].value = 12
+    assert calls[-1] == (12, 64, 1.0, (0,))
