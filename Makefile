@@ -20,8 +20,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# Serves on localhost with token auth on (the URL printed below carries the token).
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/00-start-here.ipynb
+	$(BIN)/jupyter lab --ServerApp.ip=localhost $(ROOT_FLAG) notebooks/00-start-here.ipynb
 
 test: $(STAMP)
 	$(BIN)/ruff check .
