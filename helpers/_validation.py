@@ -52,7 +52,7 @@ def check_finite_real(value, name, *, minimum=None, exclusive=False):
         too_small = value <= minimum if exclusive else value < minimum
         if too_small:
             bound = ">" if exclusive else ">="
-            raise ValueError(f"{name} must be {bound} {minimum}; got {value}.")
+            raise ValueError(f"{name} must be {bound} {minimum:g}; got {value}.")
     return value
 
 

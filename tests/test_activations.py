@@ -1,6 +1,7 @@
 """helpers.activations: derivatives against finite differences, conventions, bad input."""
 
 import warnings
+from decimal import Decimal, getcontext
 
 import numpy as np
 import pytest
@@ -9,55 +10,112 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from helpers import activations as act
-from helpers.gradcheck import elementwise_derivative, relative_error
+from helpers.gradcheck import elementwise_derivative, numerical_gradient, relative_error
 
-SMOOTH_PAIRS = {
+# Published to 32 digits (Klambauer et al. 2017, and e.g. PyTorch's documentation).
+EXACT_ALPHA = "1.6732632423543772848170429916717"
+EXACT_LAMBDA = "1.0507009873554804934193349852946"
+
+# name -> (f, f_grad) as functions of z alone, for the checks every activation must pass
+PAIRS = {
+    "relu": (act.relu, act.relu_grad),
+    "leaky_relu": (act.leaky_relu, act.leaky_relu_grad),
+    "leaky_relu_0.3": (lambda z: act.leaky_relu(z, 0.3), lambda z: act.leaky_relu_grad(z, 0.3)),
+    "elu": (act.elu, act.elu_grad),
+    "elu_2": (lambda z: act.elu(z, 2.0), lambda z: act.elu_grad(z, 2.0)),
+    "selu": (act.selu, act.selu_grad),
+    "prelu_shared": (lambda z: act.prelu(z, 0.25), lambda z: act.prelu_grad(z, 0.25)),
     "sigmoid": (act.sigmoid, act.sigmoid_grad),
     "tanh": (act.tanh, act.tanh_grad),
     "linear": (act.linear, act.linear_grad),
 }
-ALL_FUNCTIONS = [act.relu, act.relu_grad, act.sigmoid, act.sigmoid_grad, act.tanh, act.tanh_grad,
-                 act.linear, act.linear_grad]
+FUNCTIONS = [f for pair in PAIRS.values() for f in pair]
+FUNCTION_IDS = [f"{name}{suffix}" for name in PAIRS for suffix in ("", "_grad")]
+SHAPES = [(50,), (7, 9), (2, 3, 4, 5)]
 
 
 def away_from_zero(rng, shape, margin=1e-2):
+    """Uniform in [-6, 6], kept at least `margin` from the kink at 0."""
     z = rng.uniform(-6, 6, size=shape)
-    return np.where(np.abs(z) < margin, margin * 2, z)
+    return np.where(np.abs(z) < margin, np.copysign(2 * margin, z), z)
 
 
-@pytest.mark.parametrize("name", SMOOTH_PAIRS)
-@pytest.mark.parametrize("shape", [(50,), (7, 9), (2, 3, 4, 5)])
-def test_smooth_derivatives_match_finite_differences(name, shape):
-    f, f_grad = SMOOTH_PAIRS[name]
-    z = np.random.default_rng(0).uniform(-6, 6, size=shape)
+# --- derivatives -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", PAIRS)
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_derivatives_match_finite_differences(name, shape):
+    f, f_grad = PAIRS[name]
+    z = away_from_zero(np.random.default_rng(0), shape)
     assert relative_error(f_grad(z), elementwise_derivative(f, z)) < 1e-7
 
 
-def test_relu_derivative_matches_finite_differences_away_from_the_kink():
-    z = away_from_zero(np.random.default_rng(1), (4, 25))
-    assert relative_error(act.relu_grad(z), elementwise_derivative(act.relu, z)) < 1e-7
+@pytest.mark.parametrize("shape", [(6, 3), (4, 3, 2, 2)], ids=str)
+def test_prelu_channelwise_derivatives_match_finite_differences(shape):
+    rng = np.random.default_rng(1)
+    z = away_from_zero(rng, shape)
+    alpha = rng.uniform(-0.5, 2.0, size=3)  # learned slopes can be anything, even > 1 or < 0
+    dout = rng.standard_normal(shape)
+    dz, dalpha = act.prelu_backward(dout, z, alpha)
+    num_dz = numerical_gradient(lambda v: act.prelu(v, alpha), z.copy(), dout=dout)
+    num_dalpha = numerical_gradient(lambda a: act.prelu(z, a), alpha.copy(), dout=dout)
+    assert relative_error(dz, num_dz) < 1e-7
+    assert relative_error(dalpha, num_dalpha) < 1e-7
+    assert relative_error(act.prelu_grad(z, alpha), elementwise_derivative(
+        lambda v: act.prelu(v, alpha), z)) < 1e-7
 
 
-def test_relu_grad_at_zero_takes_the_left_branch():
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_prelu_shared_dalpha_matches_finite_differences(shape):
+    rng = np.random.default_rng(2)
+    z, dout = away_from_zero(rng, shape), rng.standard_normal(shape)
+    dz, dalpha = act.prelu_backward(dout, z, 0.25)
+    num_dalpha = numerical_gradient(lambda a: act.prelu(z, a), np.array(0.25), dout=dout)
+    assert np.shape(dalpha) == ()
+    assert relative_error(dalpha, num_dalpha) < 1e-7
+    assert relative_error(dz, dout * act.prelu_grad(z, 0.25)) == 0
+
+
+def test_prelu_on_a_1d_input_with_channel_axis_0():
+    z = np.array([-2.0, 3.0, -1.0])
+    alpha = np.array([0.1, 0.2, 0.3])
+    assert act.prelu(z, alpha, axis=0).tolist() == [-0.2, 3.0, -0.3]
+    dz, dalpha = act.prelu_backward(np.ones(3), z, alpha, axis=0)
+    assert dalpha.tolist() == [-2.0, 0.0, -1.0] and dz.tolist() == [0.1, 1.0, 0.3]
+
+
+def test_prelu_is_the_unified_form_not_a_maximum():
+    """max(0, z) + a min(0, z): for a > 1 it differs from np.maximum(a z, z)."""
+    z = np.array([-2.0, 1.0])
+    assert act.prelu(z, 1.5).tolist() == [-3.0, 1.0]
+    assert np.maximum(1.5 * z, z).tolist() == [-2.0, 1.5]
+
+
+def test_special_cases_of_prelu():
+    z = np.linspace(-3, 3, 13)
+    assert np.array_equal(act.prelu(z, 0.0), act.relu(z))
+    assert np.array_equal(act.prelu(z, 0.01), act.leaky_relu(z))
+    assert np.array_equal(act.prelu(z, 1.0), z)
+
+
+# --- conventions ---------------------------------------------------------------------------
+
+def test_derivatives_at_zero_take_the_left_branch():
     assert act.relu_grad(0.0) == 0.0
-    assert act.relu_grad(-0.0) == 0.0
-    assert act.relu_grad(np.float32(1e-30)) == 1.0
+    assert act.leaky_relu_grad(0.0) == 0.01
+    assert act.leaky_relu_grad(0.0, alpha=0.2) == 0.2
+    assert act.elu_grad(0.0, alpha=1.5) == 1.5
+    assert act.selu_grad(0.0) == act.SELU_LAMBDA_ALPHA
+    assert act.prelu_grad(np.zeros((2, 2)), np.array([0.3, 0.4])).tolist() == [[0.3, 0.4]] * 2
+    assert act.relu_grad(-0.0) == 0.0 and act.relu_grad(np.float32(1e-30)) == 1.0
 
 
 def test_relu_grad_is_not_computed_from_the_output():
     """The classic bug: (relu(z) >= 0) is always true."""
-    z = np.array([-2.0, -1e-9, 3.0])
-    assert act.relu_grad(z).tolist() == [0.0, 0.0, 1.0]
+    assert act.relu_grad([-2.0, -1e-9, 3.0]).tolist() == [0.0, 0.0, 1.0]
 
 
-def test_known_values():
-    assert act.sigmoid(0.0) == 0.5
-    assert act.sigmoid_grad(0.0) == 0.25
-    assert act.tanh_grad(0.0) == 1.0
-    assert np.isclose(act.sigmoid(2.0), 1 / (1 + np.exp(-2.0)), rtol=1e-15)
-
-
-@pytest.mark.parametrize("f", ALL_FUNCTIONS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("f", FUNCTIONS, ids=FUNCTION_IDS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_float_dtypes_and_shapes_are_kept(f, dtype):
     for shape in [(), (3,), (2, 3, 4)]:
@@ -65,64 +123,229 @@ def test_float_dtypes_and_shapes_are_kept(f, dtype):
         assert out.dtype == dtype and out.shape == shape
 
 
-@pytest.mark.parametrize("f", ALL_FUNCTIONS, ids=lambda f: f.__name__)
-@pytest.mark.parametrize("value", [3, True, [1, -2], [[True, False]], np.arange(3, dtype=np.int8)])
+def test_prelu_float32_stays_float32_with_float64_alpha():
+    z = np.ones((2, 3), dtype=np.float32)
+    alpha = np.array([0.1, 0.2, 0.3])
+    assert act.prelu(z, alpha).dtype == np.float32
+    dz, dalpha = act.prelu_backward(z, -z, alpha)
+    assert dz.dtype == np.float32 and dalpha.shape == (3,)
+
+
+@pytest.mark.parametrize("f", FUNCTIONS, ids=FUNCTION_IDS)
+@pytest.mark.parametrize("value", [3, True, [1, -2], [[True, False]], np.arange(3, dtype=np.int8)],
+                         ids=["int", "bool", "list", "bool-list", "int8"])
 def test_ints_bools_lists_become_float64(f, value):
     assert f(value).dtype == np.float64
 
 
-@pytest.mark.parametrize("f", ALL_FUNCTIONS, ids=lambda f: f.__name__)
+def test_int_inputs_are_not_truncated():
+    """numpy-ml's bug: an integer array stayed integer and 0.01 * -3 became 0."""
+    assert act.leaky_relu(np.array([-3, 2])).tolist() == [-0.03, 2.0]
+    assert act.selu(np.array([-1]))[0] == pytest.approx(-1.1113307378125628, abs=0)
+
+
+@pytest.mark.parametrize("f", FUNCTIONS, ids=FUNCTION_IDS)
 @pytest.mark.parametrize("value", ["1.0", None, {"a": 1}, np.array(["a"]), np.array([1j]),
-                                   np.array([None], dtype=object)])
+                                   np.array([None], dtype=object), [[1.0], [1.0, 2.0]]],
+                         ids=["str", "None", "dict", "str-array", "complex", "object", "ragged"])
 def test_other_types_are_a_type_error_naming_z(f, value):
     with pytest.raises(TypeError, match="z must"):
         f(value)
 
 
-@pytest.mark.parametrize("f", ALL_FUNCTIONS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("f", FUNCTIONS, ids=FUNCTION_IDS)
 def test_nan_propagates(f):
-    assert np.isnan(f(np.array([np.nan, 1.0]))[0])
+    out = f(np.array([np.nan, 1.0, -1.0]))
+    assert np.isnan(out[0]) and not np.isnan(out[1:]).any()
 
 
 def test_limits_at_infinity():
     inf = np.array([-np.inf, np.inf])
-    assert act.relu(inf).tolist() == [0.0, np.inf]
-    assert act.relu_grad(inf).tolist() == [0.0, 1.0]
-    assert act.sigmoid(inf).tolist() == [0.0, 1.0]
-    assert act.sigmoid_grad(inf).tolist() == [0.0, 0.0]
-    assert act.tanh(inf).tolist() == [-1.0, 1.0]
-    assert act.tanh_grad(inf).tolist() == [0.0, 0.0]
+    la = act.SELU_LAMBDA_ALPHA
+    expected = {
+        "relu": ([0.0, np.inf], [0.0, 1.0]),
+        "leaky_relu": ([-np.inf, np.inf], [0.01, 1.0]),
+        "elu": ([-1.0, np.inf], [0.0, 1.0]),
+        "selu": ([-la, np.inf], [0.0, act.SELU_LAMBDA]),
+        "prelu_shared": ([-np.inf, np.inf], [0.25, 1.0]),
+        "sigmoid": ([0.0, 1.0], [0.0, 0.0]),
+        "tanh": ([-1.0, 1.0], [0.0, 0.0]),
+    }
+    for name, (values, slopes) in expected.items():
+        f, f_grad = PAIRS[name]
+        assert f(inf).tolist() == pytest.approx(values, rel=1e-15), name
+        assert f_grad(inf).tolist() == pytest.approx(slopes, rel=1e-15), name
 
 
-@pytest.mark.parametrize("f", ALL_FUNCTIONS, ids=lambda f: f.__name__)
+def test_zero_slope_at_minus_infinity_is_zero_not_nan():
+    """0 * -inf is NaN in IEEE arithmetic, but the limit of max(0, z) + 0 * min(0, z) is 0."""
+    assert act.leaky_relu(-np.inf, alpha=0.0) == 0.0
+    assert act.prelu(np.array([[-np.inf, -np.inf]]), np.array([0.0, 0.5])).tolist() == [
+        [0.0, -np.inf]]
+
+
+@pytest.mark.parametrize("f", FUNCTIONS, ids=FUNCTION_IDS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_no_runtime_warning_for_any_finite_input(f, dtype):
-    info = np.finfo(dtype)
-    z = np.array([-info.max, -1e4, -50.0, -1e-30, 0.0, 1e-30, 50.0, 1e4, info.max], dtype=dtype)
+    top = min(1e308, float(np.finfo(dtype).max))
+    z = np.array([-top, -1e30, -1e4, -745.2, -50.0, -1e-30, 0.0, 1e-30, 50.0, 88.8, 709.8, 1e4,
+                  1e30, top], dtype=dtype)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         f(z)
 
 
+# --- SELU's constants ------------------------------------------------------------------------
+
+def nearest_float(decimal_text):
+    """Check with exact decimal arithmetic that a float64 is within half an ulp."""
+    getcontext().prec = 60
+    return Decimal(decimal_text)
+
+
+def exact_product():
+    getcontext().prec = 60
+    return str(Decimal(EXACT_ALPHA) * Decimal(EXACT_LAMBDA))
+
+
+@pytest.mark.parametrize("value,exact", [("SELU_ALPHA", lambda: EXACT_ALPHA),
+                                         ("SELU_LAMBDA", lambda: EXACT_LAMBDA),
+                                         ("SELU_LAMBDA_ALPHA", exact_product)])
+def test_selu_constants_are_the_nearest_float64(value, exact):
+    x = getattr(act, value)
+    error = abs(Decimal(x) - nearest_float(exact()))
+    assert error <= Decimal(float(np.spacing(x))) / 2
+
+
+def test_the_float_product_is_one_ulp_below_the_rounded_product():
+    """Why SELU_LAMBDA_ALPHA exists: multiplying the rounded constants loses one ulp."""
+    product = act.SELU_LAMBDA * act.SELU_ALPHA
+    assert act.SELU_LAMBDA_ALPHA - product == np.spacing(product)
+
+
+def test_selu_known_values():
+    assert act.selu(-1.0) == -1.1113307378125628
+    assert act.selu(1.0) == act.SELU_LAMBDA
+    assert act.selu(0.0) == 0.0
+    assert act.selu(-np.inf) == pytest.approx(-1.7580993408473766, rel=1e-15)
+    # the article's per-element formula, with the exact constants, agrees to rounding
+    z = np.linspace(-5, 5, 101)
+    article = [act.SELU_LAMBDA * (x if x > 0 else act.SELU_ALPHA * (np.exp(x) - 1)) for x in z]
+    assert np.allclose(act.selu(z), article, rtol=1e-14, atol=1e-15)
+
+
+def test_selu_and_elu_are_accurate_near_zero():
+    """expm1, not exp - 1: relative accuracy for tiny negative inputs."""
+    z = -1e-12
+    assert act.elu(z) == pytest.approx(z, rel=1e-12)
+    assert act.selu(z) == pytest.approx(act.SELU_LAMBDA * act.SELU_ALPHA * z, rel=1e-12)
+
+
+def test_large_arrays_take_the_chunked_path_and_agree():
+    rng = np.random.default_rng(3)
+    z = rng.standard_normal(300_001) * 5
+    naive = np.where(z > 0, act.SELU_LAMBDA * z,
+                     act.SELU_LAMBDA * act.SELU_ALPHA * np.expm1(np.minimum(z, 0)))
+    naive_grad = np.where(z > 0, act.SELU_LAMBDA,
+                          act.SELU_LAMBDA * act.SELU_ALPHA * np.exp(np.minimum(z, 0)))
+    assert np.allclose(act.selu(z), naive, rtol=1e-15, atol=1e-300)
+    assert np.allclose(act.selu_grad(z), naive_grad, rtol=1e-15, atol=1e-300)
+    z32 = z[:300_000].astype(np.float32).reshape(3, -1)
+    assert act.selu(z32).dtype == np.float32
+    assert np.allclose(act.selu(z32), act.selu(z32.astype(np.float64)), rtol=1e-6, atol=1e-6)
+
+
+def test_non_contiguous_input():
+    z = np.random.default_rng(4).standard_normal((400, 1000))[:, ::3]
+    assert np.array_equal(act.selu(z), act.selu(np.ascontiguousarray(z)))
+    assert np.array_equal(act.elu_grad(z.T), act.elu_grad(np.ascontiguousarray(z.T)))
+
+
+def test_input_is_not_modified():
+    z = np.linspace(-3, 3, 7)
+    before = z.copy()
+    for f in FUNCTIONS:
+        f(z)
+    act.prelu_backward(np.ones_like(z), z, 0.3)
+    assert np.array_equal(z, before)
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "call,error,match",
+    [
+        (lambda: act.leaky_relu([1.0], alpha=np.nan), ValueError, "alpha must be finite; got nan"),
+        (lambda: act.elu([1.0], alpha=np.inf), ValueError, "alpha must be finite; got inf"),
+        (lambda: act.leaky_relu([1.0], alpha="0.1"), TypeError, "alpha must be a real number"),
+        (lambda: act.prelu(np.ones((2, 3)), np.ones(4)), ValueError,
+         r"alpha must have one slope per channel: z.shape\[1\] is 3, got 4 slopes"),
+        (lambda: act.prelu(np.ones((2, 3)), np.ones((3, 1))), ValueError,
+         r"alpha must be a scalar or a 1-D array .* got shape \(3, 1\)"),
+        (lambda: act.prelu(np.ones((2, 3)), [0.1, np.nan, 0.2]), ValueError,
+         "alpha must be finite"),
+        (lambda: act.prelu(np.ones((2, 3)), ["a", "b", "c"]), TypeError, "alpha must hold real"),
+        (lambda: act.prelu(np.ones((2, 3)), np.ones(3), axis=2), ValueError,
+         r"axis 2 is out of range for z with 2 dimensions"),
+        (lambda: act.prelu(np.ones(3), np.ones(3)), ValueError,
+         r"axis 1 is out of range for z with 1 dimensions.*axis=0"),
+        (lambda: act.prelu(np.ones((2, 3)), np.ones(3), axis=1.0), TypeError,
+         "axis must be an integer"),
+        (lambda: act.prelu_backward(np.ones((2, 2)), np.ones((2, 3)), 0.1), ValueError,
+         r"dout must have the shape of z, \(2, 3\); got \(2, 2\)"),
+        (lambda: act.prelu_backward("x", np.ones(2), 0.1), TypeError, "dout must"),
+    ],
+)
+def test_bad_input_names_the_parameter(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_channel_axis_may_be_negative():
+    z = -np.ones((2, 3, 4))
+    assert np.array_equal(act.prelu(z, np.arange(4.0), axis=-1), act.prelu(z, np.arange(4.0),
+                                                                            axis=2))
+
+
 def test_registry():
-    assert act.available_activations() == ["linear", "relu", "sigmoid", "tanh"]
-    assert act.get_activation("relu") == (act.relu, act.relu_grad)
+    assert {"relu", "leaky_relu", "elu", "selu", "sigmoid", "tanh", "linear"} <= set(
+        act.available_activations())
+    assert act.get_activation("selu") == (act.selu, act.selu_grad)
     with pytest.raises(ValueError, match="activation must be one of .* got 'softplus'"):
         act.get_activation("softplus")
 
 
-finite = st.floats(-1e6, 1e6, allow_nan=False)
+# --- properties ------------------------------------------------------------------------------
+
+finite = st.floats(-1e300, 1e300, allow_nan=False)
+small = st.floats(-50, 50, allow_nan=False)
+vectors = arrays(np.float64, st.integers(2, 40), elements=finite)
+slopes = st.floats(0, 10, allow_nan=False)
 
 
-@given(arrays(np.float64, st.integers(2, 30), elements=finite))
-def test_monotone(z):
+@given(vectors, slopes)
+def test_monotone(z, alpha):
     z = np.sort(z)
-    for f in (act.relu, act.sigmoid, act.tanh):
+    for f in (act.relu, act.selu, act.sigmoid, act.tanh, lambda v: act.leaky_relu(v, alpha),
+              lambda v: act.elu(v, alpha)):
         assert np.all(np.diff(f(z)) >= 0)
 
 
-@given(arrays(np.float64, st.integers(1, 30), elements=finite))
+@given(vectors, st.floats(0, 1, allow_nan=False))
+def test_leaky_relu_lies_between_its_two_parts(z, alpha):
+    out = act.leaky_relu(z, alpha)
+    assert np.all(alpha * np.minimum(z, 0) <= out) and np.all(out <= np.maximum(z, 0))
+
+
+@given(vectors)
+def test_selu_is_bounded_below_by_its_saturation_value(z):
+    assert np.all(act.selu(z) >= -act.SELU_LAMBDA_ALPHA)
+
+
+@given(arrays(np.float64, st.integers(1, 40), elements=small))
 def test_derivative_ranges(z):
     assert set(np.unique(act.relu_grad(z))) <= {0.0, 1.0}
+    assert np.all(act.selu_grad(z) > 0)  # "SELUs cannot die": the slope never vanishes...
+    assert np.all(act.selu_grad(z) <= act.SELU_LAMBDA_ALPHA)
     assert np.all((act.sigmoid_grad(z) >= 0) & (act.sigmoid_grad(z) <= 0.25))
     assert np.all((act.tanh_grad(z) >= 0) & (act.tanh_grad(z) <= 1))

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from helpers import init
+from helpers.activations import prelu, selu
 
 
 @pytest.mark.parametrize(
@@ -44,3 +45,36 @@ def test_bad_input(kwargs, error, match):
     kwargs = {"rng": np.random.default_rng(0), **kwargs}
     with pytest.raises(error, match=match):
         init.he_normal(**kwargs)
+
+
+def average_gain_per_layer(make_weights, f, depth=50, width=512, n_samples=256, seed=0):
+    """(E[z_L^2] / E[z_1^2]) ** (1 / (L - 1)): the factor by which each layer scales the
+    second moment of its pre-activations, averaged over the depth of the network."""
+    rng = np.random.default_rng(seed)
+    h = rng.standard_normal((n_samples, width))
+    second_moments = []
+    for _ in range(depth):
+        z = h @ make_weights(width, width, rng=rng)
+        second_moments.append(np.mean(z * z))
+        h = f(z)
+    return (second_moments[-1] / second_moments[0]) ** (1 / (depth - 1))
+
+
+@pytest.mark.parametrize("slope", [0.0, 0.25, 1.0])
+def test_he_init_keeps_the_second_moment_through_50_prelu_layers(slope):
+    gains = [average_gain_per_layer(lambda i, o, rng: init.he_normal(i, o, negative_slope=slope,
+                                                                     rng=rng),
+                                    lambda z: prelu(z, slope), seed=s) for s in range(4)]
+    assert abs(np.mean(gains) - 1) < 0.02
+
+
+def test_he_init_with_the_wrong_slope_drifts():
+    """Using ReLU's He init (slope 0) with PReLU slope 1 doubles the second moment per layer."""
+    gain = average_gain_per_layer(lambda i, o, rng: init.he_normal(i, o, rng=rng),
+                                  lambda z: prelu(z, 1.0))
+    assert abs(gain - 2) < 0.05
+
+
+def test_lecun_init_keeps_the_second_moment_through_50_selu_layers():
+    gains = [average_gain_per_layer(init.lecun_normal, selu, seed=s) for s in range(4)]
+    assert abs(np.mean(gains) - 1) < 0.02

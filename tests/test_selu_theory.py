@@ -1,0 +1,162 @@
+"""helpers.selu_theory: the moment map of Klambauer et al. (2017), its fixed point and Jacobian."""
+
+import itertools
+
+import numpy as np
+import pytest
+from scipy import integrate, stats
+
+from helpers import selu_theory as th
+from helpers.activations import SELU_ALPHA, SELU_LAMBDA, elu, selu
+from helpers.gradcheck import relative_error
+
+
+def moments_by_quadrature(mu, nu, omega, tau, f=selu):
+    """Independent reference: integrate f against N(mu*omega, nu*tau), each half-line apart."""
+    m, s = mu * omega, np.sqrt(nu * tau)
+    pdf = stats.norm(m, s).pdf
+    first = sum(integrate.quad(lambda z: f(z) * pdf(z), a, b, epsabs=1e-14, epsrel=1e-13)[0]
+                for a, b in [(-np.inf, 0), (0, np.inf)])
+    second = sum(integrate.quad(lambda z: f(z) ** 2 * pdf(z), a, b, epsabs=1e-14, epsrel=1e-13)[0]
+                 for a, b in [(-np.inf, 0), (0, np.inf)])
+    return first, second - first**2
+
+
+def test_fixed_point_zero_one():
+    mu, nu = th.moment_map(0.0, 1.0)
+    assert abs(mu) < 1e-15 and abs(nu - 1) < 1e-15
+
+
+@pytest.mark.parametrize("mu,nu,omega,tau", [(0.0, 1.0, 0.0, 1.0), (0.3, 1.4, 0.5, 0.9),
+                                             (-0.8, 0.2, 1.2, 2.0), (2.0, 3.0, -1.0, 0.5)])
+def test_moment_map_matches_numerical_integration(mu, nu, omega, tau):
+    closed = th.moment_map(mu, nu, omega, tau)
+    assert np.allclose(closed, moments_by_quadrature(mu, nu, omega, tau), rtol=1e-10, atol=1e-12)
+
+
+def test_moment_map_other_constants_give_elu():
+    """With lam = 1 the map is that of ELU with the same alpha."""
+    closed = th.moment_map(0.2, 0.7, 1.0, 1.0, alpha=1.0, lam=1.0)
+    assert np.allclose(closed, moments_by_quadrature(0.2, 0.7, 1.0, 1.0, f=elu), rtol=1e-10)
+
+
+def test_moment_map_survives_extreme_arguments():
+    for args in [(50.0, 1.0, 1.0, 1.0), (-50.0, 1.0, 1.0, 1.0), (0.0, 400.0, 0.0, 1.0),
+                 (0.0, 1e-8, 0.0, 1.0)]:
+        mu, nu = th.moment_map(*args)
+        assert np.isfinite(mu) and np.isfinite(nu) and nu >= 0
+
+
+def finite_difference_jacobian(mu, nu, omega, tau, h=1e-6):
+    jac = np.empty((2, 2))
+    for j, (dm, dn) in enumerate([(h, 0.0), (0.0, h)]):
+        plus = np.array(th.moment_map(mu + dm, nu + dn, omega, tau))
+        minus = np.array(th.moment_map(mu - dm, nu - dn, omega, tau))
+        jac[:, j] = (plus - minus) / (2 * h)
+    return jac
+
+
+@pytest.mark.parametrize("mu,nu,omega,tau", [(0.0, 1.0, 0.0, 1.0), (0.1, 1.2, 0.1, 1.05),
+                                             (-0.5, 0.6, 0.8, 1.3), (1.0, 2.0, -0.3, 0.7)])
+def test_jacobian_matches_finite_differences(mu, nu, omega, tau):
+    analytic = th.moment_map_jacobian(mu, nu, omega, tau)
+    assert analytic.shape == (2, 2)
+    assert relative_error(analytic, finite_difference_jacobian(mu, nu, omega, tau)) < 1e-7
+
+
+def test_jacobian_at_the_fixed_point_is_the_papers():
+    """Klambauer et al. (2017): J(0, 1) = [[0, 0.088834], [0, 0.782648]], spectral norm 0.7877.
+    (The paper's digits are truncated, not rounded: 0.08883476 prints as 0.088834.)"""
+    jac = th.moment_map_jacobian(0.0, 1.0)
+    assert np.allclose(jac, [[0.0, 0.088834], [0.0, 0.782648]], atol=1e-6, rtol=0)
+    assert round(np.linalg.norm(jac, 2), 4) == 0.7877
+
+
+def test_contraction_on_the_domain_of_theorem_1():
+    """Spectral norm < 1 on a grid over mu, omega in [-0.1, 0.1], nu in [0.8, 1.5], tau in
+    [0.95, 1.1] (the paper proves it with a computer-assisted bound; we sample 5^4 points)."""
+    grid = itertools.product(np.linspace(-0.1, 0.1, 5), np.linspace(0.8, 1.5, 5),
+                             np.linspace(-0.1, 0.1, 5), np.linspace(0.95, 1.1, 5))
+    norms = [np.linalg.norm(th.moment_map_jacobian(mu, nu, om, ta), 2) for mu, nu, om, ta in grid]
+    assert max(norms) < 1
+    assert min(norms) > 0.5  # not trivially small: the map really moves points
+
+
+def test_iterating_the_map_converges_to_the_fixed_point():
+    mu, nu = 0.5, 1.8
+    for _ in range(100):
+        mu, nu = th.moment_map(mu, nu, 0.0, 1.0)
+    assert abs(mu) < 1e-9 and abs(nu - 1) < 1e-9
+
+
+def test_derived_constants_are_selus():
+    alpha, lam = th.derive_selu_constants()
+    assert abs(alpha - SELU_ALPHA) < 1e-12 and abs(lam - SELU_LAMBDA) < 1e-12
+
+
+@pytest.mark.parametrize("mean,var", [(-0.1, 2.0), (0.0, 2.0), (0.05, 0.5), (0.2, 1.0)])
+def test_derived_constants_make_their_fixed_point(mean, var):
+    alpha, lam = th.derive_selu_constants(mean, var)
+    mu, nu = th.moment_map(mean, var, 0.0, 1.0, alpha=alpha, lam=lam)
+    assert abs(mu - mean) < 1e-12 and abs(nu - var) < 1e-12
+    assert alpha > 0 and lam > 0
+
+
+def test_unreachable_fixed_point_is_explained():
+    with pytest.raises(ValueError, match="no SELU-type activation has a fixed point"):
+        th.derive_selu_constants(mean=5.0, var=0.1)
+
+
+@pytest.mark.parametrize("rate", [0.05, 0.1, 0.2, 0.5])
+def test_alpha_dropout_keeps_standard_moments(rate):
+    """Monte Carlo with n = 4,000,000 draws. The tolerance is 5 standard errors, estimated from
+    the sample itself (std of y for the mean, std of (y - mean)^2 for the variance): a false
+    alarm has probability below 1e-6, while a wrong affine map (a off by 1%) moves the variance
+    by 2%, about 10 times the tolerance."""
+    rng = np.random.default_rng(0)
+    n = 4_000_000
+    a, b = th.alpha_dropout_affine(rate)
+    x = rng.standard_normal(n)
+    keep = rng.random(n) >= rate
+    y = a * np.where(keep, x, -SELU_LAMBDA * SELU_ALPHA) + b
+    mean_tol = 5 * y.std() / np.sqrt(n)
+    var_tol = 5 * ((y - y.mean()) ** 2).std() / np.sqrt(n)
+    assert abs(y.mean()) < mean_tol
+    assert abs(y.var() - 1) < var_tol
+    assert var_tol < 0.005
+
+
+def test_alpha_dropout_with_rate_zero_is_the_identity():
+    assert th.alpha_dropout_affine(0.0) == (1.0, 0.0)
+
+
+def test_alpha_dropout_known_value():
+    """PyTorch's AlphaDropout formula, written independently: a = 1 / sqrt((1 - p)(1 + p a'^2))."""
+    p, neg = 0.1, -SELU_LAMBDA * SELU_ALPHA
+    a = 1 / np.sqrt((1 - p) * (1 + p * neg**2))
+    assert np.allclose(th.alpha_dropout_affine(p), (a, -a * neg * p), rtol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "call,error,match",
+    [
+        (lambda: th.moment_map(0.0, -1.0), ValueError, "nu must be >= 0; got -1.0"),
+        (lambda: th.moment_map(0.0, 1.0, tau=-0.5), ValueError, "tau must be >= 0; got -0.5"),
+        (lambda: th.moment_map(np.nan, 1.0), ValueError, "mu must be finite; got nan"),
+        (lambda: th.moment_map("0", 1.0), TypeError, "mu must be a real number"),
+        (lambda: th.moment_map(0.0, 1.0, lam=0.0), ValueError, "lam must be > 0"),
+        (lambda: th.moment_map(0.0, 0.0, tau=1.0), ValueError,
+         "nu \\* tau must be > 0 .* got nu = 0.0, tau = 1.0"),
+        (lambda: th.moment_map_jacobian(0.0, 1.0, omega=np.inf), ValueError,
+         "omega must be finite"),
+        (lambda: th.derive_selu_constants(0.0, 0.0), ValueError, "var must be > 0; got 0.0"),
+        (lambda: th.alpha_dropout_affine(1.0), ValueError,
+         r"rate must be in \[0, 1\) \(the probability of dropping\); got 1.0"),
+        (lambda: th.alpha_dropout_affine(-0.1), ValueError, r"rate must be in \[0, 1\)"),
+        (lambda: th.alpha_dropout_affine(np.nan), ValueError, "rate must be finite"),
+        (lambda: th.alpha_dropout_affine(0.1, alpha=-1.0), ValueError, "alpha must be > 0"),
+    ],
+)
+def test_bad_input_names_the_parameter(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
