@@ -84,3 +84,43 @@ def numerical_gradient(f, x, *, dout=None, eps=1e-6):
         flat_x[i] = saved
         flat_grad[i] = (plus - minus) / (2 * eps)
     return grad
+
+
+def check_layer(layer, x, *, seed=0, eps=1e-6):
+    """Compare a layer's backward with finite differences, for its input and every parameter.
+
+    Parameters
+    ----------
+    layer : helpers.layers.Layer
+        In the mode to check (train or eval). A layer with an `rng` (dropout) draws the
+        same mask in every forward of the check.
+    x : ndarray (float64), shape (N, D)
+    seed : int
+        Seeds the random upstream gradient.
+
+    Returns
+    -------
+    dict name -> relative error: "x" and each key of ``layer.params`` (about 1e-9 or less
+    when the backward is right).
+    """
+    if not isinstance(x, np.ndarray) or x.dtype != np.float64:
+        raise TypeError("x must be a float64 ndarray.")
+    rng_state = layer.rng.bit_generator.state if hasattr(layer, "rng") else None
+    buffers = {k: getattr(layer, k).copy() for k in ("running_mean", "running_var")
+               if hasattr(layer, k)}
+
+    def forward(_=None):
+        if rng_state is not None:
+            layer.rng.bit_generator.state = rng_state
+        for k, v in buffers.items():  # keep batch norm's running statistics fixed
+            getattr(layer, k)[...] = v
+        return layer.forward(x)
+
+    dout = np.random.default_rng(seed).standard_normal(forward().shape)
+    dx = layer.backward(dout)
+    errors = {"x": relative_error(dx, numerical_gradient(forward, x, dout=dout, eps=eps))}
+    for key, param in layer.params.items():
+        analytic = layer.grads[key].copy()
+        errors[key] = relative_error(analytic, numerical_gradient(forward, param, dout=dout,
+                                                                  eps=eps))
+    return errors

@@ -1,0 +1,84 @@
+"""scikit-learn's bundled data sets (no download), split with a seed."""
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn import datasets
+from sklearn.model_selection import train_test_split
+
+from ._validation import check_finite_real, check_positive_int
+
+
+@dataclass(frozen=True)
+class Split:
+    """Train / validation / test arrays of one data set; X are float64 (N, D), y int (N,)."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    feature_names: tuple
+    class_names: tuple
+
+    @property
+    def n_features(self):
+        return self.X_train.shape[1]
+
+    @property
+    def n_classes(self):
+        return len(self.class_names)
+
+
+def _split(bunch, seed, val_size, test_size):
+    seed = check_positive_int(seed, "seed", minimum=0)
+    val_size = check_finite_real(val_size, "val_size", minimum=0.0, exclusive=True)
+    test_size = check_finite_real(test_size, "test_size", minimum=0.0, exclusive=True)
+    if val_size + test_size >= 1:
+        raise ValueError(f"val_size + test_size must be < 1; got {val_size} + {test_size}.")
+    X, y = bunch.data.astype(np.float64), bunch.target.astype(np.intp)
+    # stratified, so that every split has the same class proportions
+    X_rest, X_test, y_rest, y_test = train_test_split(
+        X, y, test_size=test_size, random_state=seed, stratify=y)
+    X_train, X_val, y_train, y_val = train_test_split(
+        X_rest, y_rest, test_size=val_size / (1 - test_size), random_state=seed, stratify=y_rest)
+    return Split(X_train, y_train, X_val, y_val, X_test, y_test,
+                 tuple(str(n) for n in bunch.feature_names),
+                 tuple(str(n) for n in bunch.target_names))
+
+
+def load_digits(*, seed, val_size=0.2, test_size=0.2):
+    """8x8 images of handwritten digits (1,797 samples, 64 pixels valued 0..16, 10 classes).
+
+    Parameters
+    ----------
+    seed : int
+        Seeds the stratified split.
+    val_size, test_size : float, default 0.2 each
+        Fractions of the whole data set.
+
+    Returns
+    -------
+    Split
+        Raw pixel values (not scaled: scaling is a lesson of its own).
+
+    Examples
+    --------
+    >>> data = load_digits(seed=0)
+    >>> data.X_train.shape, data.n_classes
+    ((1077, 64), 10)
+    """
+    return _split(datasets.load_digits(), seed, val_size, test_size)
+
+
+def load_wine(*, seed, val_size=0.2, test_size=0.2):
+    """Chemical analysis of Italian wines (178 samples, 13 features on very different scales,
+    3 classes).
+
+    Examples
+    --------
+    >>> load_wine(seed=0).n_features
+    13
+    """
+    return _split(datasets.load_wine(), seed, val_size, test_size)

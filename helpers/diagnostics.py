@@ -1,0 +1,90 @@
+"""Looking inside a network: dead units, per-layer statistics, gradient norms.
+
+A unit is **dead on a data set** when its pre-activation is <= 0 for every sample of that
+data set. For a ReLU unit this means every gradient into its incoming weights and bias is
+exactly zero, so gradient descent can never revive it. The same mask for Leaky ReLU, PReLU,
+ELU or SELU units means "in the negative regime everywhere", but their gradient is not zero.
+"""
+
+import numpy as np
+
+from .layers import ACTIVATION_LAYERS
+from .training import check_data, evaluating
+
+
+def preactivations(model, X):
+    """Inputs of every activation layer of a Sequential, for the whole data set X.
+
+    Returns
+    -------
+    list of (index, ndarray of shape (N, units)): the layer's position in the model and its
+    pre-activations, computed in evaluation mode.
+    """
+    X, _ = check_data(X, None)
+    with evaluating(model):
+        outputs = model.forward_all(X)
+    return [(i, outputs[i]) for i, layer in enumerate(model.layers)
+            if isinstance(layer, ACTIVATION_LAYERS)]
+
+
+def dead_unit_masks(model, X):
+    """Per activation layer, a boolean mask of the units that are dead on X.
+
+    Returns
+    -------
+    list of ndarray of bool, one (units,) mask per activation layer.
+
+    Examples
+    --------
+    >>> from helpers.layers import Linear, ReLU, Sequential
+    >>> net = Sequential(Linear(2, 3, rng=np.random.default_rng(0)), ReLU())
+    >>> net.layers[0].params["b"][:] = [-100.0, 100.0, 100.0]
+    >>> dead_unit_masks(net, np.eye(2))[0].tolist()
+    [True, False, False]
+    """
+    return [np.all(z <= 0, axis=0) for _, z in preactivations(model, X)]
+
+
+def dead_fractions(model, X):
+    """Fraction of dead units on X in each activation layer: ndarray (n_activation_layers,)."""
+    return np.array([mask.mean() for mask in dead_unit_masks(model, X)])
+
+
+def near_zero_fractions(model, X, threshold=1e-3):
+    """A common *proxy*: fraction of units whose mean |activation| over X is below threshold.
+
+    Not the definition of dead; notebook 01 compares the two.
+    """
+    masks = []
+    for i, z in preactivations(model, X):
+        with evaluating(model):
+            out = model.layers[i].forward(z)
+        masks.append(np.mean(np.abs(out), axis=0) < threshold)
+    return np.array([m.mean() for m in masks])
+
+
+def activation_statistics(model, X):
+    """Mean and standard deviation of every activation layer's output over X (all units).
+
+    Returns
+    -------
+    dict with "layer" (indices), "mean" and "std": arrays of shape (n_activation_layers,).
+    """
+    X, _ = check_data(X, None)
+    with evaluating(model):
+        outputs = model.forward_all(X)
+    idx = [i for i, layer in enumerate(model.layers) if isinstance(layer, ACTIVATION_LAYERS)]
+    return {
+        "layer": np.array(idx),
+        "mean": np.array([outputs[i + 1].mean() for i in idx]),
+        "std": np.array([outputs[i + 1].std() for i in idx]),
+    }
+
+
+def gradient_norms(model, name="W"):
+    """Frobenius norms of the gradients of the parameters called `name`, in layer order.
+
+    Call after a backward pass. Returns a dict "index.name" -> float.
+    """
+    return {key: float(np.linalg.norm(g)) for key, g in model.grads.items()
+            if key.rsplit(".", 1)[-1] == name}

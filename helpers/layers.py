@@ -1,0 +1,464 @@
+"""Small neural-network layers in numpy, forward and backward side by side.
+
+Every layer has ``forward(x)``, ``backward(dout) -> dx``, dicts ``params`` and ``grads`` with
+the same keys (the optimizer updates ``params`` in place from ``grads``), and ``train()`` /
+``eval()``, which set the explicit flag ``training`` (True after construction). Inputs are
+batches ``x: (N, D)``: N samples, D features; channels are the features (axis 1).
+"""
+
+import numpy as np
+
+from . import activations as act
+from ._validation import (
+    as_float_array,
+    check_choice,
+    check_finite_real,
+    check_positive_int,
+    check_rng,
+)
+from .init import glorot_normal, he_normal, lecun_normal
+from .selu_theory import alpha_dropout_affine
+
+INITS = {"he": he_normal, "lecun": lecun_normal, "glorot": glorot_normal}
+
+
+class Layer:
+    """Base class: no parameters, mode flag, input checks and the forward-before-backward rule."""
+
+    def __init__(self):
+        self.params, self.grads = {}, {}
+        self.training = True
+        self._cache = None
+
+    def train(self):
+        """Training mode: dropout drops, batch norm uses (and updates) batch statistics."""
+        self.training = True
+        return self
+
+    def eval(self):
+        """Evaluation mode: dropout is the identity, batch norm uses its running statistics."""
+        self.training = False
+        return self
+
+    def _input(self, x, features=None):
+        x = as_float_array(x, "x")
+        if x.ndim != 2 or x.shape[0] == 0:
+            raise ValueError(
+                f"{type(self).__name__} expects a non-empty batch x of shape (N, D); got shape "
+                f"{x.shape}. For one sample use x.reshape(1, -1)."
+            )
+        if features is not None and x.shape[1] != features:
+            raise ValueError(
+                f"{type(self).__name__} expects x with {features} features (shape (N, "
+                f"{features})); got shape {x.shape}."
+            )
+        return x
+
+    def _saved(self, dout):
+        if self._cache is None:
+            raise RuntimeError(
+                f"{type(self).__name__}.backward was called before forward: run forward on a "
+                "batch first (backward uses what forward saved)."
+            )
+        dout = as_float_array(dout, "dout")
+        if dout.shape != self._out_shape:
+            raise ValueError(
+                f"{type(self).__name__}.backward: dout must have the shape of the forward "
+                f"output, {self._out_shape}; got {dout.shape}."
+            )
+        return dout, self._cache
+
+    def _save(self, out, cache):
+        self._out_shape, self._cache = out.shape, cache
+        return out
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class Linear(Layer):
+    """Fully connected layer, out = x @ W + b.
+
+    Parameters
+    ----------
+    in_features, out_features : int
+    rng : numpy.random.Generator
+        Draws the initial weights; biases start at zero.
+    init : {"he", "lecun", "glorot"}, default "he"
+    negative_slope : float, default 0.0
+        For He init in front of a (P)ReLU with this negative slope.
+    """
+
+    def __init__(self, in_features, out_features, *, rng, init="he", negative_slope=0.0):
+        super().__init__()
+        self.in_features = check_positive_int(in_features, "in_features")
+        self.out_features = check_positive_int(out_features, "out_features")
+        make = INITS[check_choice(init, "init", INITS)]
+        kwargs = {"negative_slope": negative_slope} if init == "he" else {}
+        self.params = {"W": make(in_features, out_features, rng=check_rng(rng), **kwargs),
+                       "b": np.zeros(out_features)}
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+
+    def forward(self, x):
+        x = self._input(x, self.in_features)
+        if not np.isfinite(x).all():
+            raise ValueError(
+                "Linear received NaN or inf in its input x. If this happened during training, "
+                "the loss diverged: lower the learning rate."
+            )
+        return self._save(x @ self.params["W"] + self.params["b"], x)
+
+    def backward(self, dout):
+        dout, x = self._saved(dout)
+        self.grads["W"][...] = x.T @ dout
+        self.grads["b"][...] = dout.sum(axis=0)
+        return dout @ self.params["W"].T
+
+    def __repr__(self):
+        return f"Linear({self.in_features}, {self.out_features})"
+
+
+class _Elementwise(Layer):
+    """An activation with no parameters: out = f(z), dz = dout * f'(z)."""
+
+    def forward(self, x):
+        z = self._input(x)
+        return self._save(self._f(z), z)
+
+    def backward(self, dout):
+        dout, z = self._saved(dout)
+        return dout * self._f_grad(z)
+
+
+class ReLU(_Elementwise):
+    """max(0, z)."""
+
+    _f, _f_grad = staticmethod(act.relu), staticmethod(act.relu_grad)
+
+
+class SELU(_Elementwise):
+    """Scaled ELU with the self-normalising constants."""
+
+    _f, _f_grad = staticmethod(act.selu), staticmethod(act.selu_grad)
+
+
+class Tanh(_Elementwise):
+    """Hyperbolic tangent."""
+
+    _f, _f_grad = staticmethod(act.tanh), staticmethod(act.tanh_grad)
+
+
+class Sigmoid(_Elementwise):
+    """Logistic sigmoid."""
+
+    _f, _f_grad = staticmethod(act.sigmoid), staticmethod(act.sigmoid_grad)
+
+
+class LeakyReLU(_Elementwise):
+    """max(0, z) + alpha min(0, z) with a fixed alpha (default 0.01)."""
+
+    def __init__(self, alpha=0.01):
+        super().__init__()
+        self.alpha = check_finite_real(alpha, "alpha")
+
+    def _f(self, z):
+        return act.leaky_relu(z, self.alpha)
+
+    def _f_grad(self, z):
+        return act.leaky_relu_grad(z, self.alpha)
+
+    def __repr__(self):
+        return f"LeakyReLU(alpha={self.alpha:g})"
+
+
+class ELU(_Elementwise):
+    """z for z > 0, alpha (exp(z) - 1) otherwise."""
+
+    def __init__(self, alpha=1.0):
+        super().__init__()
+        self.alpha = check_finite_real(alpha, "alpha")
+
+    def _f(self, z):
+        return act.elu(z, self.alpha)
+
+    def _f_grad(self, z):
+        return act.elu_grad(z, self.alpha)
+
+    def __repr__(self):
+        return f"ELU(alpha={self.alpha:g})"
+
+
+class PReLU(Layer):
+    """Parametric ReLU with a learned slope: one shared (num_parameters=1) or one per feature.
+
+    Parameters
+    ----------
+    num_parameters : int, default 1
+        1 for a channel-shared slope, else the number of features (channel-wise).
+    init : float, default 0.25
+        Initial slope (He et al. 2015).
+    """
+
+    def __init__(self, num_parameters=1, init=0.25):
+        super().__init__()
+        self.num_parameters = check_positive_int(num_parameters, "num_parameters")
+        init = check_finite_real(init, "init")
+        self.params = {"alpha": np.full(self.num_parameters, init)}
+        self.grads = {"alpha": np.zeros(self.num_parameters)}
+
+    def _slopes(self):
+        alpha = self.params["alpha"]
+        return alpha[0] if self.num_parameters == 1 else alpha
+
+    def forward(self, x):
+        z = self._input(x, None if self.num_parameters == 1 else self.num_parameters)
+        return self._save(act.prelu(z, self._slopes()), z)
+
+    def backward(self, dout):
+        dout, z = self._saved(dout)
+        dz, dalpha = act.prelu_backward(dout, z, self._slopes())
+        self.grads["alpha"][...] = np.reshape(dalpha, self.num_parameters)
+        return dz
+
+    def __repr__(self):
+        return f"PReLU(num_parameters={self.num_parameters})"
+
+
+class BatchNorm1d(Layer):
+    """Batch normalisation over the batch axis, with PyTorch's conventions.
+
+    Training mode normalises with the batch mean and the *biased* batch variance, and updates
+    ``running = (1 - momentum) * running + momentum * batch`` with the *unbiased* variance.
+    Evaluation mode normalises with the running statistics (buffers, not parameters).
+
+    Parameters
+    ----------
+    num_features : int
+    eps : float, default 1e-5
+    momentum : float in (0, 1], default 0.1
+    """
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1):
+        super().__init__()
+        self.num_features = check_positive_int(num_features, "num_features")
+        self.eps = check_finite_real(eps, "eps", minimum=0.0, exclusive=True)
+        self.momentum = check_finite_real(momentum, "momentum", minimum=0.0, exclusive=True)
+        if self.momentum > 1:
+            raise ValueError(f"momentum must be in (0, 1]; got {momentum}.")
+        self.params = {"gamma": np.ones(num_features), "beta": np.zeros(num_features)}
+        self.grads = {k: np.zeros(num_features) for k in self.params}
+        self.running_mean = np.zeros(num_features)
+        self.running_var = np.ones(num_features)
+
+    def forward(self, x):
+        x = self._input(x, self.num_features)
+        if self.training:
+            n = x.shape[0]
+            if n < 2:
+                raise ValueError(
+                    "BatchNorm1d in training mode needs at least 2 samples per batch to estimate "
+                    f"a variance; got a batch of {n}. Use a larger batch or call eval()."
+                )
+            mean, var = x.mean(axis=0), x.var(axis=0)
+            m = self.momentum
+            self.running_mean[...] = (1 - m) * self.running_mean + m * mean
+            self.running_var[...] = (1 - m) * self.running_var + m * var * n / (n - 1)
+        else:
+            mean, var = self.running_mean, self.running_var
+        inv_std = 1.0 / np.sqrt(var + self.eps)
+        x_hat = (x - mean) * inv_std
+        out = self.params["gamma"] * x_hat + self.params["beta"]
+        return self._save(out, (x_hat, inv_std, self.training))
+
+    def backward(self, dout):
+        dout, (x_hat, inv_std, batch_stats) = self._saved(dout)
+        self.grads["gamma"][...] = (dout * x_hat).sum(axis=0)
+        self.grads["beta"][...] = dout.sum(axis=0)
+        dx_hat = dout * self.params["gamma"]
+        if not batch_stats:  # running statistics are constants
+            return dx_hat * inv_std
+        # mean and variance depend on every sample of the batch
+        return inv_std * (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0))
+
+    def __repr__(self):
+        return f"BatchNorm1d({self.num_features}, eps={self.eps:g}, momentum={self.momentum:g})"
+
+
+class LayerNorm(Layer):
+    """Layer normalisation: each sample normalised over its own features (no batch statistics).
+
+    Parameters
+    ----------
+    num_features : int
+    eps : float, default 1e-5
+    """
+
+    def __init__(self, num_features, eps=1e-5):
+        super().__init__()
+        self.num_features = check_positive_int(num_features, "num_features")
+        self.eps = check_finite_real(eps, "eps", minimum=0.0, exclusive=True)
+        self.params = {"gamma": np.ones(num_features), "beta": np.zeros(num_features)}
+        self.grads = {k: np.zeros(num_features) for k in self.params}
+
+    def forward(self, x):
+        x = self._input(x, self.num_features)
+        mean, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)
+        inv_std = 1.0 / np.sqrt(var + self.eps)
+        x_hat = (x - mean) * inv_std
+        return self._save(self.params["gamma"] * x_hat + self.params["beta"], (x_hat, inv_std))
+
+    def backward(self, dout):
+        dout, (x_hat, inv_std) = self._saved(dout)
+        self.grads["gamma"][...] = (dout * x_hat).sum(axis=0)
+        self.grads["beta"][...] = dout.sum(axis=0)
+        dx_hat = dout * self.params["gamma"]
+        return inv_std * (dx_hat - dx_hat.mean(axis=1, keepdims=True)
+                          - x_hat * (dx_hat * x_hat).mean(axis=1, keepdims=True))
+
+    def __repr__(self):
+        return f"LayerNorm({self.num_features})"
+
+
+class Dropout(Layer):
+    """Inverted dropout: in training, zero each unit with probability `rate`, scale the rest
+    by 1 / (1 - rate); in evaluation, the identity.
+
+    Parameters
+    ----------
+    rate : float in [0, 1)
+        Probability of dropping a unit.
+    rng : numpy.random.Generator
+    """
+
+    def __init__(self, rate, *, rng):
+        super().__init__()
+        self.rate = check_finite_real(rate, "rate")
+        if not 0 <= self.rate < 1:
+            raise ValueError(f"rate must be in [0, 1) (the probability of dropping); got {rate}.")
+        self.rng = check_rng(rng)
+
+    def forward(self, x):
+        x = self._input(x)
+        if not self.training or self.rate == 0:
+            return self._save(x.copy(), np.ones((), dtype=x.dtype))
+        keep = (self.rng.random(x.shape) >= self.rate) / (1 - self.rate)
+        return self._save(x * keep, keep.astype(x.dtype))
+
+    def backward(self, dout):
+        dout, keep = self._saved(dout)
+        return dout * keep
+
+    def __repr__(self):
+        return f"Dropout({self.rate:g})"
+
+
+class AlphaDropout(Layer):
+    """Alpha dropout for SELU networks: dropped units are set to SELU's saturation value
+    -lambda alpha, then an affine map a x + b restores mean 0 and variance 1.
+
+    Parameters
+    ----------
+    rate : float in [0, 1)
+        Probability of dropping a unit (the paper's 1 - q).
+    rng : numpy.random.Generator
+    """
+
+    def __init__(self, rate, *, rng):
+        super().__init__()
+        self.a, self.b = alpha_dropout_affine(rate)
+        self.rate = float(rate)
+        self.rng = check_rng(rng)
+
+    def forward(self, x):
+        x = self._input(x)
+        if not self.training or self.rate == 0:
+            return self._save(x.copy(), np.ones((), dtype=x.dtype))
+        keep = self.rng.random(x.shape) >= self.rate
+        out = self.a * np.where(keep, x, -act.SELU_LAMBDA_ALPHA) + self.b
+        return self._save(out, self.a * keep)
+
+    def backward(self, dout):
+        dout, scale = self._saved(dout)
+        return dout * scale
+
+    def __repr__(self):
+        return f"AlphaDropout({self.rate:g})"
+
+
+class Sequential(Layer):
+    """Layers applied in order. ``params``/``grads`` are flat views keyed "index.name".
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> net = Sequential(Linear(4, 3, rng=rng), ReLU(), Linear(3, 2, rng=rng))
+    >>> net.forward(np.ones((5, 4))).shape
+    (5, 2)
+    >>> sorted(net.params)
+    ['0.W', '0.b', '2.W', '2.b']
+    """
+
+    def __init__(self, *layers):
+        super().__init__()
+        if not layers:
+            raise ValueError("Sequential needs at least one layer.")
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(f"layer {i} must be a helpers.layers.Layer; got "
+                                f"{type(layer).__name__}.")
+        self.layers = list(layers)
+
+    @property
+    def params(self):
+        return {f"{i}.{k}": v for i, layer in enumerate(self.layers)
+                for k, v in layer.params.items()}
+
+    @params.setter
+    def params(self, value):  # the base class initialises it; Sequential derives it
+        pass
+
+    @property
+    def grads(self):
+        return {f"{i}.{k}": v for i, layer in enumerate(self.layers)
+                for k, v in layer.grads.items()}
+
+    @grads.setter
+    def grads(self, value):
+        pass
+
+    def train(self):
+        self.training = True
+        for layer in self.layers:
+            layer.train()
+        return self
+
+    def eval(self):
+        self.training = False
+        for layer in self.layers:
+            layer.eval()
+        return self
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def forward_all(self, x):
+        """Forward pass returning the input and every layer's output: [x, h_1, ..., h_L]."""
+        outputs = [as_float_array(x, "x")]
+        for layer in self.layers:
+            outputs.append(layer.forward(outputs[-1]))
+        return outputs
+
+    def backward(self, dout):
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        return dout
+
+    def __repr__(self):
+        inner = ",\n  ".join(repr(layer) for layer in self.layers)
+        return f"Sequential(\n  {inner}\n)"
+
+
+# Layers whose input is a pre-activation: what the diagnostics look at.
+ACTIVATION_LAYERS = (ReLU, LeakyReLU, PReLU, ELU, SELU, Tanh, Sigmoid)

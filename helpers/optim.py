@@ -1,0 +1,105 @@
+"""Optimizers that update a model's ``params`` in place from its ``grads``.
+
+Keys follow ``Sequential``: "index.name", e.g. "0.W", "1.alpha". Weight decay (L2, added to
+the gradient) applies only to parameters whose name is not in `no_decay`: by default biases,
+PReLU slopes and normalisation scales/shifts are excluded, as He et al. (2015) do for alpha.
+"""
+
+import numpy as np
+
+from ._validation import check_finite_real
+
+DEFAULT_NO_DECAY = ("b", "alpha", "gamma", "beta")
+
+
+class Optimizer:
+    """Shared parts: the model, the learning rate, and which parameters get weight decay."""
+
+    def __init__(self, model, lr, weight_decay=0.0, no_decay=DEFAULT_NO_DECAY):
+        for attr in ("params", "grads"):
+            if not isinstance(getattr(model, attr, None), dict):
+                raise TypeError(f"model must have dicts params and grads; got "
+                                f"{type(model).__name__}.")
+        self.model = model
+        self.lr = check_finite_real(lr, "lr", minimum=0.0, exclusive=True)
+        self.weight_decay = check_finite_real(weight_decay, "weight_decay", minimum=0.0)
+        self.no_decay = tuple(no_decay)
+
+    def decays(self, key):
+        """True if the parameter called `key` ("index.name") gets weight decay."""
+        return self.weight_decay > 0 and key.rsplit(".", 1)[-1] not in self.no_decay
+
+    def _gradient(self, key, param, grad):
+        return grad + self.weight_decay * param if self.decays(key) else grad
+
+    def step(self):
+        params, grads = self.model.params, self.model.grads
+        for key, param in params.items():
+            self._update(key, param, self._gradient(key, param, grads[key]))
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with (heavy-ball) momentum, PyTorch's form:
+    v = momentum * v + g;  p = p - lr * v.
+
+    Parameters
+    ----------
+    model : object with dicts params and grads
+    lr : float > 0
+    momentum : float in [0, 1), default 0
+    weight_decay : float >= 0, default 0
+    no_decay : tuple of str
+        Parameter names (the part after the dot) that get no weight decay.
+    """
+
+    def __init__(self, model, lr, momentum=0.0, weight_decay=0.0, no_decay=DEFAULT_NO_DECAY):
+        super().__init__(model, lr, weight_decay, no_decay)
+        self.momentum = check_finite_real(momentum, "momentum", minimum=0.0)
+        if self.momentum >= 1:
+            raise ValueError(f"momentum must be in [0, 1); got {momentum}.")
+        self.velocity = {}
+
+    def _update(self, key, param, grad):
+        if self.momentum:
+            v = self.velocity.setdefault(key, np.zeros_like(param))
+            v *= self.momentum
+            v += grad
+            grad = v
+        param -= self.lr * grad
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba 2015) with bias correction; weight decay as in PyTorch's Adam (L2).
+
+    Parameters
+    ----------
+    model : object with dicts params and grads
+    lr : float > 0, default 1e-3
+    betas : (float, float), default (0.9, 0.999)
+    eps : float, default 1e-8
+    weight_decay, no_decay : as for SGD
+    """
+
+    def __init__(self, model, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                 no_decay=DEFAULT_NO_DECAY):
+        super().__init__(model, lr, weight_decay, no_decay)
+        self.beta1, self.beta2 = (check_finite_real(b, "betas", minimum=0.0) for b in betas)
+        if not (self.beta1 < 1 and self.beta2 < 1):
+            raise ValueError(f"betas must be in [0, 1); got {betas}.")
+        self.eps = check_finite_real(eps, "eps", minimum=0.0, exclusive=True)
+        self.m, self.v, self.t = {}, {}, 0
+
+    def step(self):
+        self.t += 1
+        super().step()
+
+    def _update(self, key, param, grad):
+        m = self.m.setdefault(key, np.zeros_like(param))
+        v = self.v.setdefault(key, np.zeros_like(param))
+        m *= self.beta1
+        m += (1 - self.beta1) * grad
+        v *= self.beta2
+        v += (1 - self.beta2) * grad * grad
+        m_hat = m / (1 - self.beta1**self.t)
+        v_hat = v / (1 - self.beta2**self.t)
+        param -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)

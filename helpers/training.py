@@ -1,0 +1,111 @@
+"""The training loop: mini-batch gradient descent with a per-epoch history."""
+
+import contextlib
+
+import numpy as np
+
+from ._validation import as_float_array, check_positive_int, check_rng
+from .losses import check_labels, softmax_cross_entropy
+
+
+@contextlib.contextmanager
+def evaluating(model):
+    """Put `model` in evaluation mode for a block, then restore the mode it had."""
+    was_training = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        if was_training:
+            model.train()
+
+
+def check_data(X, y, name="X"):
+    """Validate a data set: finite float array (N, D) with N >= 1 and N integer labels."""
+    X = as_float_array(X, name)
+    if X.ndim != 2 or X.shape[0] == 0:
+        raise ValueError(f"{name} must have shape (N, D) with N >= 1; got {X.shape}.")
+    if not np.isfinite(X).all():
+        raise ValueError(f"{name} holds NaN or inf values; clean or impute them first.")
+    if y is None:
+        return X, None
+    return X, check_labels(y, X.shape[0], np.iinfo(np.intp).max)
+
+
+def evaluate(model, X, y):
+    """Mean softmax cross-entropy and accuracy of `model` on (X, y), in evaluation mode.
+
+    Returns
+    -------
+    (loss, accuracy) : tuple of float
+    """
+    X, y = check_data(X, y)
+    with evaluating(model):
+        logits = model.forward(X)
+    loss, _ = softmax_cross_entropy(logits, y)
+    return loss, float(np.mean(logits.argmax(axis=1) == y))
+
+
+def fit(model, optimizer, X_train, y_train, *, epochs, batch_size, rng, X_val=None, y_val=None,
+        callbacks=None):
+    """Train `model` with `optimizer` on softmax cross-entropy; return the history.
+
+    Parameters
+    ----------
+    model : helpers.layers.Sequential (or any layer)
+    optimizer : helpers.optim.SGD or Adam, built on the same model
+    X_train : array_like, shape (N, D);  y_train : array_like of int, shape (N,)
+    epochs, batch_size : int
+        Each epoch shuffles the data and splits it into ceil(N / batch_size) batches of
+        nearly equal size (they differ by at most one sample, so none has size 1).
+    rng : numpy.random.Generator
+        Shuffles the batches (dropout layers hold their own generators).
+    X_val, y_val : optional validation set
+    callbacks : dict[str, callable], optional
+        name -> f(model), called after every epoch (and before the first); the values are
+        stored in the history under that name (e.g. dead-unit fractions).
+
+    Returns
+    -------
+    dict of lists, each of length epochs + 1 (entry 0 is before training):
+        "epoch", "train_loss", "train_acc", and "val_loss", "val_acc" when a validation
+        set is given, plus one list per callback. Losses and accuracies are measured in
+        evaluation mode on the whole set after each epoch.
+    """
+    X_train, y_train = check_data(X_train, y_train, "X_train")
+    if (X_val is None) != (y_val is None):
+        raise ValueError("give both X_val and y_val, or neither.")
+    if X_val is not None:
+        X_val, y_val = check_data(X_val, y_val, "X_val")
+    epochs = check_positive_int(epochs, "epochs", minimum=0)
+    batch_size = check_positive_int(batch_size, "batch_size")
+    check_rng(rng)
+    callbacks = dict(callbacks or {})
+
+    history = {"epoch": [], "train_loss": [], "train_acc": []}
+    if X_val is not None:
+        history.update(val_loss=[], val_acc=[])
+    history.update({name: [] for name in callbacks})
+
+    def record(epoch):
+        history["epoch"].append(epoch)
+        for split, X, y in [("train", X_train, y_train), ("val", X_val, y_val)]:
+            if X is not None:
+                loss, acc = evaluate(model, X, y)
+                history[f"{split}_loss"].append(loss)
+                history[f"{split}_acc"].append(acc)
+        for name, callback in callbacks.items():
+            history[name].append(callback(model))
+
+    n = X_train.shape[0]
+    n_batches = max(1, -(-n // batch_size))
+    record(0)
+    model.train()
+    for epoch in range(1, epochs + 1):
+        for batch in np.array_split(rng.permutation(n), n_batches):
+            logits = model.forward(X_train[batch])
+            _, dlogits = softmax_cross_entropy(logits, y_train[batch])
+            model.backward(dlogits)
+            optimizer.step()
+        record(epoch)
+    return history

@@ -1,0 +1,218 @@
+"""helpers.layers: every backward against finite differences, batch norm against PyTorch's
+conventions, mode handling and bad input."""
+
+import numpy as np
+import pytest
+
+from helpers import layers as L
+from helpers.activations import SELU_LAMBDA_ALPHA
+from helpers.gradcheck import check_layer
+
+
+def make(name):
+    rng = np.random.default_rng(0)
+    return {
+        "Linear": lambda: L.Linear(5, 4, rng=rng),
+        "ReLU": L.ReLU,
+        "LeakyReLU": lambda: L.LeakyReLU(0.1),
+        "PReLU-shared": lambda: L.PReLU(),
+        "PReLU-channel": lambda: L.PReLU(5, init=0.3),
+        "ELU": lambda: L.ELU(1.3),
+        "SELU": L.SELU,
+        "Tanh": L.Tanh,
+        "Sigmoid": L.Sigmoid,
+        "BatchNorm1d": lambda: L.BatchNorm1d(5),
+        "LayerNorm": lambda: L.LayerNorm(5),
+        "Dropout": lambda: L.Dropout(0.3, rng=rng),
+        "AlphaDropout": lambda: L.AlphaDropout(0.2, rng=rng),
+        # (a bias right before batch norm has an exactly zero gradient: avoid that case)
+        "Sequential": lambda: L.Sequential(L.Linear(5, 6, rng=rng), L.PReLU(6),
+                                           L.BatchNorm1d(6), L.Linear(6, 3, rng=rng)),
+    }[name]()
+
+
+NAMES = ["Linear", "ReLU", "LeakyReLU", "PReLU-shared", "PReLU-channel", "ELU", "SELU", "Tanh",
+         "Sigmoid", "BatchNorm1d", "LayerNorm", "Dropout", "AlphaDropout", "Sequential"]
+
+
+def batch(seed=1, shape=(7, 5)):
+    x = np.random.default_rng(seed).standard_normal(shape)
+    return np.where(np.abs(x) < 1e-3, 0.01, x)  # keep off the kinks of (P)ReLU
+
+
+@pytest.mark.parametrize("mode", ["train", "eval"])
+@pytest.mark.parametrize("name", NAMES)
+def test_backward_matches_finite_differences(name, mode):
+    layer = make(name)
+    if name in ("BatchNorm1d", "Sequential"):  # non-trivial running statistics and affine
+        for _ in range(3):
+            layer.forward(batch(seed=5) * 2 + 1)
+        for p in layer.params.values():
+            p += np.random.default_rng(2).normal(0, 0.3, p.shape)
+    getattr(layer, mode)()
+    errors = check_layer(layer, batch())
+    assert set(errors) == {"x", *layer.params}
+    assert max(errors.values()) < 1e-7, errors
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_params_and_grads_have_the_same_keys_and_shapes(name):
+    layer = make(name)
+    assert layer.params.keys() == layer.grads.keys()
+    for key in layer.params:
+        assert layer.params[key].shape == layer.grads[key].shape
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_backward_before_forward_is_an_error(name):
+    with pytest.raises(RuntimeError, match="backward was called before forward"):
+        make(name).backward(np.ones((7, 5)))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_dout_of_the_wrong_shape_is_an_error(name):
+    layer = make(name)
+    layer.forward(batch())
+    with pytest.raises(ValueError, match="dout must have the shape of the forward output"):
+        layer.backward(np.ones((3, 3)))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_empty_batch_and_wrong_rank_are_errors(name):
+    with pytest.raises(ValueError, match=r"expects a non-empty batch x of shape \(N, D\)"):
+        make(name).forward(np.ones((0, 5)))
+    with pytest.raises(ValueError, match=r"reshape\(1, -1\)"):
+        make(name).forward(np.ones(5))
+
+
+def test_mismatched_features_are_errors():
+    with pytest.raises(ValueError, match=r"Linear expects x with 5 features .* got shape \(2, 3\)"):
+        make("Linear").forward(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="BatchNorm1d expects x with 5 features"):
+        make("BatchNorm1d").forward(np.ones((2, 4)))
+    with pytest.raises(ValueError, match="PReLU expects x with 5 features"):
+        make("PReLU-channel").forward(np.ones((2, 4)))
+
+
+def test_nan_input_is_an_error_with_a_hint():
+    x = batch()
+    x[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN or inf .* lower the learning rate"):
+        make("Linear").forward(x)
+
+
+def test_batchnorm_follows_pytorch():
+    """torch.nn.BatchNorm1d(1) on [1, 2, 3, 4]: output and running statistics after one step."""
+    bn = L.BatchNorm1d(1)
+    out = bn.forward(np.array([[1.0], [2.0], [3.0], [4.0]]))
+    assert np.allclose(out.ravel(), [-1.34163542, -0.44721181, 0.44721181, 1.34163542],
+                       rtol=0, atol=5e-9)
+    assert np.allclose(bn.running_mean, [0.25], rtol=0, atol=1e-12)
+    assert np.allclose(bn.running_var, [1.0666667], rtol=0, atol=5e-8)
+    assert "running_mean" not in bn.params and "running_var" not in bn.params
+
+
+def test_batchnorm_eval_uses_running_statistics_and_does_not_update_them():
+    bn = L.BatchNorm1d(2, momentum=0.5)
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        bn.forward(rng.normal(3.0, 2.0, (64, 2)))
+    mean, var = bn.running_mean.copy(), bn.running_var.copy()
+    bn.eval()
+    x = rng.normal(3.0, 2.0, (5, 2))
+    assert np.allclose(bn.forward(x), (x - mean) / np.sqrt(var + 1e-5))
+    assert np.array_equal(bn.running_mean, mean) and np.array_equal(bn.running_var, var)
+    assert np.allclose(mean, 3.0, atol=0.5) and np.allclose(var, 4.0, atol=1.5)
+
+
+def test_batchnorm_train_mode_depends_on_the_batch_and_eval_mode_does_not():
+    bn = L.BatchNorm1d(1)
+    x = np.array([[0.0], [1.0], [2.0], [3.0]])
+    first = bn.forward(x)[0].copy()
+    assert not np.allclose(bn.forward(np.vstack([x[:1], x[:1] + 10]))[0], first)
+    bn.eval()
+    assert bn.forward(x[:1])[0] == bn.forward(np.vstack([x[:1], x[:1] + 10]))[0]
+
+
+def test_batchnorm_needs_two_samples_in_training():
+    with pytest.raises(ValueError, match="at least 2 samples per batch"):
+        L.BatchNorm1d(3).forward(np.ones((1, 3)))
+    assert L.BatchNorm1d(3).eval().forward(np.ones((1, 3))).shape == (1, 3)
+
+
+def test_layernorm_normalises_each_sample():
+    out = L.LayerNorm(4).forward(np.array([[1.0, 2.0, 3.0, 4.0], [10.0, 10.0, 10.0, 14.0]]))
+    assert np.allclose(out.mean(axis=1), 0) and np.allclose(out.var(axis=1), 1, atol=1e-4)
+
+
+def test_modes_are_explicit_flags_and_propagate():
+    net = make("Sequential")
+    assert net.training and all(layer.training for layer in net.layers)
+    net.eval()
+    assert not net.training and not any(layer.training for layer in net.layers)
+    net.train()
+    assert all(layer.training for layer in net.layers)
+
+
+def test_dropout_statistics_and_eval_identity():
+    rng = np.random.default_rng(0)
+    x = np.ones((2000, 50))
+    drop = L.Dropout(0.25, rng=rng)
+    out = drop.forward(x)
+    assert set(np.unique(out)) == {0.0, 4 / 3}
+    assert abs((out == 0).mean() - 0.25) < 0.01 and abs(out.mean() - 1) < 0.02
+    drop.eval()
+    assert np.array_equal(drop.forward(x), x)
+
+
+def test_alpha_dropout_keeps_selu_statistics_and_eval_identity():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4000, 100))
+    drop = L.AlphaDropout(0.1, rng=rng)
+    out = drop.forward(x)
+    assert abs(out.mean()) < 0.01 and abs(out.var() - 1) < 0.01
+    dropped = out == drop.a * -SELU_LAMBDA_ALPHA + drop.b  # the saturation value, mapped
+    assert abs(dropped.mean() - 0.1) < 0.005
+    drop.eval()
+    assert np.array_equal(drop.forward(x), x)
+
+
+def test_prelu_layer_shapes_and_init():
+    shared, channel = L.PReLU(), L.PReLU(4, init=0.1)
+    assert shared.params["alpha"].tolist() == [0.25]
+    assert channel.params["alpha"].tolist() == [0.1] * 4
+    x = -np.ones((3, 4))
+    shared.forward(x)
+    shared.backward(np.ones((3, 4)))
+    assert shared.grads["alpha"].tolist() == [-12.0]
+
+
+def test_sequential_params_are_the_layers_arrays():
+    net = make("Sequential")
+    assert net.params["0.W"] is net.layers[0].params["W"]
+    assert sorted(net.params) == ["0.W", "0.b", "1.alpha", "2.beta", "2.gamma", "3.W", "3.b"]
+    outputs = net.forward_all(batch())
+    assert len(outputs) == len(net.layers) + 1 and outputs[-1].shape == (7, 3)
+
+
+@pytest.mark.parametrize(
+    "call,error,match",
+    [
+        (lambda: L.Linear(0, 3, rng=np.random.default_rng(0)), ValueError, "in_features must be"),
+        (lambda: L.Linear(3, 3, rng=None), TypeError, "rng must be a numpy Generator"),
+        (lambda: L.Linear(3, 3, rng=np.random.default_rng(0), init="xavier"), ValueError,
+         "init must be one of"),
+        (lambda: L.PReLU(0), ValueError, "num_parameters must be an integer >= 1"),
+        (lambda: L.PReLU(2, init=np.nan), ValueError, "init must be finite"),
+        (lambda: L.BatchNorm1d(3, momentum=1.5), ValueError, r"momentum must be in \(0, 1\]"),
+        (lambda: L.BatchNorm1d(3, eps=0), ValueError, "eps must be > 0"),
+        (lambda: L.Dropout(1.0, rng=np.random.default_rng(0)), ValueError, r"rate must be in \[0"),
+        (lambda: L.AlphaDropout(-0.1, rng=np.random.default_rng(0)), ValueError, "rate must be"),
+        (lambda: L.Sequential(), ValueError, "at least one layer"),
+        (lambda: L.Sequential(L.ReLU(), "relu"), TypeError, "layer 1 must be a helpers.layers"),
+        (lambda: L.ReLU().forward(np.array([["a"]])), TypeError, "x must hold real numbers"),
+    ],
+)
+def test_bad_arguments(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -1,0 +1,49 @@
+"""helpers.losses: softmax cross-entropy, its gradient, stability and bad labels."""
+
+import numpy as np
+import pytest
+
+from helpers.gradcheck import numerical_gradient, relative_error
+from helpers.losses import softmax_cross_entropy
+
+
+def test_known_value_and_gradient():
+    loss, d = softmax_cross_entropy([[0.0, 0.0, 0.0]], [2])
+    assert loss == pytest.approx(np.log(3), rel=1e-15)
+    assert np.allclose(d, [[1 / 3, 1 / 3, -2 / 3]])
+
+
+def test_gradient_matches_finite_differences():
+    rng = np.random.default_rng(0)
+    logits, labels = rng.standard_normal((6, 4)) * 3, rng.integers(0, 4, 6)
+    _, d = softmax_cross_entropy(logits, labels)
+    numeric = numerical_gradient(lambda z: np.array(softmax_cross_entropy(z, labels)[0]),
+                                 logits.copy())
+    assert relative_error(d, numeric) < 1e-8
+
+
+def test_huge_logits_do_not_overflow():
+    loss, d = softmax_cross_entropy([[1000.0, -1000.0]], [1])
+    assert loss == pytest.approx(2000.0) and np.isfinite(d).all()
+
+
+@pytest.mark.parametrize(
+    "logits,labels,error,match",
+    [
+        (np.zeros((2, 3)), [0, 3], ValueError, r"labels must be in \[0, 3\) .* from 0 to 3"),
+        (np.zeros((2, 3)), [0, -1], ValueError, r"labels must be in \[0, 3\)"),
+        (np.zeros((2, 3)), [0], ValueError, r"labels must have shape \(2,\)"),
+        (np.zeros((2, 3)), [0.5, 1], TypeError, "labels must be integers"),
+        (np.zeros((0, 3)), [], ValueError, "N >= 1 samples"),
+        (np.zeros(3), [0], ValueError, r"logits must have shape \(N, C\)"),
+        (np.full((1, 2), np.nan), [0], ValueError, "NaN or inf"),
+    ],
+)
+def test_bad_input(logits, labels, error, match):
+    with pytest.raises(error, match=match):
+        softmax_cross_entropy(logits, labels)
+
+
+def test_float_labels_that_are_whole_numbers_are_accepted():
+    assert softmax_cross_entropy(np.zeros((2, 2)), np.array([0.0, 1.0]))[0] == pytest.approx(
+        np.log(2))

@@ -1,0 +1,78 @@
+"""helpers.optim: SGD with momentum, Adam, and which parameters get weight decay."""
+
+import numpy as np
+import pytest
+
+from helpers.layers import Linear, PReLU, Sequential
+from helpers.optim import SGD, Adam
+
+
+class Quadratic:
+    """A one-parameter 'model' with loss p^2 / 2, so grad = p."""
+
+    def __init__(self, value):
+        self.params = {"0.W": np.array([value])}
+        self.grads = {"0.W": np.zeros(1)}
+
+    def compute_grads(self):
+        self.grads["0.W"][...] = self.params["0.W"]
+
+
+def test_sgd_step_by_hand():
+    model = Quadratic(2.0)
+    opt = SGD(model, lr=0.1, momentum=0.9)
+    values = []
+    for _ in range(3):
+        model.compute_grads()
+        opt.step()
+        values.append(float(model.params["0.W"][0]))
+    # v1 = 2, p = 1.8; v2 = 0.9*2 + 1.8 = 3.6, p = 1.44; v3 = 0.9*3.6 + 1.44 = 4.68, p = 0.972
+    assert np.allclose(values, [1.8, 1.44, 0.972])
+
+
+def test_adam_first_step_is_lr_times_sign():
+    model = Quadratic(3.0)
+    model.compute_grads()
+    Adam(model, lr=0.01).step()
+    assert model.params["0.W"][0] == pytest.approx(2.99, abs=1e-8)
+
+
+@pytest.mark.parametrize("opt_class", [SGD, Adam])
+def test_both_minimise_a_quadratic(opt_class):
+    model = Quadratic(5.0)
+    opt = opt_class(model, lr=0.1)
+    for _ in range(500):
+        model.compute_grads()
+        opt.step()
+    assert abs(model.params["0.W"][0]) < 1e-3
+
+
+def test_weight_decay_skips_excluded_parameters():
+    rng = np.random.default_rng(0)
+    net = Sequential(Linear(3, 3, rng=rng), PReLU(3))
+    before = {k: v.copy() for k, v in net.params.items()}
+    for g in net.grads.values():
+        g[...] = 0.0  # no loss gradient: only weight decay can move anything
+    SGD(net, lr=0.1, weight_decay=0.5).step()
+    assert np.allclose(net.params["0.W"], before["0.W"] * (1 - 0.05))
+    assert np.array_equal(net.params["1.alpha"], before["1.alpha"])
+    assert np.array_equal(net.params["0.b"], before["0.b"])
+    opt = SGD(net, lr=0.1, weight_decay=0.5, no_decay=())
+    assert opt.decays("1.alpha") and opt.decays("0.b")
+    opt.step()
+    assert np.allclose(net.params["1.alpha"], before["1.alpha"] * 0.95)
+
+
+@pytest.mark.parametrize(
+    "call,error,match",
+    [
+        (lambda m: SGD(m, lr=0), ValueError, "lr must be > 0"),
+        (lambda m: SGD(m, lr=0.1, momentum=1.0), ValueError, r"momentum must be in \[0, 1\)"),
+        (lambda m: SGD(m, lr=0.1, weight_decay=-1), ValueError, "weight_decay must be >= 0"),
+        (lambda m: Adam(m, betas=(0.9, 1.0)), ValueError, r"betas must be in \[0, 1\)"),
+        (lambda m: SGD(object(), lr=0.1), TypeError, "model must have dicts params and grads"),
+    ],
+)
+def test_bad_arguments(call, error, match):
+    with pytest.raises(error, match=match):
+        call(Quadratic(1.0))

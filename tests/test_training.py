@@ -1,0 +1,142 @@
+"""helpers.training and helpers.diagnostics: fit, its history, determinism, dead units."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier
+
+from helpers import diagnostics
+from helpers.data import load_digits
+from helpers.layers import BatchNorm1d, Dropout, Linear, ReLU, Sequential
+from helpers.losses import softmax_cross_entropy
+from helpers.optim import SGD, Adam
+from helpers.scalers import StandardScaler
+from helpers.training import evaluate, fit
+
+
+@pytest.fixture(scope="module")
+def digits():
+    d = load_digits(seed=0)
+    scaler = StandardScaler().fit(d.X_train)
+    return d, scaler.transform(d.X_train), scaler.transform(d.X_val), scaler.transform(d.X_test)
+
+
+def mlp(hidden, seed, n_in=64, n_out=10, extra=None):
+    rng = np.random.default_rng(seed)
+    layers, width = [], n_in
+    for h in hidden:
+        layers += [Linear(width, h, rng=rng), *(extra(h) if extra else []), ReLU()]
+        width = h
+    return Sequential(*layers, Linear(width, n_out, rng=rng, init="glorot"))
+
+
+def train(seed, digits, hidden=(128, 128), epochs=15, **kwargs):
+    d, Xtr, Xva, _ = digits
+    net = mlp(hidden, seed, **kwargs)
+    history = fit(net, Adam(net, lr=1e-3), Xtr, d.y_train, X_val=Xva, y_val=d.y_val,
+                  epochs=epochs, batch_size=32, rng=np.random.default_rng(seed),
+                  callbacks={"dead": lambda m: diagnostics.dead_fractions(m, Xtr)})
+    return net, history
+
+
+def test_history_layout(digits):
+    _, history = train(0, digits, hidden=(16,), epochs=3)
+    assert history["epoch"] == [0, 1, 2, 3]
+    for key in ("train_loss", "train_acc", "val_loss", "val_acc", "dead"):
+        assert len(history[key]) == 4
+    assert history["train_loss"][-1] < history["train_loss"][0]
+    assert history["dead"][0].shape == (1,)
+
+
+def test_same_seed_gives_bit_identical_histories(digits):
+    a = train(3, digits, hidden=(32, 32), epochs=3)[1]
+    b = train(3, digits, hidden=(32, 32), epochs=3)[1]
+    c = train(4, digits, hidden=(32, 32), epochs=3)[1]
+    assert a["train_loss"] == b["train_loss"] and a["val_acc"] == b["val_acc"]
+    assert all(np.array_equal(x, y) for x, y in zip(a["dead"], b["dead"], strict=True))
+    assert a["train_loss"] != c["train_loss"]
+
+
+def test_relu_mlp_matches_scikit_learn_on_digits(digits):
+    """Same hidden sizes (128, 128), same optimiser (Adam, lr 1e-3, batch 32), 3 seeds each."""
+    d, Xtr, _, Xte = digits
+    ours, theirs = [], []
+    for seed in range(3):
+        net, _ = train(seed, digits)
+        ours.append(evaluate(net, Xte, d.y_test)[1])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf = MLPClassifier((128, 128), alpha=0.0, batch_size=32, max_iter=15,
+                                random_state=seed).fit(Xtr, d.y_train)
+        theirs.append(clf.score(Xte, d.y_test))
+    assert np.mean(ours) > 0.95 and abs(np.mean(ours) - np.mean(theirs)) < 0.02
+
+
+def test_dead_units_are_exactly_those_with_zero_gradient(digits):
+    d, Xtr, _, _ = digits
+    net = mlp((32,), 0)
+    net.layers[0].params["b"][:8] = -50.0  # eight units pushed far into the negative
+    masks = diagnostics.dead_unit_masks(net, Xtr)
+    assert masks[0][:8].all() and masks[0].sum() >= 8
+    fit(net, SGD(net, lr=0.1), Xtr, d.y_train, epochs=2, batch_size=64,
+        rng=np.random.default_rng(0))
+    # never revived, and their incoming weights never changed after death
+    assert diagnostics.dead_unit_masks(net, Xtr)[0][masks[0]].all()
+    net.forward(Xtr)
+    net.backward(softmax_cross_entropy(net.forward(Xtr), d.y_train)[1])
+    assert np.all(net.layers[0].grads["W"][:, masks[0]] == 0)
+    assert np.all(net.layers[0].grads["b"][masks[0]] == 0)
+
+
+def test_dead_is_not_the_same_as_sparse():
+    net = Sequential(Linear(1, 2, rng=np.random.default_rng(0)), ReLU())
+    net.layers[0].params["W"][:] = [[1.0, 1.0]]
+    net.layers[0].params["b"][:] = [-0.5, -5.0]
+    X = np.array([[0.0], [0.1], [0.2], [1.0]])  # unit 0 fires once: sparse, not dead
+    assert diagnostics.dead_unit_masks(net, X)[0].tolist() == [False, True]
+    assert diagnostics.near_zero_fractions(net, X, threshold=0.2).tolist() == [1.0]
+
+
+def test_activation_statistics_and_gradient_norms(digits):
+    d, Xtr, _, _ = digits
+    net = mlp((64, 64), 0)
+    stats = diagnostics.activation_statistics(net, Xtr)
+    assert stats["layer"].tolist() == [1, 3] and (stats["std"] > 0).all()
+    net.backward(softmax_cross_entropy(net.forward(Xtr), d.y_train)[1])
+    norms = diagnostics.gradient_norms(net)
+    assert list(norms) == ["0.W", "2.W", "4.W"] and all(v > 0 for v in norms.values())
+
+
+def test_mode_is_restored_after_evaluation(digits):
+    d, Xtr, _, _ = digits
+    net = mlp((16,), 0, extra=lambda h: [BatchNorm1d(h),
+                                         Dropout(0.5, rng=np.random.default_rng(0))])
+    evaluate(net, Xtr, d.y_train)
+    diagnostics.dead_fractions(net, Xtr)
+    assert net.training and all(layer.training for layer in net.layers)
+    net.eval()
+    evaluate(net, Xtr, d.y_train)
+    assert not net.training
+
+
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        ({"X_train": np.full((4, 64), np.nan)}, ValueError, "X_train holds NaN or inf"),
+        ({"y_train": np.array([0, 1, 2, 10])}, ValueError, r"labels must be in \[0, 10\)"),
+        ({"X_train": np.zeros((0, 64)), "y_train": np.zeros(0, int)}, ValueError,
+         r"X_train must have shape \(N, D\) with N >= 1"),
+        ({"epochs": -1}, ValueError, "epochs must be an integer >= 0"),
+        ({"batch_size": 0}, ValueError, "batch_size must be an integer >= 1"),
+        ({"X_val": np.zeros((2, 64))}, ValueError, "give both X_val and y_val"),
+        ({"X_train": np.zeros((4, 63))}, ValueError, "Linear expects x with 64 features"),
+    ],
+)
+def test_bad_input(kwargs, error, match):
+    net = mlp((8,), 0)
+    args = {"X_train": np.zeros((4, 64)), "y_train": np.array([0, 1, 2, 3]), "epochs": 1,
+            "batch_size": 2, "rng": np.random.default_rng(0), **kwargs}
+    with pytest.raises(error, match=match):
+        fit(net, SGD(net, lr=0.1), **args)
