@@ -69,5 +69,5 @@ def check_rng(rng, name="rng"):
 def check_choice(value, name, choices):
     """Return `value` if it is one of `choices`, else raise with the list of valid ones."""
     if value not in choices:
-        raise ValueError(f"{name} must be one of {sorted(choices)}; got {value!r}.")
+        raise ValueError(f"{name} must be one of {sorted(choices, key=str)}; got {value!r}.")
     return value

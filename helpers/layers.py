@@ -106,7 +106,9 @@ class Linear(Layer):
                 "Linear received NaN or inf in its input x. If this happened during training, "
                 "the loss diverged: lower the learning rate."
             )
-        return self._save(x @ self.params["W"] + self.params["b"], x)
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported as an error
+            out = x @ self.params["W"] + self.params["b"]
+        return self._save(out, x)
 
     def backward(self, dout):
         dout, x = self._saved(dout)

@@ -121,3 +121,71 @@ def plot_activation_pairs(names, *, z=None, axes=None):
         ax.set_title(title)
         ax.legend()
     return fig
+
+
+def plot_born_dead(monte_carlo, exact=None, *, ax=None):
+    """Probability of a network born dead against depth, one curve per width.
+
+    Parameters
+    ----------
+    monte_carlo : dict[int, array_like]
+        Width -> estimated probabilities for depths 1..D (solid lines).
+    exact : dict[int, array_like], optional
+        Width -> exact single-point probabilities (dashed lines, same colours).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if not isinstance(monte_carlo, dict) or not monte_carlo:
+        raise TypeError("monte_carlo must be a non-empty dict width -> probabilities.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.5))
+    for i, (width, probs) in enumerate(monte_carlo.items()):
+        probs = as_float_array(probs, f"monte_carlo[{width}]")
+        depths = np.arange(1, probs.size + 1)
+        colour = PALETTE[i % len(PALETTE)]
+        ax.plot(depths, probs, color=colour, label=f"width {width}")
+        if exact is not None and width in exact:
+            ax.plot(depths, exact[width], color=colour, linestyle="--", linewidth=1)
+    if exact:
+        ax.plot([], [], color="0.4", linestyle="--", linewidth=1,
+                label="exact, at a single input")
+    ax.set_xlabel("depth (number of hidden layers)")
+    ax.set_ylabel("probability of being born dead")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_title("Deeper and narrower: born dead more often")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_dead_fractions(curves, *, ax=None, title="Dead units during training"):
+    """Dead fraction per hidden layer over epochs.
+
+    Parameters
+    ----------
+    curves : array_like, shape (epochs + 1, layers)
+        E.g. ``helpers.dying.dead_fraction_history(history)``.
+    ax : matplotlib Axes, optional
+    title : str
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    curves = as_float_array(curves, "curves")
+    if curves.ndim != 2:
+        raise ValueError(f"curves must have shape (epochs + 1, layers); got {curves.shape}.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    epochs = np.arange(curves.shape[0])
+    for layer in range(curves.shape[1]):
+        ax.plot(epochs, curves[:, layer], color=PALETTE[layer % len(PALETTE)], marker=".",
+                label=f"hidden layer {layer + 1}")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("fraction of dead units")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_title(title)
+    ax.legend(fontsize="small")
+    return ax

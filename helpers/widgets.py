@@ -3,7 +3,8 @@
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
-from .plotting import plot_propagation
+from .dying import dead_fraction_history, train_and_track
+from .plotting import plot_dead_fractions, plot_propagation
 from .propagation import propagate_seeds
 
 # The classic pairings: each activation with the init designed for it.
@@ -40,7 +41,46 @@ def propagation_explorer(seeds=(0, 1, 2)):
     """
     return widgets.interactive(
         lambda depth, width, gain: _show(propagation_figure(depth, width, gain, seeds)),
-        depth=widgets.IntSlider(value=30, min=2, max=60, step=1, description="depth"),
-        width=widgets.IntSlider(value=64, min=8, max=256, step=8, description="width"),
-        gain=widgets.FloatSlider(value=1.0, min=0.25, max=3.0, step=0.25, description="gain"),
+        depth=widgets.IntSlider(value=30, min=2, max=60, step=1, description="depth",
+                                continuous_update=False),
+        width=widgets.IntSlider(value=64, min=8, max=256, step=8, description="width",
+                                continuous_update=False),
+        gain=widgets.FloatSlider(value=1.0, min=0.25, max=3.0, step=0.25, description="gain",
+                                 continuous_update=False),
+    )
+
+
+def dying_figure(data, lr=0.01, bias_shift=0.0, seed=0, epochs=15):
+    """The figure behind `dying_relu_explorer`: dead fractions while training one network
+    (4 hidden layers of 64 ReLUs, Adam)."""
+    history = train_and_track(data, lr=lr, seed=seed, bias_shift=bias_shift, epochs=epochs)
+    fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+    if history["diverged"]:
+        ax.text(0.5, 0.5, f"learning rate {lr:g}: training diverged (loss became inf)",
+                ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return fig
+    plot_dead_fractions(dead_fraction_history(history), ax=ax,
+                        title=f"Adam lr {lr:.2g}, bias shift {bias_shift:g}: "
+                              f"test accuracy {history['test_acc']:.1%}")
+    return fig
+
+
+def dying_relu_explorer(data, seed=0):
+    """Sliders for the learning rate and an initial bias shift over `dying_figure`.
+
+    Parameters
+    ----------
+    data : tuple (X_train, y_train, X_test, y_test), standardised
+
+    Returns
+    -------
+    ipywidgets.interactive
+    """
+    return widgets.interactive(
+        lambda lr, bias_shift: _show(dying_figure(data, lr, bias_shift, seed)),
+        lr=widgets.FloatLogSlider(value=0.01, base=10, min=-3.5, max=-0.5, step=0.25,
+                                  description="learning rate", continuous_update=False),
+        bias_shift=widgets.FloatSlider(value=0.0, min=-3.0, max=1.0, step=0.25,
+                                       description="bias shift", continuous_update=False),
     )

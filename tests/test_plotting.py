@@ -69,3 +69,44 @@ def test_explorer_has_the_three_sliders_and_redraws(monkeypatch):
     assert set(sliders) == {"depth", "width", "gain"}
     sliders["depth"].value = 12
     assert calls[-1] == (12, 64, 1.0, (0,))
+
+
+def test_born_dead_plot():
+    ax = plotting.plot_born_dead({2: [0.2, 0.5], 4: [0.1, 0.2]}, {2: [0.25, 0.5]})
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels[0] == "width 2" and "exact, at a single input" in labels
+    assert ax.get_lines()[0].get_ydata().tolist() == [0.2, 0.5]
+    with pytest.raises(TypeError, match="monte_carlo must be a non-empty dict"):
+        plotting.plot_born_dead({})
+
+
+def test_dead_fractions_plot():
+    curves = np.array([[0.0, 0.1], [0.2, 0.3], [0.4, 0.5]])
+    ax = plotting.plot_dead_fractions(curves)
+    assert [line.get_ydata().tolist() for line in ax.get_lines()] == [[0.0, 0.2, 0.4],
+                                                                      [0.1, 0.3, 0.5]]
+    with pytest.raises(ValueError, match=r"shape \(epochs \+ 1, layers\)"):
+        plotting.plot_dead_fractions([0.1, 0.2])
+
+
+def test_dying_explorer_figure_and_sliders(monkeypatch):
+    from helpers.data import load_digits
+    from helpers.scalers import StandardScaler
+
+    d = load_digits(seed=0)
+    s = StandardScaler().fit(d.X_train)
+    data = (s.transform(d.X_train), d.y_train, s.transform(d.X_test), d.y_test)
+    fig = widgets.dying_figure(data, lr=0.05, bias_shift=-1.0, epochs=2)
+    assert "lr 0.05, bias shift -1" in fig.axes[0].get_title()  # Adam
+    assert len(fig.axes[0].get_lines()) == 4
+    monkeypatch.setattr(widgets, "train_and_track", lambda *a, **k: {"diverged": True})
+    diverged = widgets.dying_figure(data, lr=5.0, epochs=2)
+    assert "diverged" in diverged.axes[0].texts[0].get_text()
+    monkeypatch.undo()
+    calls = []
+    monkeypatch.setattr(widgets, "dying_figure",
+                        lambda *args: calls.append(args) or plt.figure())
+    explorer = widgets.dying_relu_explorer(data)
+    sliders = {c.description: c for c in explorer.children[:2]}
+    sliders["bias shift"].value = -2.0
+    assert calls[-1][1:3] == (0.01, -2.0)

@@ -1,0 +1,116 @@
+"""helpers.dying and helpers.models: born-dead probabilities, killed-in-training tracking."""
+
+import numpy as np
+import pytest
+
+from helpers import dying
+from helpers.data import load_digits
+from helpers.models import mlp
+from helpers.scalers import StandardScaler
+
+
+def test_exact_formula_values():
+    assert dying.single_point_dead_probability(1, 1) == 0.5
+    assert np.allclose(dying.single_point_dead_probability(3, np.array([1, 2])),
+                       [1 / 8, 1 - (7 / 8) ** 2])
+
+
+@pytest.mark.parametrize("width", [2, 4, 8])
+def test_monte_carlo_at_one_point_matches_the_exact_formula(width):
+    n = 4000
+    mc = dying.born_dead_curve(width, 30, n_trials=n, n_points=1,
+                               rng=np.random.default_rng(width))
+    exact = dying.single_point_dead_probability(width, np.arange(1, 31))
+    se = np.sqrt(exact * (1 - exact) / n)
+    assert np.all(np.abs(mc - exact) <= 4 * se + 1e-3)
+
+
+def test_deeper_and_narrower_means_more_often_dead():
+    rng = np.random.default_rng(0)
+    curves = {w: dying.born_dead_curve(w, 40, n_trials=1000, n_points=30, rng=rng)
+              for w in (2, 4, 8)}
+    for c in curves.values():
+        assert np.all(np.diff(c) >= 0)  # cumulative in depth
+    assert curves[2][-1] > curves[4][-1] > curves[8][-1]
+    assert curves[2][-1] > 0.95
+
+
+def test_a_data_set_is_harder_to_kill_than_a_point():
+    rng = np.random.default_rng(1)
+    point = dying.born_dead_curve(3, 20, n_trials=2000, n_points=1, rng=rng)
+    data = dying.born_dead_curve(3, 20, n_trials=2000, n_points=50, rng=rng)
+    assert np.all(data <= point + 0.03) and data[0] == 0
+
+
+@pytest.fixture(scope="module")
+def digits():
+    d = load_digits(seed=0)
+    s = StandardScaler().fit(d.X_train)
+    return s.transform(d.X_train), d.y_train, s.transform(d.X_test), d.y_test
+
+
+def test_units_killed_at_birth_stay_dead_with_frozen_weights(digits):
+    h = dying.train_and_track(digits, lr=0.1, seed=0, optimizer="sgd", hidden=(32, 32),
+                              epochs=4, bias_shift=-6)
+    report = dying.revival_report(h)
+    first = np.array([m[0] for m in h["masks"]])
+    assert first[0].sum() > 5 and np.array_equal(first[0] & first[-1], first[0])
+    assert report["revived"][0] == 0
+    assert report["frozen"][0] == report["dead_at_end"][0]
+
+
+def test_revival_report_counts_by_hand():
+    masks = [[np.array([False, False, True])], [np.array([True, False, True])],
+             [np.array([False, False, True])]]
+    w = np.arange(6.0).reshape(2, 3)
+    weights = [[w], [w + np.array([1.0, 1.0, 0.0])], [w + np.array([2.0, 2.0, 0.0])]]
+    report = dying.revival_report({"masks": masks, "weights": weights})
+    assert report["ever_dead"].tolist() == [2] and report["dead_at_end"].tolist() == [1]
+    assert report["revived"].tolist() == [1] and report["frozen"].tolist() == [1]
+    assert dying.dead_fraction_history({"masks": masks})[:, 0].tolist() == [1 / 3, 2 / 3, 1 / 3]
+
+
+def test_divergence_is_reported_not_raised(digits):
+    h = dying.train_and_track(digits, lr=50.0, seed=0, optimizer="sgd", hidden=(16,), epochs=3)
+    assert h["diverged"] and np.isnan(h["test_acc"])
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="depth must be integers >= 1"):
+        dying.single_point_dead_probability(2, np.array([0, 1]))
+    with pytest.raises(ValueError, match="n_trials must be an integer >= 1"):
+        dying.born_dead_curve(2, 3, n_trials=0, n_points=1, rng=np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("activation,init_std", [("relu", np.sqrt(2 / 50)),
+                                                 ("prelu", np.sqrt(2 / (1.0625 * 50))),
+                                                 ("selu", np.sqrt(1 / 50)),
+                                                 ("tanh", np.sqrt(2 / 100))])
+def test_mlp_uses_the_init_made_for_its_activation(activation, init_std):
+    net = mlp(50, [50] * 3, 4, rng=np.random.default_rng(0), activation=activation)
+    w = np.concatenate([net.layers[i].params["W"].ravel() for i in (2, 4)])
+    assert abs(w.std() / init_std - 1) < 0.03
+
+
+def test_mlp_options():
+    rng = np.random.default_rng(0)
+    names = lambda net: [type(layer).__name__ for layer in net.layers]  # noqa: E731
+    assert names(mlp(4, [3], 2, rng=rng, norm="batch", dropout=0.1)) == [
+        "Linear", "BatchNorm1d", "ReLU", "Dropout", "Linear"]
+    assert names(mlp(4, [3], 2, rng=rng, activation="selu", dropout=0.1)) == [
+        "Linear", "SELU", "AlphaDropout", "Linear"]
+    shared = mlp(4, [3], 2, rng=rng, activation="prelu",
+                 activation_params={"channelwise": False})
+    assert shared.layers[1].params["alpha"].shape == (1,)
+    with pytest.raises(ValueError, match="activation must be one of"):
+        mlp(4, [3], 2, rng=rng, activation="swish")
+    with pytest.raises(ValueError, match="norm must be one of"):
+        mlp(4, [3], 2, rng=rng, norm="group")
+
+
+def test_large_adam_steps_kill_units(digits):
+    small = dying.train_and_track(digits, lr=1e-3, seed=0, hidden=(32, 32, 32), epochs=5)
+    large = dying.train_and_track(digits, lr=0.1, seed=0, hidden=(32, 32, 32), epochs=5)
+    assert dying.dead_fraction_history(large)[-1][1:].mean() > 0.5  # layers 2 and 3
+    assert dying.dead_fraction_history(small)[-1].max() < 0.1
+    assert large["test_acc"] < small["test_acc"]

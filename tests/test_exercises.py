@@ -1,0 +1,76 @@
+"""helpers.exercises: the checkers accept right answers and name the usual mistakes."""
+
+import numpy as np
+import pytest
+
+from helpers import exercises as ex
+from helpers.activations import relu, relu_grad
+
+
+def stub(*args):
+    ...  # what the notebook ships: an empty body
+
+
+RELU_GRAD_CASES = {
+    "reference": (relu_grad, True, "Correct!"),
+    "z > 0 as floats": (lambda z: (z > 0).astype(float), True, "Correct!"),
+    "np.where": (lambda z: np.where(z > 0, 1.0, 0.0), True, "Correct!"),
+    "heaviside": (lambda z: np.heaviside(z, 0.0), True, "Correct!"),
+    "from the output": (lambda z: (relu(z) >= 0).astype(float), False, "always true"),
+    ">= 0": (lambda z: (z >= 0).astype(float), False, "exactly z = 0"),
+    "the function": (relu, False, "the function itself"),
+    "booleans": (lambda z: z > 0, False, "as booleans"),
+    "a sum": (lambda z: (z > 0).sum(), False, "must have the shape of z"),
+    "in place": (lambda z: np.greater(z, 0, out=z), False, "in place"),
+    "empty stub": (stub, False, "returns None"),
+    "raises": (lambda z: undefined_name, False, "raised NameError"),  # noqa: F821
+    "other": (lambda z: np.sign(z), False, "expected"),
+}
+
+
+@pytest.mark.parametrize("name", RELU_GRAD_CASES)
+def test_check_relu_grad(name):
+    candidate, correct, phrase = RELU_GRAD_CASES[name]
+    feedback = ex.check_relu_grad(candidate)
+    assert feedback.correct is correct and bool(feedback) is correct
+    assert phrase in feedback.message
+    assert feedback.message.startswith("Correct!" if correct else "Not yet:")
+    assert repr(feedback) == feedback.message
+
+
+def dead_reference(zs):
+    return [np.mean(np.all(z <= 0, axis=0)) for z in zs]
+
+
+DEAD_CASES = {
+    "reference": (dead_reference, True, "Correct!"),
+    "via max": (lambda zs: [np.mean(z.max(axis=0) <= 0) for z in zs], True, "Correct!"),
+    "loop": (lambda zs: [sum(all(z[:, j] <= 0) for j in range(z.shape[1])) / z.shape[1]
+                         for z in zs], True, "Correct!"),
+    "one sample": (lambda zs: [np.mean(z[0] <= 0) for z in zs], False, "single sample"),
+    "sparsity": (lambda zs: [np.mean(z <= 0) for z in zs], False, "sparsity"),
+    "strict": (lambda zs: [np.mean(np.all(z < 0, axis=0)) for z in zs], False, "exactly 0"),
+    "any": (lambda zs: [np.mean(np.any(z <= 0, axis=0)) for z in zs], False, "SOME sample"),
+    "axis 1": (lambda zs: [np.mean(np.all(z <= 0, axis=1)) for z in zs], False, "axis=1"),
+    "counts": (lambda zs: [np.sum(np.all(z <= 0, axis=0)) for z in zs], False, "number of"),
+    "one number": (lambda zs: 0.5, False, "one fraction per layer"),
+    "empty stub": (stub, False, "returns None"),
+    "not a function": ([0.1, 0.2, 0.3], False, "pass your function"),
+}
+
+
+@pytest.mark.parametrize("name", DEAD_CASES)
+def test_check_dead_fractions(name):
+    candidate, correct, phrase = DEAD_CASES[name]
+    feedback = ex.check_dead_fractions(candidate)
+    assert feedback.correct is correct, feedback.message
+    assert phrase in feedback.message
+
+
+def test_the_mistakes_give_distinct_answers_on_the_check_data():
+    """Otherwise a hint could name the wrong mistake."""
+    zs = ex._dead_fraction_inputs()
+    answers = [tuple(np.round(ex.reference_dead_fractions(zs), 12))]
+    answers += [tuple(np.round(np.asarray(f(zs), float), 12))
+                for f, _ in ex._DEAD_MISTAKES.values()]
+    assert len(set(answers)) == len(answers)
