@@ -29,7 +29,7 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	MPLBACKEND=Agg $(BIN)/python -m pytest
+	$(BIN)/python -m pytest
 
 run: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py notebooks/*.ipynb

@@ -82,7 +82,7 @@ OPTIMIZERS = {"sgd": SGD, "adam": Adam}
 
 
 def train_and_track(data, *, lr, seed, optimizer="adam", hidden=(64, 64, 64, 64), epochs=20,
-                    batch_size=32, bias_shift=0.0):
+                    batch_size=32, bias_shift=0.0, shift_layers=None):
     """Train a ReLU MLP and record the dead-unit masks after every epoch.
 
     Parameters
@@ -97,15 +97,17 @@ def train_and_track(data, *, lr, seed, optimizer="adam", hidden=(64, 64, 64, 64)
         Adam keeps moving them for a while on its momentum.
     hidden, epochs, batch_size
     bias_shift : float, default 0
-        Added to every hidden bias at initialisation (negative values kill units at birth).
+        Added to the hidden biases at initialisation (negative values kill units at birth).
+    shift_layers : sequence of int, optional
+        Which hidden layers (0 = first) get the shift; default all.
 
     Returns
     -------
     dict
         The `fit` history plus "masks" (per epoch, a list of per-layer dead masks on the
         training set), "weights" (per epoch, the hidden layers' incoming weight matrices),
-        "test_acc" (final test accuracy) and "model" (the trained network). If training diverges, "diverged" is True and
-        the history stops at the last good epoch.
+        "test_acc" (final test accuracy) and "model" (the trained network). If training
+        diverges, "diverged" is True and "test_acc" is NaN.
     """
     X_train, y_train, X_test, y_test = data
     lr = check_finite_real(lr, "lr", minimum=0.0, exclusive=True)
@@ -113,8 +115,8 @@ def train_and_track(data, *, lr, seed, optimizer="adam", hidden=(64, 64, 64, 64)
     rng = np.random.default_rng(seed)
     net = mlp(X_train.shape[1], hidden, int(y_train.max()) + 1, rng=rng)
     linears = net.layers[:-1:2]
-    for layer in linears:
-        layer.params["b"] += bias_shift
+    for i in range(len(linears)) if shift_layers is None else shift_layers:
+        linears[i].params["b"] += bias_shift
     callbacks = {
         "masks": lambda m: diagnostics.dead_unit_masks(m, X_train),
         "weights": lambda m: [layer.params["W"].copy() for layer in linears],

@@ -156,7 +156,7 @@ def plot_born_dead(monte_carlo, exact=None, *, ax=None):
     ax.set_ylabel("probability of being born dead")
     ax.set_ylim(-0.02, 1.02)
     ax.set_title("Deeper and narrower: born dead more often")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="lower right")
     return ax
 
 

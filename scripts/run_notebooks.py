@@ -18,13 +18,30 @@ from nbclient import NotebookClient
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
+def coalesce_streams(outputs):
+    """Merge consecutive prints to the same stream: how they are chunked depends on timing."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.get("output_type") == "stream" and previous is not None
+                and previous.get("output_type") == "stream"
+                and previous.get("name") == output.get("name")):
+            previous["text"] += output["text"]
+        else:
+            merged.append(output)
+    return merged
+
+
 def clean(nb):
     """Drop run-to-run noise: widget state, timing metadata, widget model ids."""
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         cell.metadata.pop("collapsed", None)
-        for output in cell.get("outputs", []):
+        if cell.cell_type != "code":
+            continue
+        cell.outputs = coalesce_streams(cell.outputs)
+        for output in cell.outputs:
             # A widget view points at a model that is not stored; keep the text fallback.
             output.get("data", {}).pop(WIDGET_VIEW, None)
     return nb

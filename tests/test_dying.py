@@ -51,12 +51,13 @@ def digits():
 
 def test_units_killed_at_birth_stay_dead_with_frozen_weights(digits):
     h = dying.train_and_track(digits, lr=0.1, seed=0, optimizer="sgd", hidden=(32, 32),
-                              epochs=4, bias_shift=-6)
+                              epochs=4, bias_shift=-6, shift_layers=[0])
     report = dying.revival_report(h)
     first = np.array([m[0] for m in h["masks"]])
     assert first[0].sum() > 5 and np.array_equal(first[0] & first[-1], first[0])
     assert report["revived"][0] == 0
     assert report["frozen"][0] == report["dead_at_end"][0]
+    assert h["masks"][0][1].sum() == 0  # only the first layer was shifted
 
 
 def test_revival_report_counts_by_hand():

@@ -104,6 +104,17 @@ def test_widget_cells_are_ignored_by_nbval(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_no_trailing_semicolons(path):
+    """nbval runs cells with store_history=False, so IPython cannot see a final ';' and shows
+    the value anyway: the stored and re-run outputs then differ. Assign the value instead."""
+    for i, cell in enumerate(code_cells(load(path))):
+        lines = [line for line in "".join(cell["source"]).splitlines() if line.strip()]
+        assert not (lines and lines[-1].rstrip().endswith(";")), (
+            f"{path.name}: code cell {i} ends with ';'; write `fig = ...` instead"
+        )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_small(path):
     size = path.stat().st_size
     assert size < MAX_BYTES, f"{path.name} is {size} bytes; keep notebooks under 1 MB"
