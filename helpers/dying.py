@@ -3,10 +3,8 @@
 import numpy as np
 
 from . import diagnostics
-from ._validation import check_choice, check_finite_real, check_positive_int, check_rng
-from .models import mlp
-from .optim import SGD, Adam
-from .training import fit
+from ._validation import check_finite_real, check_positive_int, check_rng
+from .experiments import train_mlp
 
 
 def single_point_dead_probability(width, depth):
@@ -78,23 +76,20 @@ def born_dead_curve(width, max_depth, *, n_trials, n_points, rng):
     return np.array([(first_dead <= d).mean() for d in range(1, max_depth + 1)])
 
 
-OPTIMIZERS = {"sgd": SGD, "adam": Adam}
-
-
 def train_and_track(data, *, lr, seed, optimizer="adam", hidden=(64, 64, 64, 64), epochs=20,
                     batch_size=32, bias_shift=0.0, shift_layers=None):
     """Train a ReLU MLP and record the dead-unit masks after every epoch.
 
     Parameters
     ----------
-    data : tuple (X_train, y_train, X_test, y_test)
-        Standardised inputs.
+    data : helpers.data.Split
+        Standardised (see ``helpers.experiments.standardized``).
     lr : float
     seed : int
         Seeds the weights and the batch order.
     optimizer : {"adam", "sgd"}, default "adam"
-        Without weight decay. With plain SGD a dead unit's weights get exactly zero updates;
-        Adam keeps moving them for a while on its momentum.
+        Without weight decay or momentum. With plain SGD a dead unit's weights get exactly
+        zero updates; Adam keeps moving them for a while on its momentum.
     hidden, epochs, batch_size
     bias_shift : float, default 0
         Added to the hidden biases at initialisation (negative values kill units at birth).
@@ -106,32 +101,23 @@ def train_and_track(data, *, lr, seed, optimizer="adam", hidden=(64, 64, 64, 64)
     dict
         The `fit` history plus "masks" (per epoch, a list of per-layer dead masks on the
         training set), "weights" (per epoch, the hidden layers' incoming weight matrices),
-        "test_acc" (final test accuracy) and "model" (the trained network). If training
-        diverges, "diverged" is True and "test_acc" is NaN.
+        "test_acc" (final test accuracy), "model" (the trained network) and "diverged".
     """
-    X_train, y_train, X_test, y_test = data
-    lr = check_finite_real(lr, "lr", minimum=0.0, exclusive=True)
     bias_shift = check_finite_real(bias_shift, "bias_shift")
-    rng = np.random.default_rng(seed)
-    net = mlp(X_train.shape[1], hidden, int(y_train.max()) + 1, rng=rng)
-    linears = net.layers[:-1:2]
-    for i in range(len(linears)) if shift_layers is None else shift_layers:
-        linears[i].params["b"] += bias_shift
+
+    def shift(model):
+        linears = model.layers[:-1:2]
+        for i in range(len(linears)) if shift_layers is None else shift_layers:
+            linears[i].params["b"] += bias_shift
+
     callbacks = {
-        "masks": lambda m: diagnostics.dead_unit_masks(m, X_train),
-        "weights": lambda m: [layer.params["W"].copy() for layer in linears],
+        "masks": lambda m: diagnostics.dead_unit_masks(m, data.X_train),
+        "weights": lambda m: [layer.params["W"].copy() for layer in m.layers[:-1:2]],
     }
-    history = {"diverged": False, "model": net}
-    try:
-        opt = OPTIMIZERS[check_choice(optimizer, "optimizer", OPTIMIZERS)](net, lr=lr)
-        history.update(fit(net, opt, X_train, y_train, epochs=epochs,
-                           batch_size=batch_size, rng=rng, callbacks=callbacks))
-        history["test_acc"] = float(np.mean(net.forward(X_test).argmax(axis=1) == y_test))
-    except ValueError as err:
-        if "NaN or inf" not in str(err):
-            raise
-        history.update(diverged=True, test_acc=float("nan"))
-    return history
+    run = train_mlp(data, seed=seed, lr=lr, optimizer=optimizer, momentum=0.0, hidden=hidden,
+                    epochs=epochs, batch_size=batch_size, callbacks=callbacks, setup=shift)
+    return {**run.history, "test_acc": run.test_acc, "model": run.model,
+            "diverged": run.diverged}
 
 
 def dead_fraction_history(history):

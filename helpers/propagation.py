@@ -12,7 +12,7 @@ import numpy as np
 
 from . import init as _init
 from ._validation import check_choice, check_finite_real, check_positive_int, check_rng
-from .activations import get_activation
+from .activations import get_activation, leaky_relu, leaky_relu_grad
 
 INITS = {
     "he": _init.he_normal,
@@ -42,6 +42,8 @@ def propagate(
     n_samples=256,
     input_mean=0.0,
     input_std=1.0,
+    negative_slope=None,
+    init_slope=None,
 ):
     """Send a Gaussian batch through a deep random network and back; return `LayerStats`.
 
@@ -61,6 +63,11 @@ def propagate(
         Batch size.
     input_mean, input_std : float
         Inputs are drawn from N(input_mean, input_std^2).
+    negative_slope : float, optional
+        Only with activation "leaky_relu": its slope (a PReLU at initialisation). Default 0.01.
+    init_slope : float, optional
+        Only with init "he": the slope the init assumes; default `negative_slope` (or 0).
+        Set it differently to see a mismatched init.
 
     Returns
     -------
@@ -80,6 +87,18 @@ def propagate(
     (3,)
     """
     f, f_grad = get_activation(activation)
+    if negative_slope is not None:
+        if activation != "leaky_relu":
+            raise ValueError("negative_slope applies to activation 'leaky_relu' only; got "
+                             f"activation {activation!r}.")
+        slope = check_finite_real(negative_slope, "negative_slope")
+        f, f_grad = (lambda z: leaky_relu(z, slope)), (lambda z: leaky_relu_grad(z, slope))
+    init_kwargs = {}
+    if init == "he":
+        init_slope = negative_slope if init_slope is None else init_slope
+        init_kwargs["negative_slope"] = 0.0 if init_slope is None else init_slope
+    elif init_slope is not None:
+        raise ValueError(f"init_slope applies to init 'he' only; got init {init!r}.")
     depth = check_positive_int(depth, "depth")
     width = check_positive_int(width, "width")
     n_samples = check_positive_int(n_samples, "n_samples", minimum=2)
@@ -93,7 +112,7 @@ def propagate(
     inputs, pre_activations, weights = [], [], []
     mean, var, pre_second_moment = (np.empty(depth) for _ in range(3))
     for layer in range(depth):
-        w = gain * make_weights(width, width, rng=rng)
+        w = gain * make_weights(width, width, rng=rng, **init_kwargs)
         z = h @ w
         inputs.append(h)
         pre_activations.append(z)

@@ -71,7 +71,7 @@ def dying_relu_explorer(data, seed=0):
 
     Parameters
     ----------
-    data : tuple (X_train, y_train, X_test, y_test), standardised
+    data : helpers.data.Split, standardised
 
     Returns
     -------

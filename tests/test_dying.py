@@ -4,9 +4,8 @@ import numpy as np
 import pytest
 
 from helpers import dying
-from helpers.data import load_digits
+from helpers.experiments import standardized_digits
 from helpers.models import mlp
-from helpers.scalers import StandardScaler
 
 
 def test_exact_formula_values():
@@ -44,9 +43,7 @@ def test_a_data_set_is_harder_to_kill_than_a_point():
 
 @pytest.fixture(scope="module")
 def digits():
-    d = load_digits(seed=0)
-    s = StandardScaler().fit(d.X_train)
-    return s.transform(d.X_train), d.y_train, s.transform(d.X_test), d.y_test
+    return standardized_digits(seed=0)
 
 
 def test_units_killed_at_birth_stay_dead_with_frozen_weights(digits):

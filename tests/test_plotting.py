@@ -6,6 +6,7 @@ import pytest
 
 from helpers import plotting, widgets
 from helpers.activations import relu
+from helpers.experiments import standardized_digits
 from helpers.propagation import propagate_seeds
 
 
@@ -90,12 +91,7 @@ def test_dead_fractions_plot():
 
 
 def test_dying_explorer_figure_and_sliders(monkeypatch):
-    from helpers.data import load_digits
-    from helpers.scalers import StandardScaler
-
-    d = load_digits(seed=0)
-    s = StandardScaler().fit(d.X_train)
-    data = (s.transform(d.X_train), d.y_train, s.transform(d.X_test), d.y_test)
+    data = standardized_digits(seed=0)
     fig = widgets.dying_figure(data, lr=0.05, bias_shift=-1.0, epochs=2)
     assert "lr 0.05, bias shift -1" in fig.axes[0].get_title()  # Adam
     assert len(fig.axes[0].get_lines()) == 4
