@@ -8,7 +8,7 @@ ELU or SELU units means "in the negative regime everywhere", but their gradient 
 
 import numpy as np
 
-from .layers import ACTIVATION_LAYERS
+from .layers import ACTIVATION_LAYERS, PReLU
 from .training import check_data, evaluating
 
 
@@ -88,3 +88,23 @@ def gradient_norms(model, name="W"):
     """
     return {key: float(np.linalg.norm(g)) for key, g in model.grads.items()
             if key.rsplit(".", 1)[-1] == name}
+
+
+def parameter_count(model, name=None):
+    """Number of trainable numbers in `model` (only parameters called `name`, if given).
+
+    Examples
+    --------
+    >>> from helpers.layers import Linear, PReLU, Sequential
+    >>> net = Sequential(Linear(3, 4, rng=np.random.default_rng(0)), PReLU(4))
+    >>> parameter_count(net), parameter_count(net, "alpha")
+    (20, 4)
+    """
+    return int(sum(v.size for key, v in model.params.items()
+                   if name is None or key.rsplit(".", 1)[-1] == name))
+
+
+def prelu_slopes(model):
+    """The slopes of every PReLU layer, in order: a list of 1-D arrays (copies)."""
+    return [layer.params["alpha"].copy() for layer in model.layers
+            if isinstance(layer, PReLU)]

@@ -171,3 +171,113 @@ def check_dead_fractions(candidate):
             return _not_yet(hint)
     return _not_yet(f"expected {[round(e, 3) for e in expected]}, got "
                     f"{[round(float(o), 3) for o in out]}.")
+
+
+# --- notebook 02 ------------------------------------------------------------------------------
+
+def _prelu_inputs():
+    """z: (5 samples, 3 channels) with exact zeros; slopes inside and outside [0, 1]."""
+    rng = np.random.default_rng(2)
+    z = np.round(rng.standard_normal((5, 3)) * 2, 2)
+    z[0, 0] = z[3, 2] = 0.0
+    z[1, :] = [-1.5, -2.0, -0.5]  # a row of negatives for every channel
+    alpha = np.array([0.25, 1.5, -0.3])
+    dout = np.round(rng.standard_normal((5, 3)), 2)
+    return z, alpha, dout
+
+
+def _unified(z, alpha):
+    return np.maximum(z, 0) + alpha * np.minimum(z, 0)
+
+
+def check_prelu(candidate):
+    """Check a reader's ``prelu(z, alpha)``: z of shape (samples, channels), one slope per
+    channel, f = max(0, z) + alpha min(0, z).
+
+    Examples
+    --------
+    >>> check_prelu(lambda z, a: np.maximum(z, 0) + a * np.minimum(z, 0))
+    Correct! max(0, z) + a min(0, z) is right for every slope, even a > 1 or a < 0.
+    """
+    z, alpha, _ = _prelu_inputs()
+    out, problem = _call(candidate, z, alpha)
+    if problem is not None:
+        if "integer" in problem.message or "index" in problem.message:
+            return _not_yet("np.max(a, b) treats b as an axis, not a second array (the "
+                            "article's mistake). Combine the two parts elementwise.")
+        if "broadcast" in problem.message:
+            return _not_yet("shapes do not broadcast: alpha has one slope per channel, and "
+                            "the channels are axis 1 of z, so alpha * z already lines them up.")
+        return problem
+    expected = _unified(z, alpha)
+    if np.shape(out) != z.shape:
+        return _not_yet(f"the result must have the shape of z, {z.shape}; got {np.shape(out)}.")
+    if _matches(out, expected):
+        return _correct("max(0, z) + a min(0, z) is right for every slope, even a > 1 or a < 0.")
+    if _matches(out, np.maximum(alpha * z, z)):
+        return _not_yet("np.maximum(a z, z) equals PReLU only when 0 <= a <= 1; a learned "
+                        "slope can be 1.5 or -0.3. Use max(0, z) + a min(0, z).")
+    if _matches(out, _unified(z, 0.01)):
+        return _not_yet("that is Leaky ReLU with a fixed 0.01; use the slopes in alpha.")
+    if _matches(out, np.maximum(z, 0)):
+        return _not_yet("that is plain ReLU: the negative part a min(0, z) is missing.")
+    if _matches(out, np.where(z > 0, z, alpha)):
+        return _not_yet("for z <= 0 the output is a * z, not a.")
+    return _not_yet(f"for z = {z[1].tolist()} and a = {alpha.tolist()} expected "
+                    f"{expected[1].tolist()}, got {np.asarray(out, dtype=float)[1].tolist()}.")
+
+
+def check_prelu_backward(candidate):
+    """Check a reader's ``prelu_backward(dout, z, alpha) -> (dz, dalpha)`` for channel-wise
+    slopes (channels on axis 1).
+
+    Examples
+    --------
+    >>> def ok(dout, z, a):
+    ...     return dout * np.where(z > 0, 1.0, a), (dout * np.minimum(z, 0)).sum(axis=0)
+    >>> check_prelu_backward(ok)
+    Correct! dz = dout * (1 if z > 0 else a), dalpha = sum over samples of dout * min(0, z).
+    """
+    z, alpha, dout = _prelu_inputs()
+    out, problem = _call(candidate, dout, z, alpha)
+    if problem is not None:
+        return problem
+    if not (isinstance(out, tuple | list) and len(out) == 2):
+        return _not_yet("return two arrays, (dz, dalpha).")
+    dz, dalpha = (np.asarray(v, dtype=float) for v in out)
+    slope = np.where(z > 0, 1.0, alpha)
+    good_dz, good_dalpha = dout * slope, (dout * np.minimum(z, 0)).sum(axis=0)
+    if dz.shape != z.shape:
+        return _not_yet(f"dz must have the shape of z, {z.shape}; got {dz.shape}.")
+    if not _matches(dz, good_dz):
+        if _matches(dz, dout * np.where(z >= 0, 1.0, alpha)):
+            return _not_yet("dz is right except at exactly z = 0, where the course takes the "
+                            "z <= 0 branch: the slope there is a, not 1.")
+        if _matches(dz, dout * alpha):
+            return _not_yet("dz uses the slope a everywhere; where z > 0 the slope is 1 "
+                            "(a mask on z <= 0 is missing).")
+        if _matches(dz, slope):
+            return _not_yet("dz is the local slope only; multiply by the upstream gradient "
+                            "dout (chain rule).")
+        return _not_yet("dz is not dout * (1 if z > 0 else a).")
+    if dalpha.shape != alpha.shape:
+        if dalpha.shape == (z.shape[0],):
+            return _not_yet("dalpha has one entry per sample: you summed over the channels "
+                            "(axis=1). Sum over the samples (axis=0), one entry per slope.")
+        if dalpha.size == 1:
+            return _not_yet("dalpha is a single number: that is the shared-slope gradient. "
+                            "Each channel has its own slope: sum over axis 0 only.")
+        return _not_yet(f"dalpha must have the shape of alpha, {alpha.shape}; got "
+                        f"{dalpha.shape}.")
+    if _matches(dalpha, good_dalpha):
+        return _correct("dz = dout * (1 if z > 0 else a), dalpha = sum over samples of "
+                        "dout * min(0, z).")
+    if _matches(dalpha, (dout * z).sum(axis=0)):
+        return _not_yet("df/da = min(0, z): it is z only where z <= 0 and 0 elsewhere; the "
+                        "mask is missing.")
+    if _matches(dalpha, (dout * np.minimum(z, 0)).mean(axis=0)):
+        return _not_yet("use the sum over samples, not the mean (the loss already averages).")
+    if _matches(dalpha, np.minimum(z, 0).sum(axis=0)):
+        return _not_yet("dalpha must be weighted by the upstream gradient dout.")
+    return _not_yet(f"expected dalpha {np.round(good_dalpha, 4).tolist()}, got "
+                    f"{np.round(dalpha, 4).tolist()}.")

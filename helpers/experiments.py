@@ -8,7 +8,7 @@ import numpy as np
 from ._validation import check_choice
 from .data import Split, load_digits
 from .models import mlp
-from .optim import SGD, Adam
+from .optim import DEFAULT_NO_DECAY, SGD, Adam
 from .scalers import StandardScaler
 from .training import evaluate, fit
 
@@ -41,7 +41,8 @@ class Run:
 
 def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimizer="adam",
               lr=1e-3, momentum=0.9, weight_decay=0.0, epochs=20, batch_size=32, norm=None,
-              dropout=0.0, init=None, activation_params=None, callbacks=None, setup=None):
+              dropout=0.0, init=None, activation_params=None, callbacks=None, setup=None,
+              no_decay=DEFAULT_NO_DECAY):
     """Build `helpers.models.mlp`, train it with `fit`, and evaluate it on the test split.
 
     Parameters
@@ -53,8 +54,11 @@ def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimiz
     activation, hidden, norm, dropout, init, activation_params
         Passed to ``helpers.models.mlp``.
     optimizer : {"adam", "sgd"}
-        Adam(lr) or SGD(lr, momentum); weight decay never applies to biases, slopes or
-        normalisation parameters.
+        Adam(lr) or SGD(lr, momentum).
+    weight_decay : float, default 0
+    no_decay : tuple of str
+        Parameter names exempt from weight decay (default: biases, PReLU slopes and
+        normalisation parameters; pass () to decay everything).
     epochs, batch_size, callbacks
         Passed to ``helpers.training.fit`` (with the validation split).
     setup : callable, optional
@@ -72,8 +76,9 @@ def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimiz
                 init=init, norm=norm, dropout=dropout, activation_params=activation_params)
     if setup is not None:
         setup(model)
-    opt = (Adam(model, lr=lr, weight_decay=weight_decay) if optimizer == "adam"
-           else SGD(model, lr=lr, momentum=momentum, weight_decay=weight_decay))
+    opt = (Adam(model, lr=lr, weight_decay=weight_decay, no_decay=no_decay)
+           if optimizer == "adam" else
+           SGD(model, lr=lr, momentum=momentum, weight_decay=weight_decay, no_decay=no_decay))
     start = time.perf_counter()
     try:
         history = fit(model, opt, data.X_train, data.y_train, X_val=data.X_val,

@@ -7,14 +7,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ._validation import as_float_array
-from .activations import get_activation
+from .activations import get_activation, leaky_relu, leaky_relu_grad
 
 # Okabe & Ito (2008), "Color Universal Design"; black first for the reference curve.
 PALETTE = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442"]
 
 
-def plot_layer_curves(curves, *, ylabel, title, logy=False, ax=None):
-    """Plot one per-layer quantity for several settings: median over seeds and min-max band.
+def plot_layer_curves(curves, *, ylabel, title, logy=False, ax=None, xlabel="layer", start=1):
+    """Plot one per-layer (or per-epoch) quantity for several settings: median over seeds
+    and min-max band.
 
     Parameters
     ----------
@@ -24,6 +25,9 @@ def plot_layer_curves(curves, *, ylabel, title, logy=False, ax=None):
     logy : bool, default False
         Logarithmic y axis (for quantities spanning orders of magnitude).
     ax : matplotlib Axes, optional
+    xlabel : str, default "layer"
+    start : int, default 1
+        x value of the first entry (1 for layer 1, 0 for epoch 0).
 
     Returns
     -------
@@ -45,7 +49,7 @@ def plot_layer_curves(curves, *, ylabel, title, logy=False, ax=None):
             raise ValueError(
                 f"curves[{label!r}] must have shape (n_seeds, depth); got {values.shape}."
             )
-        layers = np.arange(1, values.shape[1] + 1)
+        layers = np.arange(start, start + values.shape[1])
         colour = PALETTE[i % len(PALETTE)]
         ax.plot(layers, np.median(values, axis=0), color=colour, label=label, marker=".")
         if values.shape[0] > 1:
@@ -53,7 +57,7 @@ def plot_layer_curves(curves, *, ylabel, title, logy=False, ax=None):
                             color=colour, alpha=0.2, linewidth=0)
     if logy:
         ax.set_yscale("log")
-    ax.set_xlabel("layer")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend()
@@ -188,4 +192,73 @@ def plot_dead_fractions(curves, *, ax=None, title="Dead units during training"):
     ax.set_ylim(-0.02, 1.02)
     ax.set_title(title)
     ax.legend(fontsize="small")
+    return ax
+
+
+def plot_rectifiers(slopes, *, z=None, axes=None, maximum_form=None):
+    """max(0, z) + a min(0, z) and its derivative for several slopes a.
+
+    Parameters
+    ----------
+    slopes : dict[str, float]
+        Label -> slope, e.g. {"Leaky ReLU": 0.01, "PReLU": 0.25}.
+    z : array_like, optional
+        Default 401 points on [-3, 3].
+    axes : pair of matplotlib Axes, optional
+    maximum_form : float, optional
+        Also draw ``np.maximum(a z, z)`` for this slope (dashed): the article's shortcut,
+        which is a different function when a > 1 or a < 0.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    if not isinstance(slopes, dict) or not slopes:
+        raise TypeError("slopes must be a non-empty dict label -> slope.")
+    z = np.linspace(-3, 3, 401) if z is None else as_float_array(z, "z")
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+    else:
+        fig = axes[0].figure
+    for i, (label, a) in enumerate(slopes.items()):
+        colour = PALETTE[i % len(PALETTE)]
+        axes[0].plot(z, leaky_relu(z, a), color=colour, label=f"{label} (a = {a:g})")
+        axes[1].plot(z, leaky_relu_grad(z, a), color=colour, label=f"{label} (a = {a:g})")
+    if maximum_form is not None:
+        axes[0].plot(z, np.maximum(maximum_form * z, z), color="0.3", linestyle="--",
+                     label=f"np.maximum(a z, z), a = {maximum_form:g}")
+    for ax, title, ylabel in zip(axes, ["max(0, z) + a min(0, z)", "Derivative"],
+                                 ["f(z)", "df/dz"], strict=True):
+        ax.axhline(0, color="0.8", linewidth=0.8, zorder=0)
+        ax.axvline(0, color="0.8", linewidth=0.8, zorder=0)
+        ax.set_xlabel("pre-activation z")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.legend(fontsize="small")
+    return fig
+
+
+def plot_channel_slopes(per_layer, *, ax=None, title="Learned slope per channel"):
+    """Box plot of channel-wise PReLU slopes, one box per layer.
+
+    Parameters
+    ----------
+    per_layer : list of array_like
+        Layer k's slopes (all channels, possibly pooled over seeds).
+    ax : matplotlib Axes, optional
+    title : str
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if not per_layer:
+        raise TypeError("per_layer must be a non-empty list of slope arrays.")
+    values = [as_float_array(v, f"per_layer[{i}]").ravel() for i, v in enumerate(per_layer)]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    ax.boxplot(values, positions=np.arange(1, len(values) + 1))
+    ax.set_xlabel("layer")
+    ax.set_ylabel("slope a")
+    ax.set_title(title)
     return ax

@@ -4,7 +4,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
 from .dying import dead_fraction_history, train_and_track
-from .plotting import plot_dead_fractions, plot_propagation
+from .plotting import plot_dead_fractions, plot_propagation, plot_rectifiers
 from .propagation import propagate_seeds
 
 # The classic pairings: each activation with the init designed for it.
@@ -83,4 +83,26 @@ def dying_relu_explorer(data, seed=0):
                                   description="learning rate", continuous_update=False),
         bias_shift=widgets.FloatSlider(value=0.0, min=-3.0, max=1.0, step=0.25,
                                        description="bias shift", continuous_update=False),
+    )
+
+
+def slope_figure(alpha=0.25, leaky_alpha=0.01):
+    """The figure behind `slope_explorer`: Leaky ReLU's fixed slope next to a PReLU slope."""
+    fig = plot_rectifiers({"Leaky ReLU": leaky_alpha, "PReLU": alpha}, maximum_form=alpha)
+    fig.suptitle(f"PReLU slope a = {alpha:g} (learned), Leaky ReLU a = {leaky_alpha:g} (fixed)")
+    return fig
+
+
+def slope_explorer():
+    """A slider for PReLU's slope over `slope_figure` (-0.5 to 1.5: learned slopes can leave
+    [0, 1]).
+
+    Returns
+    -------
+    ipywidgets.interactive
+    """
+    return widgets.interactive(
+        lambda alpha: _show(slope_figure(alpha)),
+        alpha=widgets.FloatSlider(value=0.25, min=-0.5, max=1.5, step=0.05,
+                                  description="PReLU a", continuous_update=False),
     )

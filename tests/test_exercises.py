@@ -74,3 +74,69 @@ def test_the_mistakes_give_distinct_answers_on_the_check_data():
     answers += [tuple(np.round(np.asarray(f(zs), float), 12))
                 for f, _ in ex._DEAD_MISTAKES.values()]
     assert len(set(answers)) == len(answers)
+
+
+def prelu_ok(z, a):
+    return np.maximum(z, 0) + a * np.minimum(z, 0)
+
+
+PRELU_CASES = {
+    "reference": (prelu_ok, True, "Correct!"),
+    "where": (lambda z, a: np.where(z > 0, z, a * z), True, "Correct!"),
+    "helper": (lambda z, a: __import__("helpers.activations").activations.prelu(z, a), True,
+               "Correct!"),
+    "np.maximum": (lambda z, a: np.maximum(a * z, z), False, "only when 0 <= a <= 1"),
+    "article np.max": (lambda z, a: np.max(a * z, z), False, "treats b as an axis"),
+    "wrong axis": (lambda z, a: np.maximum(z, 0) + a[:, None] * np.minimum(z, 0), False,
+                   "broadcast"),
+    "leaky": (lambda z, a: np.maximum(z, 0) + 0.01 * np.minimum(z, 0), False, "fixed 0.01"),
+    "relu": (lambda z, a: np.maximum(z, 0), False, "plain ReLU"),
+    "a not a*z": (lambda z, a: np.where(z > 0, z, a), False, "not a."),
+    "empty stub": (stub, False, "returns None"),
+}
+
+
+@pytest.mark.parametrize("name", PRELU_CASES)
+def test_check_prelu(name):
+    candidate, correct, phrase = PRELU_CASES[name]
+    feedback = ex.check_prelu(candidate)
+    assert feedback.correct is correct, feedback.message
+    assert phrase in feedback.message
+
+
+def backward_ok(dout, z, a):
+    return dout * np.where(z > 0, 1.0, a), (dout * np.minimum(z, 0)).sum(axis=0)
+
+
+PRELU_BACKWARD_CASES = {
+    "reference": (backward_ok, True, "Correct!"),
+    "helper": (lambda d, z, a: __import__("helpers.activations").activations.prelu_backward(
+        d, z, a), True, "Correct!"),
+    "dalpha wrong axis": (lambda d, z, a: (backward_ok(d, z, a)[0],
+                                           (d * np.minimum(z, 0)).sum(axis=1)), False,
+                          "summed over the channels"),
+    "dalpha all axes": (lambda d, z, a: (backward_ok(d, z, a)[0],
+                                         (d * np.minimum(z, 0)).sum()), False, "single number"),
+    "dalpha no mask": (lambda d, z, a: (backward_ok(d, z, a)[0], (d * z).sum(axis=0)), False,
+                       "mask is missing"),
+    "dalpha mean": (lambda d, z, a: (backward_ok(d, z, a)[0],
+                                     (d * np.minimum(z, 0)).mean(axis=0)), False, "not the mean"),
+    "dalpha no dout": (lambda d, z, a: (backward_ok(d, z, a)[0], np.minimum(z, 0).sum(axis=0)),
+                       False, "weighted by the upstream"),
+    "dz no mask": (lambda d, z, a: (d * a, backward_ok(d, z, a)[1]), False,
+                   "slope a everywhere"),
+    "dz at zero": (lambda d, z, a: (d * np.where(z >= 0, 1.0, a), backward_ok(d, z, a)[1]),
+                   False, "exactly z = 0"),
+    "dz no dout": (lambda d, z, a: (np.where(z > 0, 1.0, a), backward_ok(d, z, a)[1]), False,
+                   "chain rule"),
+    "one value": (lambda d, z, a: d, False, "return two arrays"),
+    "empty stub": (stub, False, "returns None"),
+}
+
+
+@pytest.mark.parametrize("name", PRELU_BACKWARD_CASES)
+def test_check_prelu_backward(name):
+    candidate, correct, phrase = PRELU_BACKWARD_CASES[name]
+    feedback = ex.check_prelu_backward(candidate)
+    assert feedback.correct is correct, feedback.message
+    assert phrase in feedback.message

@@ -50,3 +50,12 @@ def test_repeat_and_summary(digits):
     assert low <= mean <= high and std >= 0 and n_diverged == 0
     with pytest.raises(ValueError, match="optimizer must be one of"):
         experiments.train_mlp(digits, seed=0, optimizer="rmsprop")
+
+
+def test_weight_decay_exclusion_reaches_the_optimizer(digits):
+    kwargs = {"seed": 0, "hidden": (16,), "epochs": 2, "activation": "prelu",
+              "optimizer": "sgd", "lr": 0.0001, "momentum": 0.0, "weight_decay": 50.0}
+    kept = experiments.train_mlp(digits, **kwargs)
+    decayed = experiments.train_mlp(digits, no_decay=(), **kwargs)
+    assert abs(kept.model.layers[1].params["alpha"].mean() - 0.25) < 0.05
+    assert decayed.model.layers[1].params["alpha"].mean() < 0.2

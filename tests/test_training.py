@@ -140,3 +140,15 @@ def test_bad_input(kwargs, error, match):
             "batch_size": 2, "rng": np.random.default_rng(0), **kwargs}
     with pytest.raises(error, match=match):
         fit(net, SGD(net, lr=0.1), **args)
+
+
+def test_parameter_count_and_prelu_slopes():
+    from helpers.models import mlp as build
+
+    net = build(64, [32, 32], 10, rng=np.random.default_rng(0), activation="prelu")
+    assert diagnostics.parameter_count(net) == 64 * 32 + 32 + 32 * 32 + 32 + 32 * 10 + 10 + 64
+    assert diagnostics.parameter_count(net, "alpha") == 64
+    slopes = diagnostics.prelu_slopes(net)
+    assert [s.tolist() for s in slopes] == [[0.25] * 32] * 2
+    slopes[0][0] = 9.0  # a copy: the model is untouched
+    assert net.layers[1].params["alpha"][0] == 0.25
