@@ -176,7 +176,7 @@ def check_dead_fractions(candidate):
 # --- notebook 02 ------------------------------------------------------------------------------
 
 def _prelu_inputs():
-    """z: (5 samples, 3 channels) with exact zeros; slopes inside and outside [0, 1]."""
+    """z: (5 samples, 3 channels) with exact zeros; slopes below 0, in [0, 1] and above 1."""
     rng = np.random.default_rng(2)
     z = np.round(rng.standard_normal((5, 3)) * 2, 2)
     z[0, 0] = z[3, 2] = 0.0
@@ -215,8 +215,8 @@ def check_prelu(candidate):
     if _matches(out, expected):
         return _correct("max(0, z) + a min(0, z) is right for every slope, even a > 1 or a < 0.")
     if _matches(out, np.maximum(alpha * z, z)):
-        return _not_yet("np.maximum(a z, z) equals PReLU only when 0 <= a <= 1; a learned "
-                        "slope can be 1.5 or -0.3. Use max(0, z) + a min(0, z).")
+        return _not_yet("np.maximum(a z, z) equals PReLU only when a <= 1; a learned "
+                        "slope can be 1.5. Use max(0, z) + a min(0, z).")
     if _matches(out, _unified(z, 0.01)):
         return _not_yet("that is Leaky ReLU with a fixed 0.01; use the slopes in alpha.")
     if _matches(out, np.maximum(z, 0)):

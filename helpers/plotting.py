@@ -5,6 +5,7 @@ Colours come from the Okabe-Ito palette, which stays distinguishable with colour
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from ._validation import as_float_array
 from .activations import get_activation, leaky_relu, leaky_relu_grad
@@ -13,7 +14,8 @@ from .activations import get_activation, leaky_relu, leaky_relu_grad
 PALETTE = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442"]
 
 
-def plot_layer_curves(curves, *, ylabel, title, logy=False, ax=None, xlabel="layer", start=1):
+def plot_layer_curves(curves, *, ylabel, title, logy=False, ax=None, xlabel="layer", start=1,
+                      ylim=None):
     """Plot one per-layer (or per-epoch) quantity for several settings: median over seeds
     and min-max band.
 
@@ -28,6 +30,7 @@ def plot_layer_curves(curves, *, ylabel, title, logy=False, ax=None, xlabel="lay
     xlabel : str, default "layer"
     start : int, default 1
         x value of the first entry (1 for layer 1, 0 for epoch 0).
+    ylim : (float, float), optional
 
     Returns
     -------
@@ -57,6 +60,9 @@ def plot_layer_curves(curves, *, ylabel, title, logy=False, ax=None, xlabel="lay
                             color=colour, alpha=0.2, linewidth=0)
     if logy:
         ax.set_yscale("log")
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # layers and epochs are integers
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
@@ -207,7 +213,7 @@ def plot_rectifiers(slopes, *, z=None, axes=None, maximum_form=None):
     axes : pair of matplotlib Axes, optional
     maximum_form : float, optional
         Also draw ``np.maximum(a z, z)`` for this slope (dashed): the article's shortcut,
-        which is a different function when a > 1 or a < 0.
+        which is a different function when a > 1.
 
     Returns
     -------
@@ -227,14 +233,15 @@ def plot_rectifiers(slopes, *, z=None, axes=None, maximum_form=None):
     if maximum_form is not None:
         axes[0].plot(z, np.maximum(maximum_form * z, z), color="0.3", linestyle="--",
                      label=f"np.maximum(a z, z), a = {maximum_form:g}")
-    for ax, title, ylabel in zip(axes, ["max(0, z) + a min(0, z)", "Derivative"],
-                                 ["f(z)", "df/dz"], strict=True):
+    for ax, title, ylabel, where in zip(axes, ["max(0, z) + a min(0, z)", "Derivative"],
+                                        ["f(z)", "df/dz"], ["upper left", "center left"],
+                                        strict=True):
         ax.axhline(0, color="0.8", linewidth=0.8, zorder=0)
         ax.axvline(0, color="0.8", linewidth=0.8, zorder=0)
         ax.set_xlabel("pre-activation z")
         ax.set_ylabel(ylabel)
         ax.set_title(title)
-        ax.legend(fontsize="small")
+        ax.legend(fontsize="small", loc=where)
     return fig
 
 

@@ -94,8 +94,8 @@ def slope_figure(alpha=0.25, leaky_alpha=0.01):
 
 
 def slope_explorer():
-    """A slider for PReLU's slope over `slope_figure` (-0.5 to 1.5: learned slopes can leave
-    [0, 1]).
+    """A slider for PReLU's slope over `slope_figure` (-0.5 to 1.5: learned slopes can
+    exceed 1, where np.maximum(a z, z) stops being PReLU).
 
     Returns
     -------

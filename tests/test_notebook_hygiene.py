@@ -115,6 +115,18 @@ def test_no_trailing_semicolons(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_no_stray_values_under_figures(path):
+    """A cell that ends in e.g. ax.set_ylim(...) shows '(0.8, 1.0)' under its figure."""
+    for i, cell in enumerate(code_cells(load(path))):
+        for output in cell.get("outputs", []):
+            if output["output_type"] == "execute_result":
+                text = "".join(output["data"].get("text/plain", ""))
+                assert not text.startswith(("(", "[<matplotlib", "<Axes", "Text(")), (
+                    f"{path.name}: code cell {i} shows {text[:40]!r}; assign it instead"
+                )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_small(path):
     size = path.stat().st_size
     assert size < MAX_BYTES, f"{path.name} is {size} bytes; keep notebooks under 1 MB"
