@@ -108,3 +108,32 @@ def prelu_slopes(model):
     """The slopes of every PReLU layer, in order: a list of 1-D arrays (copies)."""
     return [layer.params["alpha"].copy() for layer in model.layers
             if isinstance(layer, PReLU)]
+
+
+def layer_output_statistics(model, X, layer_type, *, training=False):
+    """Mean and variance of the outputs of every layer of type `layer_type` over X.
+
+    Parameters
+    ----------
+    model : helpers.layers.Sequential
+    X : array_like, shape (N, D)
+    layer_type : type or tuple of types, e.g. ``helpers.layers.AlphaDropout``
+    training : bool, default False
+        Run in training mode (dropout active, batch statistics) instead of evaluation mode;
+        the model's mode is restored afterwards.
+
+    Returns
+    -------
+    dict with "layer" (indices), "mean" and "var": arrays of shape (n_matching_layers,).
+    """
+    X, _ = check_data(X, None)
+    was_training = model.training
+    model.train() if training else model.eval()
+    try:
+        outputs = model.forward_all(X)
+    finally:
+        model.train() if was_training else model.eval()
+    idx = [i for i, layer in enumerate(model.layers) if isinstance(layer, layer_type)]
+    return {"layer": np.array(idx, dtype=int),
+            "mean": np.array([outputs[i + 1].mean() for i in idx]),
+            "var": np.array([outputs[i + 1].var() for i in idx])}

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import relu, relu_grad
+from .activations import SELU_ALPHA, SELU_LAMBDA, relu, relu_grad, selu, selu_grad
+from .selu_theory import derive_selu_constants, moment_map
 
 
 @dataclass(frozen=True)
@@ -281,3 +282,86 @@ def check_prelu_backward(candidate):
         return _not_yet("dalpha must be weighted by the upstream gradient dout.")
     return _not_yet(f"expected dalpha {np.round(good_dalpha, 4).tolist()}, got "
                     f"{np.round(dalpha, 4).tolist()}.")
+
+
+# --- notebook 03 ------------------------------------------------------------------------------
+
+_SELU_Z = np.array([[-6.0, -1.0, -1e-3, 0.0, 1e-3, 2.5], [-0.2, 3.0, -30.0, 0.7, -2.2, 0.0]])
+
+
+def check_selu_grad(candidate):
+    """Check a reader's ``selu_grad(z)``: lambda for z > 0, lambda alpha exp(z) for z <= 0.
+
+    Examples
+    --------
+    >>> from helpers.activations import selu_grad
+    >>> check_selu_grad(selu_grad)
+    Correct! lambda for z > 0 and lambda * alpha * exp(z) for z <= 0.
+    """
+    z = _SELU_Z
+    out, problem = _call(candidate, z)
+    if problem is not None:
+        return problem
+    if np.shape(out) != z.shape:
+        return _not_yet(f"the result must have the shape of z, {z.shape}; got {np.shape(out)}.")
+    out = np.asarray(out, dtype=float)
+    expected = selu_grad(z)
+    if np.allclose(out, expected, rtol=1e-6, atol=1e-12):
+        return _correct("lambda for z > 0 and lambda * alpha * exp(z) for z <= 0.")
+    lam, alpha, e = SELU_LAMBDA, SELU_ALPHA, np.exp(np.minimum(z, 0))
+    mistakes = [
+        (np.where(z > 0, 1.0, alpha * e), "the factor lambda is missing: SELU is lambda times "
+         "an ELU, so both branches of the derivative carry lambda."),
+        (np.where(z > 0, lam, alpha * e), "the negative branch is missing lambda: it is "
+         "lambda * alpha * exp(z), not alpha * exp(z)."),
+        (np.where(z > 0, lam, lam * e), "the negative branch is missing alpha: lambda * alpha * "
+         "exp(z), whose value at 0 is lambda * alpha = 1.7581."),
+        (np.where(z > 0, lam, lam * alpha * (e - 1)), "that is the function's negative branch "
+         "shape, lambda * alpha * (exp(z) - 1); differentiate it: the -1 disappears."),
+        (np.where(z >= 0, lam, lam * alpha * e), "right except at exactly z = 0, where the "
+         "course takes the z <= 0 branch: lambda * alpha."),
+        (selu(z), "you returned selu itself, not its derivative."),
+    ]
+    for wrong, hint in mistakes:
+        if np.allclose(out, wrong, rtol=1e-6, atol=1e-12):
+            return _not_yet(hint)
+    return _not_yet(f"for z = {z[0].tolist()} expected {np.round(expected[0], 4).tolist()}, got "
+                    f"{np.round(out[0], 4).tolist()}.")
+
+
+def check_fixed_point_constants(answer, mean=0.0, var=2.0):
+    """Check (alpha, lam) that make (mean, var) a fixed point of the SELU moment map
+    (omega = 0, tau = 1), against ``helpers.selu_theory.derive_selu_constants``.
+
+    Examples
+    --------
+    >>> from helpers.selu_theory import derive_selu_constants
+    >>> check_fixed_point_constants(derive_selu_constants(0.0, 2.0))
+    Correct! With these constants (0, 2) is a fixed point: mean 0 and variance 2 stay put.
+    """
+    if answer is None or answer is Ellipsis:
+        return _not_yet("fill in my_answer = (alpha, lam), the two numbers you found.")
+    try:
+        alpha, lam = (float(v) for v in answer)
+    except (TypeError, ValueError):
+        return _not_yet(f"give two numbers, (alpha, lam); got {answer!r}.")
+    want_alpha, want_lam = derive_selu_constants(mean, var)
+    if abs(alpha - want_alpha) < 1e-6 and abs(lam - want_lam) < 1e-6:
+        return _correct(f"With these constants ({mean:g}, {var:g}) is a fixed point: mean "
+                        f"{mean:g} and variance {var:g} stay put.")
+    if abs(alpha - want_lam) < 1e-6 and abs(lam - want_alpha) < 1e-6:
+        return _not_yet("the right numbers in the wrong order: (alpha, lam).")
+    if abs(alpha - SELU_ALPHA) < 1e-6 and abs(lam - SELU_LAMBDA) < 1e-6:
+        return _not_yet(f"those are SELU's constants, made for the fixed point (0, 1); solve "
+                        f"for ({mean:g}, {var:g}).")
+    if not (np.isfinite(alpha) and np.isfinite(lam) and alpha > 0 and lam > 0):
+        return _not_yet("both constants must be positive numbers.")
+    got_mean, got_var = moment_map(mean, var, 0.0, 1.0, alpha=alpha, lam=lam)
+    if abs(got_mean - mean) < 1e-6:
+        return _not_yet(f"the mean is fixed ({got_mean:.6f}) but the variance is not: "
+                        f"g gives {got_var:.6f} instead of {var:g}. Solve both equations.")
+    if abs(got_var - var) < 1e-6:
+        return _not_yet(f"the variance is fixed but the mean is not: g gives {got_mean:.6f} "
+                        f"instead of {mean:g}. Solve both equations.")
+    return _not_yet(f"with these constants g({mean:g}, {var:g}) = ({got_mean:.4f}, "
+                    f"{got_var:.4f}); both must equal ({mean:g}, {var:g}).")

@@ -41,8 +41,8 @@ class Run:
 
 def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimizer="adam",
               lr=1e-3, momentum=0.9, weight_decay=0.0, epochs=20, batch_size=32, norm=None,
-              dropout=0.0, init=None, activation_params=None, callbacks=None, setup=None,
-              no_decay=DEFAULT_NO_DECAY):
+              dropout=0.0, dropout_kind=None, init=None, activation_params=None,
+              callbacks=None, setup=None, no_decay=DEFAULT_NO_DECAY):
     """Build `helpers.models.mlp`, train it with `fit`, and evaluate it on the test split.
 
     Parameters
@@ -51,7 +51,7 @@ def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimiz
         Already scaled (see `standardized`).
     seed : int
         Seeds the weights, dropout and the batch order.
-    activation, hidden, norm, dropout, init, activation_params
+    activation, hidden, norm, dropout, dropout_kind, init, activation_params
         Passed to ``helpers.models.mlp``.
     optimizer : {"adam", "sgd"}
         Adam(lr) or SGD(lr, momentum).
@@ -73,7 +73,8 @@ def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimiz
     check_choice(optimizer, "optimizer", ("adam", "sgd"))
     rng = np.random.default_rng(seed)
     model = mlp(data.n_features, hidden, data.n_classes, rng=rng, activation=activation,
-                init=init, norm=norm, dropout=dropout, activation_params=activation_params)
+                init=init, norm=norm, dropout=dropout, dropout_kind=dropout_kind,
+                activation_params=activation_params)
     if setup is not None:
         setup(model)
     opt = (Adam(model, lr=lr, weight_decay=weight_decay, no_decay=no_decay)

@@ -18,7 +18,7 @@ NORMS = {None: None, "batch": L.BatchNorm1d, "layer": L.LayerNorm}
 
 
 def mlp(n_in, hidden, n_out, *, rng, activation="relu", init=None, norm=None, dropout=0.0,
-        activation_params=None):
+        dropout_kind=None, activation_params=None):
     """Linear -> [norm] -> activation -> [dropout], once per hidden width, then a Linear.
 
     Parameters
@@ -37,7 +37,9 @@ def mlp(n_in, hidden, n_out, *, rng, activation="relu", init=None, norm=None, dr
     norm : {None, "batch", "layer"}
         Normalisation between each hidden Linear and its activation.
     dropout : float, default 0
-        Dropout rate after each activation (alpha dropout for SELU).
+        Dropout rate after each activation.
+    dropout_kind : {None, "standard", "alpha"}
+        Default: alpha dropout for SELU, standard (inverted) dropout otherwise.
     activation_params : dict, optional
         "alpha" (slope or ELU alpha), "channelwise" (PReLU, default True).
 
@@ -60,6 +62,8 @@ def mlp(n_in, hidden, n_out, *, rng, activation="relu", init=None, norm=None, dr
     norm_layer = NORMS[check_choice(norm, "norm", NORMS)]
     dropout = check_finite_real(dropout, "dropout", minimum=0.0)
     params = dict(activation_params or {})
+    kind = check_choice(dropout_kind, "dropout_kind", (None, "standard", "alpha")) or (
+        "alpha" if activation == "selu" else "standard")
     init = init or default_init
     slope = params.get("alpha", 0.25 if activation == "prelu" else 0.01)
     slope = slope if activation in ("leaky_relu", "prelu") else 0.0
@@ -72,7 +76,7 @@ def mlp(n_in, hidden, n_out, *, rng, activation="relu", init=None, norm=None, dr
             layers.append(norm_layer(h))
         layers.append(make_activation(h, params))
         if dropout > 0:
-            drop = L.AlphaDropout if activation == "selu" else L.Dropout
+            drop = L.AlphaDropout if kind == "alpha" else L.Dropout
             layers.append(drop(dropout, rng=rng))
         width = h
     layers.append(L.Linear(width, n_out, rng=rng, init="glorot"))

@@ -9,6 +9,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ._validation import as_float_array
 from .activations import get_activation, leaky_relu, leaky_relu_grad
+from .selu_theory import iterate_moment_map, moment_map
 
 # Okabe & Ito (2008), "Color Universal Design"; black first for the reference curve.
 PALETTE = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442"]
@@ -268,4 +269,49 @@ def plot_channel_slopes(per_layer, *, ax=None, title="Learned slope per channel"
     ax.set_xlabel("layer")
     ax.set_ylabel("slope a")
     ax.set_title(title)
+    return ax
+
+
+def plot_moment_map(mu_range=(-0.5, 0.5), nu_range=(0.5, 2.0), *, starts=(), steps=8,
+                    omega=0.0, tau=1.0, ax=None, n_arrows=13):
+    """The SELU moment map g as a vector field over (mu, nu), with a few trajectories.
+
+    Each arrow goes from (mu, nu) towards g(mu, nu) (scaled to fit); each trajectory follows
+    successive layers from a start point. The fixed point (0, 1) is marked.
+
+    Parameters
+    ----------
+    mu_range, nu_range : (float, float)
+    starts : sequence of (mu, nu)
+    steps : int
+        Layers per trajectory.
+    omega, tau : float
+        Sum and sum of squares of the weights (0 and 1: normalised weights).
+    ax : matplotlib Axes, optional
+    n_arrows : int
+        Arrows per axis.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    mus = np.linspace(*mu_range, n_arrows)
+    nus = np.linspace(*nu_range, n_arrows)
+    grid_mu, grid_nu = np.meshgrid(mus, nus)
+    new = np.array([[moment_map(m, n, omega, tau) for m, n in zip(row_mu, row_nu, strict=True)]
+                    for row_mu, row_nu in zip(grid_mu, grid_nu, strict=True)])
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 5))
+    ax.quiver(grid_mu, grid_nu, new[..., 0] - grid_mu, new[..., 1] - grid_nu, color="0.55",
+              angles="xy")
+    for i, (m, n) in enumerate(starts):
+        path = iterate_moment_map(m, n, steps, omega, tau)
+        ax.plot(path[:, 0], path[:, 1], marker="o", markersize=3,
+                color=PALETTE[(i + 1) % len(PALETTE)], label=f"start ({m:g}, {n:g})")
+    ax.plot([0], [1], marker="*", markersize=14, color="black", linestyle="none",
+            label="fixed point (0, 1)")
+    ax.set_xlabel("mean of the inputs, mu")
+    ax.set_ylabel("variance of the inputs, nu")
+    ax.set_title(f"SELU moment map g (omega = {omega:g}, tau = {tau:g})")
+    ax.legend(fontsize="small", loc="upper right")
     return ax

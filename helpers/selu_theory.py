@@ -140,6 +140,29 @@ def moment_map_jacobian(mu, nu, omega=0.0, tau=1.0, alpha=SELU_ALPHA, lam=SELU_L
                      [omega * dvar_dm, tau * dvar_dv]])
 
 
+def iterate_moment_map(mu, nu, steps, omega=0.0, tau=1.0, alpha=SELU_ALPHA, lam=SELU_LAMBDA):
+    """Apply `moment_map` `steps` times: the mean and variance seen by successive layers.
+
+    Returns
+    -------
+    ndarray, shape (steps + 1, 2)
+        Row k is (mu, nu) after k layers; row 0 is the start.
+
+    Examples
+    --------
+    >>> iterate_moment_map(0.5, 2.0, 80)[-1].round(6)
+    array([0., 1.])
+    """
+    steps = int(steps)
+    if steps < 0:
+        raise ValueError(f"steps must be >= 0; got {steps}.")
+    path = np.empty((steps + 1, 2))
+    path[0] = mu, nu
+    for k in range(steps):
+        path[k + 1] = moment_map(path[k, 0], path[k, 1], omega, tau, alpha, lam)
+    return path
+
+
 def derive_selu_constants(mean=0.0, var=1.0):
     """Solve the fixed-point equations for (alpha, lam): g(mean, var) = (mean, var).
 

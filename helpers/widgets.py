@@ -4,7 +4,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
 from .dying import dead_fraction_history, train_and_track
-from .plotting import plot_dead_fractions, plot_propagation, plot_rectifiers
+from .plotting import plot_dead_fractions, plot_layer_curves, plot_propagation, plot_rectifiers
 from .propagation import propagate_seeds
 
 # The classic pairings: each activation with the init designed for it.
@@ -105,4 +105,41 @@ def slope_explorer():
         lambda alpha: _show(slope_figure(alpha)),
         alpha=widgets.FloatSlider(value=0.25, min=-0.5, max=1.5, step=0.05,
                                   description="PReLU a", continuous_update=False),
+    )
+
+
+def selu_figure(depth=64, gain=1.0, input_mean=0.0, input_std=1.0, width=128, seeds=(0, 1, 2)):
+    """The figure behind `selu_explorer`: per-layer mean and variance of a random SELU net."""
+    stats = propagate_seeds("selu", seeds=seeds, depth=depth, width=width, init="lecun",
+                            gain=gain, input_mean=input_mean, input_std=input_std)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+    plot_layer_curves({"SELU": stats.mean}, ylabel="mean of activations", ax=axes[0],
+                      title="Mean per layer (target 0)")
+    plot_layer_curves({"SELU": stats.var}, ylabel="variance of activations", ax=axes[1],
+                      title="Variance per layer (target 1)", logy=True)
+    axes[0].axhline(0, color="0.6", linestyle=":")
+    axes[1].axhline(1, color="0.6", linestyle=":")
+    fig.suptitle(f"LeCun init x {gain:g}, inputs N({input_mean:g}, {input_std:g}²), "
+                 f"width {width}, {len(seeds)} seeds")
+    return fig
+
+
+def selu_explorer():
+    """Sliders for depth, weight scale and the inputs' mean and spread over `selu_figure`.
+
+    Returns
+    -------
+    ipywidgets.interactive
+    """
+    slider = dict(continuous_update=False)
+    return widgets.interactive(
+        lambda depth, gain, input_mean, input_std: _show(
+            selu_figure(depth, gain, input_mean, input_std)),
+        depth=widgets.IntSlider(value=64, min=4, max=128, step=4, description="depth", **slider),
+        gain=widgets.FloatSlider(value=1.0, min=0.5, max=2.0, step=0.05,
+                                 description="init scale", **slider),
+        input_mean=widgets.FloatSlider(value=0.0, min=-3.0, max=3.0, step=0.25,
+                                       description="input mean", **slider),
+        input_std=widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.1,
+                                         description="input std", **slider),
     )

@@ -140,3 +140,55 @@ def test_check_prelu_backward(name):
     feedback = ex.check_prelu_backward(candidate)
     assert feedback.correct is correct, feedback.message
     assert phrase in feedback.message
+
+
+LAM, ALPHA = __import__("helpers.activations").activations.SELU_LAMBDA, \
+    __import__("helpers.activations").activations.SELU_ALPHA
+
+SELU_GRAD_CASES = {
+    "reference": (lambda z: np.where(z > 0, LAM, LAM * ALPHA * np.exp(np.minimum(z, 0))), True,
+                  "Correct!"),
+    "no lambda": (lambda z: np.where(z > 0, 1.0, ALPHA * np.exp(np.minimum(z, 0))), False,
+                  "lambda is missing"),
+    "alpha, not lambda*alpha": (lambda z: np.where(z > 0, LAM, ALPHA * np.exp(np.minimum(z, 0))),
+                                False, "missing lambda"),
+    "no alpha": (lambda z: np.where(z > 0, LAM, LAM * np.exp(np.minimum(z, 0))), False,
+                 "missing alpha"),
+    "kept the -1": (lambda z: np.where(z > 0, LAM, LAM * ALPHA * np.expm1(np.minimum(z, 0))),
+                    False, "the -1 disappears"),
+    ">= 0": (lambda z: np.where(z >= 0, LAM, LAM * ALPHA * np.exp(np.minimum(z, 0))), False,
+             "exactly z = 0"),
+    "the function": (lambda z: __import__("helpers.activations").activations.selu(z), False,
+                     "selu itself"),
+    "empty stub": (stub, False, "returns None"),
+}
+
+
+@pytest.mark.parametrize("name", SELU_GRAD_CASES)
+def test_check_selu_grad(name):
+    candidate, correct, phrase = SELU_GRAD_CASES[name]
+    feedback = ex.check_selu_grad(candidate)
+    assert feedback.correct is correct, feedback.message
+    assert phrase in feedback.message
+
+
+def test_check_fixed_point_constants():
+    from helpers.selu_theory import derive_selu_constants
+
+    alpha, lam = derive_selu_constants(0.0, 2.0)
+    assert ex.check_fixed_point_constants((alpha, lam)).correct
+    assert ex.check_fixed_point_constants([alpha + 1e-9, lam]).correct
+    cases = {
+        None: "fill in my_answer",
+        (lam, alpha): "wrong order",
+        (ALPHA, LAM): "made for the fixed point (0, 1)",
+        (alpha, 1.0): "the mean is fixed",
+        (1.0, 1.0): "both must equal",
+        ("a", "b"): "give two numbers",
+        (-1.0, 1.0): "must be positive",
+    }
+    for answer, phrase in cases.items():
+        feedback = ex.check_fixed_point_constants(answer)
+        assert not feedback.correct and phrase in feedback.message, (answer, feedback)
+    other = derive_selu_constants(0.1, 1.5)
+    assert ex.check_fixed_point_constants(other, mean=0.1, var=1.5).correct

@@ -138,3 +138,22 @@ def test_slope_explorer(monkeypatch):
     explorer = widgets.slope_explorer()
     explorer.children[0].value = -0.3
     assert calls[-1] == (-0.3,)
+
+
+def test_moment_map_plot():
+    ax = plotting.plot_moment_map(starts=[(0.4, 1.8)], steps=5, n_arrows=5)
+    path = [line for line in ax.get_lines() if line.get_label() == "start (0.4, 1.8)"][0]
+    assert len(path.get_xdata()) == 6 and path.get_xdata()[0] == 0.4
+    assert len(ax.collections) == 1  # the quiver
+    assert "omega = 0" in ax.get_title()
+
+
+def test_selu_explorer(monkeypatch):
+    fig = widgets.selu_figure(depth=8, gain=1.2, input_mean=1.0, input_std=2.0, width=16)
+    assert "x 1.2" in fig.get_suptitle() and "N(1, 2²)" in fig.get_suptitle()
+    calls = []
+    monkeypatch.setattr(widgets, "selu_figure", lambda *a: calls.append(a) or plt.figure())
+    explorer = widgets.selu_explorer()
+    sliders = {c.description: c for c in explorer.children[:4]}
+    sliders["input mean"].value = 2.0
+    assert calls[-1] == (64, 1.0, 2.0, 1.0)

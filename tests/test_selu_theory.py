@@ -160,3 +160,12 @@ def test_alpha_dropout_known_value():
 def test_bad_input_names_the_parameter(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_iterate_moment_map():
+    path = th.iterate_moment_map(0.3, 1.6, 60)
+    assert path.shape == (61, 2) and path[0].tolist() == [0.3, 1.6]
+    assert np.allclose(path[1], th.moment_map(0.3, 1.6))
+    assert np.allclose(path[-1], [0, 1], atol=1e-5)  # contraction ~0.78 per layer
+    with pytest.raises(ValueError, match="steps must be >= 0"):
+        th.iterate_moment_map(0.0, 1.0, -1)

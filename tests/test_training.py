@@ -152,3 +152,18 @@ def test_parameter_count_and_prelu_slopes():
     assert [s.tolist() for s in slopes] == [[0.25] * 32] * 2
     slopes[0][0] = 9.0  # a copy: the model is untouched
     assert net.layers[1].params["alpha"][0] == 0.25
+
+
+def test_layer_output_statistics_in_both_modes():
+    from helpers.layers import Dropout as Drop
+    from helpers.models import mlp as build
+
+    net = build(20, [50] * 3, 2, rng=np.random.default_rng(0), activation="selu", dropout=0.5,
+                dropout_kind="standard")
+    assert sum(isinstance(layer, Drop) for layer in net.layers) == 3
+    X = np.random.default_rng(1).standard_normal((500, 20))
+    train_stats = diagnostics.layer_output_statistics(net, X, Drop, training=True)
+    eval_stats = diagnostics.layer_output_statistics(net, X, Drop)
+    assert train_stats["layer"].tolist() == [2, 5, 8]
+    assert train_stats["var"][0] > 1.5 * eval_stats["var"][0]  # inverted dropout adds variance
+    assert net.training  # restored
