@@ -52,7 +52,7 @@ def run(path):
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,
-        timeout=600,
+        timeout=300,  # seconds per cell: a hung kernel fails the run instead of blocking it
         kernel_name="python3",
         record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
