@@ -39,7 +39,8 @@ def _call(candidate, *args):
     """Run the reader's function; return (output, None) or (None, Feedback)."""
     if not callable(candidate):
         return None, _not_yet(f"pass your function itself (got a {type(candidate).__name__}).")
-    copies = [a.copy() if isinstance(a, np.ndarray) else [x.copy() for x in a] for a in args]
+    copies = [a.copy() if isinstance(a, np.ndarray)
+              else [x.copy() for x in a] if isinstance(a, list) else a for a in args]
     try:
         out = candidate(*copies)
     except Exception as err:  # the reader's code may raise anything; report it as a hint
@@ -365,3 +366,120 @@ def check_fixed_point_constants(answer, mean=0.0, var=2.0):
                         f"instead of {mean:g}. Solve both equations.")
     return _not_yet(f"with these constants g({mean:g}, {var:g}) = ({got_mean:.4f}, "
                     f"{got_var:.4f}); both must equal ({mean:g}, {var:g}).")
+
+
+# --- notebook 04 ------------------------------------------------------------------------------
+
+def _bn_inputs():
+    rng = np.random.default_rng(4)
+    x = rng.normal(2.0, 3.0, (6, 4))
+    x[:, 3] = 5.0  # a constant feature: only eps keeps its normalisation finite
+    return x, np.array([1.0, 2.0, 0.5, 1.5]), np.array([0.0, -1.0, 0.3, 0.2])
+
+
+def check_batchnorm_forward(candidate, eps=1e-5):
+    """Check a reader's ``batchnorm_forward(x, gamma, beta, eps)`` in training mode: normalise
+    each feature with the batch mean and the *biased* batch variance, then scale and shift.
+
+    Examples
+    --------
+    >>> def bn(x, g, b, eps):
+    ...     return g * (x - x.mean(0)) / np.sqrt(x.var(0) + eps) + b
+    >>> check_batchnorm_forward(bn)
+    Correct! Batch mean, biased batch variance, eps inside the square root, then gamma and beta.
+    """
+    x, gamma, beta = _bn_inputs()
+    out, problem = _call(candidate, x, gamma, beta, eps)
+    if problem is not None:
+        if "divide" in problem.message or "invalid value" in problem.message:
+            return _not_yet("a division by zero: the last feature is constant, so its variance "
+                            "is 0. That is what eps is for: sqrt(var + eps).")
+        return problem
+    if np.shape(out) != x.shape:
+        return _not_yet(f"the output must have the shape of x, {x.shape}; got {np.shape(out)}.")
+    out = np.asarray(out, dtype=float)
+
+    def bn(mean_axis=0, ddof=0, eps_=eps, affine=True):
+        mean = x.mean(axis=mean_axis, keepdims=True)
+        var = x.var(axis=mean_axis, ddof=ddof, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x_hat = (x - mean) / np.sqrt(var + eps_)
+        return gamma * x_hat + beta if affine else x_hat
+
+    if np.allclose(out, bn(), rtol=1e-9, atol=1e-9):
+        return _correct("Batch mean, biased batch variance, eps inside the square root, then "
+                        "gamma and beta.")
+    if not np.all(np.isfinite(out)):
+        return _not_yet("the output holds NaN or inf: the last feature is constant, so its "
+                        "variance is 0. Add eps inside the square root: sqrt(var + eps).")
+    mistakes = [
+        (bn(ddof=1), "you used the unbiased variance (ddof=1). Batch norm normalises with the "
+         "biased batch variance (divide by N); the unbiased one only feeds the running "
+         "variance."),
+        (bn(eps_=0.0), "eps is missing: without it a constant feature divides by zero."),
+        (bn(mean_axis=1), "you normalised each sample over its features (axis=1): that is layer "
+         "norm. Batch norm normalises each feature over the batch (axis=0)."),
+        (bn(affine=False), "the normalisation is right; now scale by gamma and shift by beta."),
+        (gamma * (x - x.mean(0)) / (x.std(0) + eps) + beta, "eps goes inside the square root: "
+         "sqrt(var + eps), not std + eps."),
+    ]
+    for wrong, hint in mistakes:
+        with np.errstate(invalid="ignore"):
+            if np.allclose(out, wrong, rtol=1e-9, atol=1e-9, equal_nan=True):
+                return _not_yet(hint)
+    return _not_yet("not yet the batch-norm output; check the mean, the variance and eps.")
+
+
+def _scaler_inputs():
+    rng = np.random.default_rng(5)
+    train = rng.normal([10.0, -3.0, 1000.0], [2.0, 0.5, 300.0], (30, 3))
+    test = rng.normal([12.0, -2.0, 1400.0], [2.0, 0.5, 300.0], (10, 3))  # a shifted test set
+    return train, test
+
+
+def check_train_only_scaler(candidate):
+    """Check a reader's ``standardize(X_train, X_test) -> (train_scaled, test_scaled)`` that
+    fits the statistics on the training split only.
+
+    Examples
+    --------
+    >>> def ok(tr, te):
+    ...     m, s = tr.mean(0), tr.std(0)
+    ...     return (tr - m) / s, (te - m) / s
+    >>> check_train_only_scaler(ok)
+    Correct! Mean and standard deviation from the training split, applied to both splits.
+    """
+    train, test = _scaler_inputs()
+    out, problem = _call(candidate, train, test)
+    if problem is not None:
+        return problem
+    if not (isinstance(out, tuple | list) and len(out) == 2):
+        return _not_yet("return two arrays: (train_scaled, test_scaled).")
+    got_train, got_test = (np.asarray(v, dtype=float) for v in out)
+    if got_train.shape != train.shape or got_test.shape != test.shape:
+        return _not_yet("each returned array must keep the shape of its input.")
+
+    def scaled(fit_on, ddof=0):
+        m, s = fit_on.mean(axis=0), fit_on.std(axis=0, ddof=ddof)
+        return (train - m) / s, (test - m) / s
+
+    def matches(pair):
+        return _matches(got_train, pair[0]) and _matches(got_test, pair[1])
+
+    if matches(scaled(train)):
+        return _correct("Mean and standard deviation from the training split, applied to "
+                        "both splits.")
+    if matches(scaled(np.vstack([train, test]))):
+        return _not_yet("the statistics came from training AND test data: that leaks the test "
+                        "set into preprocessing. Fit on X_train only.")
+    m_te, s_te = test.mean(axis=0), test.std(axis=0)
+    if _matches(got_train, scaled(train)[0]) and _matches(got_test, (test - m_te) / s_te):
+        return _not_yet("the test split was scaled with its own statistics; use the training "
+                        "split's mean and standard deviation for both.")
+    if _matches(got_train, scaled(train)[0]) and _matches(got_test, test):
+        return _not_yet("the test split is not scaled at all; apply the same transformation.")
+    if matches(scaled(train, ddof=1)):
+        return _not_yet("nearly: use the population standard deviation (ddof=0), as "
+                        "scikit-learn's StandardScaler does.")
+    return _not_yet("not yet: subtract the training mean and divide by the training standard "
+                    "deviation, feature by feature (axis=0).")

@@ -315,3 +315,35 @@ def plot_moment_map(mu_range=(-0.5, 0.5), nu_range=(0.5, 2.0), *, starts=(), ste
     ax.set_title(f"SELU moment map g (omega = {omega:g}, tau = {tau:g})")
     ax.legend(fontsize="small", loc="upper right")
     return ax
+
+
+def plot_batchnorm_trace(trace, *, ax=None, title=None):
+    """Batch means, running mean and population mean of one feature over training steps.
+
+    Parameters
+    ----------
+    trace : dict
+        From ``helpers.diagnostics.batchnorm_trace``.
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if not isinstance(trace, dict) or "batch_mean" not in trace:
+        raise TypeError("trace must be the dict returned by diagnostics.batchnorm_trace.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    steps = np.arange(1, len(trace["batch_mean"]) + 1)
+    ax.plot(steps, trace["batch_mean"], color=PALETTE[2], linewidth=0.8,
+            label="batch mean (used in training)")
+    ax.plot(steps, trace["running_mean"], color=PALETTE[5], linewidth=2,
+            label="running mean (used in evaluation)")
+    ax.axhline(trace["population_mean"], color="black", linestyle="--",
+               label="mean over the whole data set")
+    ax.set_xlabel("training step")
+    ax.set_ylabel("mean of one feature")
+    ax.set_title(title or f"mean |batch - data set| = {trace['gap']:.3f}")
+    ax.legend(fontsize="small", loc="lower right")
+    return ax

@@ -2,9 +2,17 @@
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import numpy as np
 
+from .diagnostics import batchnorm_trace
 from .dying import dead_fraction_history, train_and_track
-from .plotting import plot_dead_fractions, plot_layer_curves, plot_propagation, plot_rectifiers
+from .plotting import (
+    plot_batchnorm_trace,
+    plot_dead_fractions,
+    plot_layer_curves,
+    plot_propagation,
+    plot_rectifiers,
+)
 from .propagation import propagate_seeds
 
 # The classic pairings: each activation with the init designed for it.
@@ -142,4 +150,35 @@ def selu_explorer():
                                        description="input mean", **slider),
         input_std=widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.1,
                                          description="input std", **slider),
+    )
+
+
+def batchnorm_figure(X, batch_size=32, momentum=0.1, seed=0, steps=200):
+    """The figure behind `batchnorm_explorer`: batch vs running vs data-set mean of feature 0."""
+    trace = batchnorm_trace(X, batch_size=batch_size, momentum=momentum, steps=steps,
+                            rng=np.random.default_rng(seed))
+    fig, ax = plt.subplots(figsize=(8, 4), layout="constrained")
+    plot_batchnorm_trace(trace, ax=ax, title=f"batch size {batch_size}, momentum {momentum:g}: "
+                                             f"mean |batch - data set| = {trace['gap']:.3f}")
+    return fig
+
+
+def batchnorm_explorer(X):
+    """Sliders for batch size and momentum over `batchnorm_figure`.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, D): the data set the batches come from.
+
+    Returns
+    -------
+    ipywidgets.interactive
+    """
+    slider = dict(continuous_update=False)
+    return widgets.interactive(
+        lambda batch_size, momentum: _show(batchnorm_figure(X, batch_size, momentum)),
+        batch_size=widgets.IntSlider(value=32, min=2, max=256, step=2, description="batch size",
+                                     **slider),
+        momentum=widgets.FloatLogSlider(value=0.1, base=10, min=-3, max=0, step=0.25,
+                                        description="momentum", **slider),
     )

@@ -192,3 +192,75 @@ def test_check_fixed_point_constants():
         assert not feedback.correct and phrase in feedback.message, (answer, feedback)
     other = derive_selu_constants(0.1, 1.5)
     assert ex.check_fixed_point_constants(other, mean=0.1, var=1.5).correct
+
+
+def bn_ok(x, g, b, eps):
+    return g * (x - x.mean(0)) / np.sqrt(x.var(0) + eps) + b
+
+
+BN_CASES = {
+    "reference": (bn_ok, True, "Correct!"),
+    "helper layer": (lambda x, g, b, eps: _bn_layer(x, g, b, eps), True, "Correct!"),
+    "unbiased": (lambda x, g, b, eps: g * (x - x.mean(0)) / np.sqrt(x.var(0, ddof=1) + eps) + b,
+                 False, "unbiased variance"),
+    "no eps": (lambda x, g, b, eps: g * (x - x.mean(0)) / np.sqrt(x.var(0)) + b, False,
+               "eps inside the square root"),
+    "layer norm": (lambda x, g, b, eps: g * (x - x.mean(1, keepdims=True))
+                   / np.sqrt(x.var(1, keepdims=True) + eps) + b, False, "layer norm"),
+    "no affine": (lambda x, g, b, eps: (x - x.mean(0)) / np.sqrt(x.var(0) + eps), False,
+                  "scale by gamma"),
+    "std + eps": (lambda x, g, b, eps: g * (x - x.mean(0)) / (x.std(0) + eps) + b, False,
+                  "not std + eps"),
+    "empty stub": (stub, False, "returns None"),
+}
+
+
+def _bn_layer(x, g, b, eps):
+    from helpers.layers import BatchNorm1d
+
+    bn = BatchNorm1d(x.shape[1], eps=eps)
+    bn.params["gamma"][:], bn.params["beta"][:] = g, b
+    return bn.forward(x)
+
+
+@pytest.mark.parametrize("name", BN_CASES)
+def test_check_batchnorm_forward(name):
+    candidate, correct, phrase = BN_CASES[name]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        feedback = ex.check_batchnorm_forward(candidate)
+    assert feedback.correct is correct, feedback.message
+    assert phrase in feedback.message
+
+
+def scaler_ok(tr, te):
+    m, s = tr.mean(0), tr.std(0)
+    return (tr - m) / s, (te - m) / s
+
+
+def _fit_all(tr, te):
+    both = np.vstack([tr, te])
+    m, s = both.mean(0), both.std(0)
+    return (tr - m) / s, (te - m) / s
+
+
+SCALER_CASES = {
+    "reference": (scaler_ok, True, "Correct!"),
+    "helper": (lambda tr, te: (lambda s: (s.transform(tr), s.transform(te)))(
+        __import__("helpers.scalers").scalers.StandardScaler().fit(tr)), True, "Correct!"),
+    "fit on all": (_fit_all, False, "leaks the test set"),
+    "test on its own": (lambda tr, te: (scaler_ok(tr, tr)[0], scaler_ok(te, te)[0]), False,
+                        "its own statistics"),
+    "test unscaled": (lambda tr, te: (scaler_ok(tr, te)[0], te), False, "not scaled at all"),
+    "ddof 1": (lambda tr, te: ((tr - tr.mean(0)) / tr.std(0, ddof=1),
+                               (te - tr.mean(0)) / tr.std(0, ddof=1)), False, "ddof=0"),
+    "one array": (lambda tr, te: tr, False, "return two arrays"),
+    "empty stub": (stub, False, "returns None"),
+}
+
+
+@pytest.mark.parametrize("name", SCALER_CASES)
+def test_check_train_only_scaler(name):
+    candidate, correct, phrase = SCALER_CASES[name]
+    feedback = ex.check_train_only_scaler(candidate)
+    assert feedback.correct is correct, feedback.message
+    assert phrase in feedback.message
