@@ -4,12 +4,14 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test run lint bench clean help
+.PHONY: lab test test-browser run bench clean help
 
 help:
 	@echo "make lab    create .venv if needed and open JupyterLab on notebooks/00-start-here.ipynb"
 	@echo "make test   create .venv if needed, then run ruff and pytest (unit tests + nbval)"
 	@echo "make run    re-execute every notebook in a fresh kernel and store clean outputs"
+	@echo "make test-browser  run every notebook in JupyterLab in headless Chromium (needs chromium)"
+	@echo "make bench  time and memory of notebooks, activation kernels and training (bench/RESULTS.md)"
 
 # Reinstall only when the package definition changed (or the venv is new).
 $(STAMP): pyproject.toml
@@ -31,8 +33,22 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
+# End-to-end: JupyterLab in Debian's headless chromium, driven by Playwright for Python.
+BROWSER_STAMP := $(VENV)/.installed-browser
+
+$(BROWSER_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,browser]'
+	touch $(BROWSER_STAMP)
+
+test-browser: $(BROWSER_STAMP)
+	$(BIN)/python -m pytest tests/browser --browser -v
+
 run: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py notebooks/*.ipynb
+
+# Speed and memory are measured here, never asserted in tests.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --output bench/RESULTS.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info

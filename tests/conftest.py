@@ -12,3 +12,19 @@ import pytest  # noqa: E402
 def _close_figures():
     yield
     plt.close("all")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--browser", action="store_true", default=False,
+                     help="run the end-to-end tests in headless Chromium")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run only when asked for: `make test-browser` passes --browser."""
+    if config.getoption("--browser"):
+        return
+    skip = pytest.mark.skip(reason="browser tests run with `make test-browser` (needs Debian's "
+                            "chromium and Playwright for Python)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)

@@ -1,6 +1,6 @@
 """Training throughput of the helpers toolkit on digits: seconds per epoch, samples per second.
 
-Usage: python bench/training.py [--repeats 5]
+Usage: python bench/throughput.py [--repeats 5]
 """
 
 import argparse
@@ -35,19 +35,19 @@ def seconds_per_epoch(depth, width, X, y, repeats):
     return float(np.median(times[1:]))
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
-    args = parser.parse_args()
+def report(repeats=5):
     d = load_digits(seed=0)
     X = StandardScaler().fit(d.X_train).transform(d.X_train)
-    print(f"digits train split: {len(X)} samples, batch 32, SGD with momentum; one epoch "
-          "includes the evaluation pass that fit records")
-    print(f"{'network':<18}{'s/epoch':>10}{'samples/s':>12}")
+    lines = [f"Digits training split ({len(X):,} samples), batch 32, SGD with momentum; an epoch "
+             "includes the evaluation pass that `fit` records.", "",
+             "| network | seconds per epoch | samples per second |", "|---|---:|---:|"]
     for depth, width in [(1, 128), (4, 128), (16, 128), (32, 128)]:
-        t = seconds_per_epoch(depth, width, X, d.y_train, args.repeats)
-        print(f"{f'{depth} x {width} ReLU':<18}{t:>10.3f}{len(X) / t:>12,.0f}")
+        t = seconds_per_epoch(depth, width, X, d.y_train, repeats)
+        lines.append(f"| {depth} x {width} ReLU | {t:.3f} | {len(X) / t:,.0f} |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    print(report(parser.parse_args().repeats))

@@ -1,0 +1,158 @@
+"""The course in a real browser: JupyterLab (as `make lab` starts it) in headless Chromium.
+
+Run with `make test-browser`. Needs Debian's chromium (/usr/bin/chromium, or CHROMIUM=path)
+and the `browser` extra (Playwright for Python; no browser download). Without them these tests
+are skipped with the reason. Screenshots go to build/screenshots/ (not committed).
+"""
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+SCREENSHOTS = ROOT / "build" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Flags for a closed network: without the background-networking ones Chromium keeps trying
+# (and failing) to reach update and sync services.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+RUN_TIMEOUT_S = 240
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab on localhost with a token, serving a copy of the notebooks (so that running
+    them in the browser never rewrites the stored ones)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's package (apt-get install "
+                    "chromium) or set CHROMIUM=/path/to/chromium")
+    pytest.importorskip("playwright", reason="Playwright for Python is missing: "
+                        "pip install -e '.[browser]' (make test-browser does it)")
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    port, token = free_port(), secrets.token_hex(16)
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser",
+           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+           "--LabApp.news_url=", "--LabApp.check_for_updates_class="
+           "jupyterlab.NeverCheckForUpdate"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log = open(root / "jupyterlab.log", "w")  # noqa: SIM115 (closed below)
+    server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=root)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.time() > deadline or server.poll() is not None:
+            server.kill()
+            pytest.fail("JupyterLab did not start; see " + str(root / "jupyterlab.log"))
+        time.sleep(0.5)
+    yield base, token
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(lab):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def test_the_token_is_required(lab):
+    base, _ = lab
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(f"{base}/api/contents", timeout=5)
+    assert err.value.code == 403
+
+
+def run_all_cells(page):
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+
+
+def wait_until_executed(page, n_code_cells):
+    """All code cells show an execution count and none is still running ([*])."""
+    deadline = time.time() + RUN_TIMEOUT_S
+    while time.time() < deadline:
+        prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+        done = [p for p in prompts if p.strip().startswith("[") and p.strip()[1:-2].isdigit()]
+        if len(done) == n_code_cells and not any("*" in p for p in prompts):
+            return
+        time.sleep(1)
+    raise AssertionError(f"cells did not finish within {RUN_TIMEOUT_S} s: {prompts}")
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_runs_in_jupyterlab(lab, browser, name):
+    import json
+
+    base, token = lab
+    n_code = sum(c["cell_type"] == "code" for c in
+                 json.loads((ROOT / "notebooks" / name).read_text(encoding="utf-8"))["cells"])
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{base}/lab/tree/notebooks/{name}?token={token}")
+    page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
+        timeout=60_000)
+    run_all_cells(page)
+    wait_until_executed(page, n_code)
+
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    assert errors.count() == 0, f"{name}: {errors.first.inner_text()[:500]}"
+    assert "Error displaying widget" not in page.content(), f"{name}: a widget failed"
+    assert page.locator(".jp-RenderedImage img").count() >= 1, f"{name}: no figure appeared"
+
+    widget = page.locator(".widget-interact").first
+    widget.scroll_into_view_if_needed()
+    figure = widget.locator("img").first
+    figure.wait_for(timeout=60_000)
+    before = figure.get_attribute("src")
+    handle = widget.locator(".noUi-handle").first
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        img = widget.locator("img").first
+        if img.count() and img.get_attribute("src") not in (None, before):
+            break
+        time.sleep(0.5)
+    else:
+        raise AssertionError(f"{name}: moving a slider did not change the figure")
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    widget.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / f"{Path(name).stem}.png"))
+    page.close()
