@@ -7,6 +7,7 @@ children (the kernel) belongs to that notebook alone. Outputs are discarded: the
 notebooks are not touched.
 """
 
+import datetime
 import json
 import resource
 import subprocess
@@ -18,19 +19,26 @@ BUDGET_SECONDS, BUDGET_MB = 30, 500
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _timestamp(text):
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
 def run_one(path):
-    """Execute one notebook in a fresh kernel; print JSON with seconds and the kernel's peak MB."""
+    """Execute one notebook in a fresh kernel; print JSON with the seconds from the kernel's
+    start to the last cell's completion, the harness's wall time, and the kernel's peak MB."""
     import nbformat
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=300, kernel_name="python3",
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=True,
                             resources={"metadata": {"path": str(Path(path).parent)}})
-    start = time.perf_counter()
+    start = time.time()
     client.execute()
-    seconds = time.perf_counter() - start
+    wall = time.time() - start
+    done = max(_timestamp(c.metadata["execution"]["iopub.status.idle"])
+               for c in nb.cells if "execution" in c.metadata)
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # Linux: kilobytes
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024}))
+    print(json.dumps({"seconds": done - start, "wall": wall, "peak_mb": peak_kb / 1024}))
 
 
 def measure(path):
@@ -40,13 +48,17 @@ def measure(path):
 
 
 def report(paths):
-    lines = ["| notebook | time (s) | peak kernel memory (MB) | within budget (30 s, 500 MB) |",
-             "|---|---:|---:|---|"]
+    lines = ["| notebook | time to last cell (s) | harness wall time (s) | peak kernel memory "
+             "(MB) | within budget (30 s, 500 MB) |", "|---|---:|---:|---:|---|"]
     for path in paths:
         m = measure(path)
         ok = m["seconds"] <= BUDGET_SECONDS and m["peak_mb"] <= BUDGET_MB
-        lines.append(f"| {Path(path).name} | {m['seconds']:.1f} | {m['peak_mb']:.0f} | "
-                     f"{'yes' if ok else '**NO**'} |")
+        lines.append(f"| {Path(path).name} | {m['seconds']:.1f} | {m['wall']:.1f} | "
+                     f"{m['peak_mb']:.0f} | {'yes' if ok else '**NO**'} |")
+    lines += ["", "Time to last cell: from starting the kernel to the last cell's completion, "
+              "what a reader waits. Harness wall time adds nbclient's shutdown; it is larger "
+              "when nbclient waits for a message the kernel has already sent (seen "
+              "occasionally, see the issue notes)."]
     return "\n".join(lines)
 
 
