@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -28,7 +29,7 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-RUN_TIMEOUT_S = 240
+RUN_TIMEOUT_S = 150
 
 
 def free_port():
@@ -48,10 +49,16 @@ def lab(tmp_path_factory):
                         "pip install -e '.[browser]' (make test-browser does it)")
     root = tmp_path_factory.mktemp("lab")
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    # Render every cell (JupyterLab 4 otherwise renders only the cells in view), so that the
+    # checks below see all outputs.
+    settings = root / "settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
     port, token = free_port(), secrets.token_hex(16)
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser",
            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+           f"--LabApp.user_settings_dir={root / 'settings'}",
            "--LabApp.news_url=", "--LabApp.check_for_updates_class="
            "jupyterlab.NeverCheckForUpdate"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -84,8 +91,15 @@ def lab(tmp_path_factory):
 def browser(lab):
     from playwright.sync_api import sync_playwright
 
+    base, token = lab
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        # Warm-up: the first load of JupyterLab builds its extension bundles in the browser;
+        # a notebook opened during that load can show a widget's text fallback instead of it.
+        page = b.new_page()
+        page.goto(f"{base}/lab?reset&token={token}")
+        page.locator(".jp-Launcher").first.wait_for(timeout=90_000)
+        page.close()
         yield b
         b.close()
 
@@ -94,6 +108,7 @@ def test_the_token_is_required(lab):
     base, _ = lab
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(f"{base}/api/contents", timeout=5)
+    err.value.close()
     assert err.value.code == 403
 
 
@@ -106,7 +121,8 @@ def wait_until_executed(page, n_code_cells):
     """All code cells show an execution count and none is still running ([*])."""
     deadline = time.time() + RUN_TIMEOUT_S
     while time.time() < deadline:
-        prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+        prompts = page.locator(".jp-NotebookPanel:visible .jp-CodeCell .jp-InputPrompt"
+                               ).all_inner_texts()
         done = [p for p in prompts if p.strip().startswith("[") and p.strip()[1:-2].isdigit()]
         if len(done) == n_code_cells and not any("*" in p for p in prompts):
             return
@@ -122,7 +138,8 @@ def test_notebook_runs_in_jupyterlab(lab, browser, name):
     n_code = sum(c["cell_type"] == "code" for c in
                  json.loads((ROOT / "notebooks" / name).read_text(encoding="utf-8"))["cells"])
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{base}/lab/tree/notebooks/{name}?token={token}")
+    # ?reset: a fresh workspace, so that notebooks opened by earlier tests are not restored
+    page.goto(f"{base}/lab/tree/notebooks/{name}?reset&token={token}")
     page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
     page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
         timeout=60_000)
@@ -134,7 +151,8 @@ def test_notebook_runs_in_jupyterlab(lab, browser, name):
     assert "Error displaying widget" not in page.content(), f"{name}: a widget failed"
     assert page.locator(".jp-RenderedImage img").count() >= 1, f"{name}: no figure appeared"
 
-    widget = page.locator(".widget-interact").first
+    widget = page.locator(".jp-NotebookPanel:visible .widget-interact").first
+    widget.wait_for(timeout=90_000)  # the widget manager loads with the first widget
     widget.scroll_into_view_if_needed()
     figure = widget.locator("img").first
     figure.wait_for(timeout=60_000)
