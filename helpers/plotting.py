@@ -96,6 +96,17 @@ def plot_propagation(runs, *, axes=None):
     return fig
 
 
+def _label_function_axes(axes, titles, ylabels, legends):
+    """Axes lines at 0, labels, titles and legends for a function/derivative pair of panels."""
+    for ax, title, ylabel, legend in zip(axes, titles, ylabels, legends, strict=True):
+        ax.axhline(0, color="0.8", linewidth=0.8, zorder=0)
+        ax.axvline(0, color="0.8", linewidth=0.8, zorder=0)
+        ax.set_xlabel("pre-activation z")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.legend(**legend)
+
+
 def plot_activation_pairs(names, *, z=None, axes=None):
     """Two panels: each named activation f(z) and its derivative f'(z).
 
@@ -123,14 +134,7 @@ def plot_activation_pairs(names, *, z=None, axes=None):
         colour = PALETTE[i % len(PALETTE)]
         axes[0].plot(z, f(z), color=colour, label=name)
         axes[1].plot(z, f_grad(z), color=colour, label=name)
-    for ax, title, ylabel in zip(axes, ["Activation", "Derivative"], ["f(z)", "f'(z)"],
-                                 strict=True):
-        ax.axhline(0, color="0.8", linewidth=0.8, zorder=0)
-        ax.axvline(0, color="0.8", linewidth=0.8, zorder=0)
-        ax.set_xlabel("pre-activation z")
-        ax.set_ylabel(ylabel)
-        ax.set_title(title)
-        ax.legend()
+    _label_function_axes(axes, ["Activation", "Derivative"], ["f(z)", "f'(z)"], [{}, {}])
     return fig
 
 
@@ -234,15 +238,9 @@ def plot_rectifiers(slopes, *, z=None, axes=None, maximum_form=None):
     if maximum_form is not None:
         axes[0].plot(z, np.maximum(maximum_form * z, z), color="0.3", linestyle="--",
                      label=f"np.maximum(a z, z), a = {maximum_form:g}")
-    for ax, title, ylabel, where in zip(axes, ["max(0, z) + a min(0, z)", "Derivative"],
-                                        ["f(z)", "df/dz"], ["upper left", "center left"],
-                                        strict=True):
-        ax.axhline(0, color="0.8", linewidth=0.8, zorder=0)
-        ax.axvline(0, color="0.8", linewidth=0.8, zorder=0)
-        ax.set_xlabel("pre-activation z")
-        ax.set_ylabel(ylabel)
-        ax.set_title(title)
-        ax.legend(fontsize="small", loc=where)
+    _label_function_axes(axes, ["max(0, z) + a min(0, z)", "Derivative"], ["f(z)", "df/dz"],
+                         [{"fontsize": "small", "loc": "upper left"},
+                          {"fontsize": "small", "loc": "center left"}])
     return fig
 
 
