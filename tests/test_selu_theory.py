@@ -24,7 +24,8 @@ def moments_by_quadrature(mu, nu, omega, tau, f=selu):
 
 def test_fixed_point_zero_one():
     mu, nu = th.moment_map(0.0, 1.0)
-    assert abs(mu) < 1e-15 and abs(nu - 1) < 1e-15
+    # a few ulps: the last bits differ between numpy/scipy builds (seen on Python 3.10)
+    assert abs(mu) < 1e-14 and abs(nu - 1) < 1e-14
 
 
 @pytest.mark.parametrize("mu,nu,omega,tau", [(0.0, 1.0, 0.0, 1.0), (0.3, 1.4, 0.5, 0.9),
