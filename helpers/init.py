@@ -61,3 +61,7 @@ def glorot_normal(fan_in, fan_out, *, rng):
     (4, 4)
     """
     return _normal(fan_in, fan_out, rng, lambda n_in, n_out: np.sqrt(2.0 / (n_in + n_out)))
+
+
+# name -> initialiser, for the functions and layers that take init="he" etc.
+INITS = {"he": he_normal, "lecun": lecun_normal, "glorot": glorot_normal}

@@ -16,10 +16,8 @@ from ._validation import (
     check_positive_int,
     check_rng,
 )
-from .init import glorot_normal, he_normal, lecun_normal
+from .init import INITS
 from .selu_theory import alpha_dropout_affine
-
-INITS = {"he": he_normal, "lecun": lecun_normal, "glorot": glorot_normal}
 
 
 class Layer:

@@ -10,15 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import init as _init
 from ._validation import check_choice, check_finite_real, check_positive_int, check_rng
 from .activations import get_activation, leaky_relu, leaky_relu_grad
-
-INITS = {
-    "he": _init.he_normal,
-    "lecun": _init.lecun_normal,
-    "glorot": _init.glorot_normal,
-}
+from .init import INITS
 
 
 @dataclass(frozen=True)

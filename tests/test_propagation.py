@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from helpers.gradcheck import numerical_gradient, relative_error
-from helpers.propagation import INITS, propagate, propagate_seeds
+from helpers.init import INITS
+from helpers.propagation import propagate, propagate_seeds
 
 
 def test_linear_network_with_lecun_init_keeps_variance():
