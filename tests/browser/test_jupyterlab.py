@@ -6,6 +6,7 @@ are skipped with the reason. Screenshots go to build/screenshots/ (not committed
 """
 
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -30,6 +31,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 RUN_TIMEOUT_S = 150
+KERNEL_TIMEOUT_S = 120
 
 
 def free_port():
@@ -54,6 +56,11 @@ def lab(tmp_path_factory):
     settings = root / "settings" / "@jupyterlab" / "notebook-extension"
     settings.mkdir(parents=True)
     (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    # No "get notified about Jupyter news?" toast over the notebook (and no request for it).
+    apputils = root / "settings" / "@jupyterlab" / "apputils-extension"
+    apputils.mkdir(parents=True)
+    (apputils / "notification.jupyterlab-settings").write_text(
+        '{"fetchNews": "false", "checkForUpdates": false}')
     port, token = free_port(), secrets.token_hex(16)
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser",
            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
@@ -112,22 +119,52 @@ def test_the_token_is_required(lab):
     assert err.value.code == 403
 
 
+KERNEL_IDLE = re.compile(r"Python 3 \(ipykernel\) \| Idle")
+
+
+def wait_for_kernel(page):
+    """Wait until the notebook's kernel is connected and idle, as a reader would before
+    pressing Run All. (Running earlier, while JupyterLab still shows no kernel, opens the
+    "Select Kernel" dialog and runs nothing; on a slow machine that takes a while.)"""
+    page.locator("#jp-main-statusbar").get_by_text(KERNEL_IDLE).first.wait_for(
+        timeout=KERNEL_TIMEOUT_S * 1000)
+
+
 def run_all_cells(page):
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+
+
+def prompts(page):
+    return page.locator(".jp-NotebookPanel:visible .jp-CodeCell .jp-InputPrompt"
+                        ).all_inner_texts()
 
 
 def wait_until_executed(page, n_code_cells):
     """All code cells show an execution count and none is still running ([*])."""
     deadline = time.time() + RUN_TIMEOUT_S
     while time.time() < deadline:
-        prompts = page.locator(".jp-NotebookPanel:visible .jp-CodeCell .jp-InputPrompt"
-                               ).all_inner_texts()
-        done = [p for p in prompts if p.strip().startswith("[") and p.strip()[1:-2].isdigit()]
-        if len(done) == n_code_cells and not any("*" in p for p in prompts):
+        if page.locator(".jp-Dialog").count():
+            raise AssertionError("a dialog opened while running: "
+                                 + page.locator(".jp-Dialog").first.inner_text()[:300])
+        shown = prompts(page)
+        done = [p for p in shown if p.strip().startswith("[") and p.strip()[1:-2].isdigit()]
+        if len(done) == n_code_cells and not any("*" in p for p in shown):
             return
         time.sleep(1)
-    raise AssertionError(f"cells did not finish within {RUN_TIMEOUT_S} s: {prompts}")
+    raise AssertionError(f"cells did not finish within {RUN_TIMEOUT_S} s: {prompts(page)}")
+
+
+def save_failure(page, name, logs):
+    """A full-page screenshot, the text of every output and the browser console, for CI logs."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    stem = Path(name).stem
+    page.screenshot(path=str(SCREENSHOTS / f"{stem}-failure.png"), full_page=True)
+    outputs = [f"[{o.get_attribute('data-mime-type')}] {o.inner_text()[:200]!r}"
+               for o in page.locator(".jp-OutputArea-output").all()]
+    report = "\n".join(["outputs:", *outputs, "console:", *logs])
+    (SCREENSHOTS / f"{stem}-failure.txt").write_text(report, encoding="utf-8")
+    return report
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -138,18 +175,45 @@ def test_notebook_runs_in_jupyterlab(lab, browser, name):
     n_code = sum(c["cell_type"] == "code" for c in
                  json.loads((ROOT / "notebooks" / name).read_text(encoding="utf-8"))["cells"])
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    logs = []
+    page.on("console", lambda m: logs.append(f"{m.type}: {m.text}"))
+    try:
+        check_notebook(page, base, token, name, n_code)
+    except Exception as err:
+        report = save_failure(page, name, logs)
+        raise AssertionError(f"{name}: {err}\n{report[-3000:]}") from err
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{Path(name).stem}.png"))
+    page.close()
+    shut_down_kernels(base, token)
+
+
+def shut_down_kernels(base, token):
+    """One notebook's kernel at a time, as on a reader's 2 GB Binder."""
+    import json
+
+    with urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=10) as r:
+        sessions = json.load(r)
+    for session in sessions:
+        request = urllib.request.Request(f"{base}/api/sessions/{session['id']}?token={token}",
+                                         method="DELETE")
+        urllib.request.urlopen(request, timeout=30).close()
+
+
+def check_notebook(page, base, token, name, n_code):
+    """Open, wait for the kernel, Run All; then no error output, figures, a working widget.
+    Ends with the widget in view, for the screenshot."""
     # ?reset: a fresh workspace, so that notebooks opened by earlier tests are not restored
     page.goto(f"{base}/lab/tree/notebooks/{name}?reset&token={token}")
     page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
-    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
-        timeout=60_000)
+    wait_for_kernel(page)
     run_all_cells(page)
     wait_until_executed(page, n_code)
 
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-    assert errors.count() == 0, f"{name}: {errors.first.inner_text()[:500]}"
-    assert "Error displaying widget" not in page.content(), f"{name}: a widget failed"
-    assert page.locator(".jp-RenderedImage img").count() >= 1, f"{name}: no figure appeared"
+    assert errors.count() == 0, f"error output: {errors.first.inner_text()[:500]}"
+    assert "Error displaying widget" not in page.content(), "a widget failed"
+    assert page.locator(".jp-RenderedImage img").count() >= 1, "no figure appeared"
 
     widget = page.locator(".jp-NotebookPanel:visible .widget-interact").first
     widget.wait_for(timeout=90_000)  # the widget manager loads with the first widget
@@ -168,9 +232,6 @@ def test_notebook_runs_in_jupyterlab(lab, browser, name):
             break
         time.sleep(0.5)
     else:
-        raise AssertionError(f"{name}: moving a slider did not change the figure")
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        raise AssertionError("moving a slider did not change the figure")
+    wait_for_kernel(page)  # the second key press may still be redrawing: screenshot the end
     widget.scroll_into_view_if_needed()
-    page.screenshot(path=str(SCREENSHOTS / f"{Path(name).stem}.png"))
-    page.close()
