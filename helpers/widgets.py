@@ -85,12 +85,13 @@ def dying_relu_explorer(data, seed=0):
     -------
     ipywidgets.interactive
     """
+    slider = dict(continuous_update=False, style={"description_width": "90px"})  # full labels
     return widgets.interactive(
         lambda lr, bias_shift: _show(dying_figure(data, lr, bias_shift, seed)),
         lr=widgets.FloatLogSlider(value=0.01, base=10, min=-3.5, max=-0.5, step=0.25,
-                                  description="learning rate", continuous_update=False),
+                                  description="learning rate", **slider),
         bias_shift=widgets.FloatSlider(value=0.0, min=-3.0, max=1.0, step=0.25,
-                                       description="bias shift", continuous_update=False),
+                                       description="bias shift", **slider),
     )
 
 
