@@ -5,6 +5,7 @@ and the `browser` extra (Playwright for Python; no browser download). Without th
 are skipped with the reason. Screenshots go to build/screenshots/ (not committed).
 """
 
+import json
 import os
 import re
 import secrets
@@ -101,8 +102,8 @@ def browser(lab):
     base, token = lab
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        # Warm-up: the first load of JupyterLab builds its extension bundles in the browser;
-        # a notebook opened during that load can show a widget's text fallback instead of it.
+        # Warm-up: the first page load fetches JupyterLab's bundles into the browser's cache,
+        # so that this cold start does not eat into the first notebook's timeouts.
         page = b.new_page()
         page.goto(f"{base}/lab?reset&token={token}")
         page.locator(".jp-Launcher").first.wait_for(timeout=90_000)
@@ -169,8 +170,6 @@ def save_failure(page, name, logs):
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs_in_jupyterlab(lab, browser, name):
-    import json
-
     base, token = lab
     n_code = sum(c["cell_type"] == "code" for c in
                  json.loads((ROOT / "notebooks" / name).read_text(encoding="utf-8"))["cells"])
@@ -190,8 +189,6 @@ def test_notebook_runs_in_jupyterlab(lab, browser, name):
 
 def shut_down_kernels(base, token):
     """One notebook's kernel at a time, as on a reader's 2 GB Binder."""
-    import json
-
     with urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=10) as r:
         sessions = json.load(r)
     for session in sessions:
