@@ -27,7 +27,9 @@ def run_one(path):
     """Execute one notebook in a fresh kernel; print JSON with the seconds from the kernel's
     start to the last cell's completion, the harness's wall time, and the kernel's peak MB."""
     import nbformat
-    from nbclient import NotebookClient
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from notebook_client import NotebookClient  # nbclient's, without the missed-wake-up stall
 
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=True,

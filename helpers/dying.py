@@ -1,10 +1,14 @@
 """Experiments on dying ReLUs: networks born dead, units killed in training."""
 
+import functools
+
 import numpy as np
 
 from . import diagnostics
 from ._validation import check_finite_real, check_positive_int, check_rng
 from .experiments import train_mlp
+from .layers import Linear
+from .parallel import parallel_map
 
 
 def single_point_dead_probability(width, depth):
@@ -76,6 +80,21 @@ def born_dead_curve(width, max_depth, *, n_trials, n_points, rng):
     return np.array([(first_dead <= d).mean() for d in range(1, max_depth + 1)])
 
 
+def _hidden_linears(model):
+    """The Linear layers in front of the hidden activations (all but the output layer)."""
+    return [layer for layer in model.layers if isinstance(layer, Linear)][:-1]
+
+
+def _hidden_weights(model):
+    return [layer.params["W"].copy() for layer in _hidden_linears(model)]
+
+
+def _shift_biases(model, *, amount, layers=None):
+    linears = _hidden_linears(model)
+    for i in range(len(linears)) if layers is None else layers:
+        linears[i].params["b"] += amount
+
+
 def train_and_track(data, *, lr, seed, optimizer="adam", hidden=(64, 64, 64, 64), epochs=20,
                     batch_size=32, bias_shift=0.0, shift_layers=None):
     """Train a ReLU MLP and record the dead-unit masks after every epoch.
@@ -104,20 +123,34 @@ def train_and_track(data, *, lr, seed, optimizer="adam", hidden=(64, 64, 64, 64)
         "test_acc" (final test accuracy), "model" (the trained network) and "diverged".
     """
     bias_shift = check_finite_real(bias_shift, "bias_shift")
-
-    def shift(model):
-        linears = model.layers[:-1:2]
-        for i in range(len(linears)) if shift_layers is None else shift_layers:
-            linears[i].params["b"] += bias_shift
-
-    callbacks = {
-        "masks": lambda m: diagnostics.dead_unit_masks(m, data.X_train),
-        "weights": lambda m: [layer.params["W"].copy() for layer in m.layers[:-1:2]],
+    callbacks = {  # functools.partial, not lambdas: the runs may go to worker processes
+        "masks": functools.partial(diagnostics.dead_unit_masks, X=data.X_train),
+        "weights": _hidden_weights,
     }
     run = train_mlp(data, seed=seed, lr=lr, optimizer=optimizer, momentum=0.0, hidden=hidden,
-                    epochs=epochs, batch_size=batch_size, callbacks=callbacks, setup=shift)
+                    epochs=epochs, batch_size=batch_size, callbacks=callbacks,
+                    setup=functools.partial(_shift_biases, amount=bias_shift,
+                                            layers=shift_layers))
     return {**run.history, "test_acc": run.test_acc, "model": run.model,
             "diverged": run.diverged}
+
+
+def learning_rate_sweep(data, lrs, seeds, **kwargs):
+    """`train_and_track` for every learning rate and seed (in parallel).
+
+    Returns
+    -------
+    dict lr -> list of histories, one per seed, in order.
+    """
+    seeds = list(seeds)
+    histories = parallel_map(_track_job, [(data, lr, seed, kwargs) for lr in lrs
+                                          for seed in seeds])
+    return {lr: histories[i * len(seeds):(i + 1) * len(seeds)] for i, lr in enumerate(lrs)}
+
+
+def _track_job(job):
+    data, lr, seed, kwargs = job
+    return train_and_track(data, lr=lr, seed=seed, **kwargs)
 
 
 def dead_fraction_history(history):

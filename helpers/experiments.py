@@ -1,4 +1,9 @@
-"""Training runs for the notebooks: one MLP on one data split, repeated over seeds."""
+"""Training runs for the notebooks: one MLP on one data split, repeated over seeds.
+
+Runs with different seeds are independent, so `repeat`, `sweep` and `perturbation_study`
+spread them over the CPU's cores (``helpers.parallel``); the results do not depend on the
+number of cores.
+"""
 
 import dataclasses
 import time
@@ -7,20 +12,28 @@ import numpy as np
 
 from ._validation import check_choice
 from .data import Split, load_digits
+from .layers import Linear
 from .models import mlp
 from .optim import DEFAULT_NO_DECAY, SGD, Adam
+from .parallel import parallel_map
 from .scalers import StandardScaler
-from .training import evaluate, fit
+from .training import evaluate, evaluating, fit
+
+
+def scaled(split, scaler):
+    """The same split with every X transformed by an already fitted `scaler`."""
+    if not isinstance(split, Split):
+        raise TypeError(f"split must be a helpers.data.Split; got {type(split).__name__}.")
+    return dataclasses.replace(split, X_train=scaler.transform(split.X_train),
+                               X_val=scaler.transform(split.X_val),
+                               X_test=scaler.transform(split.X_test))
 
 
 def standardized(split):
     """The same split with every X standardised by statistics of X_train only."""
     if not isinstance(split, Split):
         raise TypeError(f"split must be a helpers.data.Split; got {type(split).__name__}.")
-    scaler = StandardScaler().fit(split.X_train)
-    return dataclasses.replace(split, X_train=scaler.transform(split.X_train),
-                               X_val=scaler.transform(split.X_val),
-                               X_test=scaler.transform(split.X_test))
+    return scaled(split, StandardScaler().fit(split.X_train))
 
 
 def standardized_digits(seed):
@@ -93,9 +106,89 @@ def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimiz
     return Run(model, history, evaluate(model, data.X_test, data.y_test)[1], seconds)
 
 
+def _train_job(job):
+    """train_mlp(data, seed=seed, **kwargs) for job = (data, seed, kwargs): one picklable task."""
+    data, seed, kwargs = job
+    return train_mlp(data, seed=seed, **kwargs)
+
+
 def repeat(data, seeds, **kwargs):
-    """`train_mlp` once per seed; returns the list of Runs."""
-    return [train_mlp(data, seed=seed, **kwargs) for seed in seeds]
+    """`train_mlp` once per seed (in parallel, see ``helpers.parallel``); returns the Runs."""
+    return parallel_map(_train_job, [(data, seed, kwargs) for seed in seeds])
+
+
+def sweep(data, configs, seeds, **common):
+    """`train_mlp` for every configuration and every seed, all in one `parallel_map`.
+
+    Parameters
+    ----------
+    data : helpers.data.Split
+    configs : dict
+        Label -> dict of keyword arguments for `train_mlp`.
+    seeds : sequence of int
+    **common
+        Keyword arguments shared by every configuration.
+
+    Returns
+    -------
+    dict label -> list of Runs (one per seed, in order).
+    """
+    if not isinstance(configs, dict) or not configs:
+        raise TypeError(f"configs must be a non-empty dict label -> keyword arguments; got "
+                        f"{type(configs).__name__}.")
+    seeds = list(seeds)
+    runs = parallel_map(_train_job, [(data, seed, {**common, **configs[label]})
+                                     for label in configs for seed in seeds])
+    return {label: runs[i * len(seeds):(i + 1) * len(seeds)] for i, label in enumerate(configs)}
+
+
+def nudge_first_layer(model):
+    """Move every weight of the model's first Linear layer by one unit in the last place.
+
+    A relative change of about 1e-16: the size of the differences between two CPUs' matrix
+    products (see `perturbation_study`).
+    """
+    first = next(layer for layer in model.layers if isinstance(layer, Linear))
+    first.params["W"][...] = np.nextafter(first.params["W"], np.inf)
+
+
+def _all_parameters(model):
+    return np.concatenate([value.ravel() for value in model.params.values()])
+
+
+def perturbation_study(data, lrs, seeds, **kwargs):
+    """Train each (learning rate, seed) twice, the second time after `nudge_first_layer`.
+
+    Parameters
+    ----------
+    data : helpers.data.Split
+    lrs, seeds : sequences
+    **kwargs
+        Passed to `train_mlp`.
+
+    Returns
+    -------
+    dict lr -> list (one per seed) of dicts with
+        "distance": ndarray (epochs + 1,), ||p_nudged - p|| / ||p|| over all parameters after
+        each epoch (entry 0: at initialisation, just after the nudge);
+        "disagreement": fraction of test samples whose predicted class differs;
+        "test_acc": (accuracy, accuracy of the nudged twin).
+    """
+    jobs = [(lr, seed, nudged) for lr in lrs for seed in seeds for nudged in (False, True)]
+    runs = parallel_map(_train_job, [
+        (data, seed, {**kwargs, "lr": lr, "setup": nudge_first_layer if nudged else None,
+                      "callbacks": {"parameters": _all_parameters}})
+        for lr, seed, nudged in jobs])
+    study = {lr: [] for lr in lrs}
+    for (lr, _, _), plain, nudged in zip(jobs[::2], runs[::2], runs[1::2], strict=True):
+        distance = [np.linalg.norm(b - a) / np.linalg.norm(a) for a, b in
+                    zip(plain.history["parameters"], nudged.history["parameters"], strict=True)]
+        with evaluating(plain.model), evaluating(nudged.model):
+            differ = (plain.model.forward(data.X_test).argmax(axis=1)
+                      != nudged.model.forward(data.X_test).argmax(axis=1))
+        study[lr].append({"distance": np.array(distance), "disagreement": float(differ.mean()),
+                          "test_acc": (plain.test_acc, nudged.test_acc)})
+    return study
 
 
 def accuracy_summary(runs):

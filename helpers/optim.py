@@ -61,7 +61,9 @@ class SGD(Optimizer):
 
     def _update(self, key, param, grad):
         if self.momentum:
-            v = self.velocity.setdefault(key, np.zeros_like(param))
+            if key not in self.velocity:
+                self.velocity[key] = np.zeros_like(param)
+            v = self.velocity[key]
             v *= self.momentum
             v += grad
             grad = v
@@ -94,8 +96,9 @@ class Adam(Optimizer):
         super().step()
 
     def _update(self, key, param, grad):
-        m = self.m.setdefault(key, np.zeros_like(param))
-        v = self.v.setdefault(key, np.zeros_like(param))
+        if key not in self.m:  # first step: moments start at zero
+            self.m[key], self.v[key] = np.zeros_like(param), np.zeros_like(param)
+        m, v = self.m[key], self.v[key]
         m *= self.beta1
         m += (1 - self.beta1) * grad
         v *= self.beta2

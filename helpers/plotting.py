@@ -345,3 +345,95 @@ def plot_batchnorm_trace(trace, *, ax=None, title=None):
     ax.set_title(title or f"mean |batch - data set| = {trace['gap']:.3f}")
     ax.legend(fontsize="small", loc="lower right")
     return ax
+
+
+def plot_sweep(x, curves, *, xlabel, ylabel, title, ax=None, logx=True, ylim=None):
+    """A measured quantity against a swept setting (e.g. the learning rate), one curve per
+    method: every seed as a dot, the mean as a line, the min-max range as a band.
+
+    Parameters
+    ----------
+    x : array_like, shape (n_x,)
+        The swept values.
+    curves : dict[str, array_like]
+        Label -> array of shape (n_x, n_seeds).
+    xlabel, ylabel, title : str
+    ax : matplotlib Axes, optional
+    logx : bool, default True
+    ylim : (float, float), optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> ax = plot_sweep([0.1, 1.0], {"a": [[1, 2], [3, 4]]}, xlabel="lr", ylabel="y", title="t")
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['a']
+    """
+    x = as_float_array(x, "x")
+    if not isinstance(curves, dict) or not curves:
+        raise TypeError(f"curves must be a non-empty dict label -> array; got {curves!r:.60}.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    markers = "osD^vP*X"
+    for i, (label, values) in enumerate(curves.items()):
+        values = as_float_array(values, f"curves[{label!r}]")
+        if values.ndim != 2 or values.shape[0] != x.size:
+            raise ValueError(f"curves[{label!r}] must have shape ({x.size}, n_seeds); got "
+                             f"{values.shape}.")
+        colour = PALETTE[i % len(PALETTE)]
+        ax.plot(x, values.mean(axis=1), color=colour, marker=markers[i % len(markers)],
+                label=label)
+        ax.fill_between(x, values.min(axis=1), values.max(axis=1), color=colour, alpha=0.15,
+                        linewidth=0)
+        ax.scatter(np.repeat(x, values.shape[1]), values.ravel(), color=colour, s=8, alpha=0.5,
+                   linewidths=0)
+    if logx:
+        ax.set_xscale("log")
+        ax.minorticks_off()
+    ax.set_xticks(x, [f"{v:g}" for v in x])  # the values that were measured, as written
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_seed_boxes(values, *, ylabel, title, ax=None):
+    """One box per method, with every seed drawn as a dot: the spread is the message.
+
+    Parameters
+    ----------
+    values : dict[str, array_like]
+        Label -> one value per seed.
+    ylabel, title : str
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> ax = plot_seed_boxes({"a": [1, 2, 3], "b": [2, 2]}, ylabel="y", title="t")
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['a', 'b']
+    """
+    if not isinstance(values, dict) or not values:
+        raise TypeError(f"values must be a non-empty dict label -> values; got {values!r:.60}.")
+    data = [as_float_array(v, f"values[{k!r}]").ravel() for k, v in values.items()]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    positions = np.arange(1, len(data) + 1)
+    ax.boxplot(data, positions=positions, widths=0.5, medianprops={"color": "black"})
+    for i, (pos, v) in enumerate(zip(positions, data, strict=True)):
+        ax.scatter(np.full(v.size, pos), v, color=PALETTE[(i + 1) % len(PALETTE)], s=14,
+                   zorder=3)
+    ax.set_xticks(positions, list(values))
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    return ax

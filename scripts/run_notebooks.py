@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
+from notebook_client import NotebookClient  # nbclient's, without the missed-wake-up stall
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 

@@ -112,3 +112,12 @@ def test_large_adam_steps_kill_units(digits):
     assert dying.dead_fraction_history(large)[-1][1:].mean() > 0.5  # layers 2 and 3
     assert dying.dead_fraction_history(small)[-1].max() < 0.1
     assert large["test_acc"] < small["test_acc"]
+
+
+def test_learning_rate_sweep_matches_single_runs(digits):
+    sweep = dying.learning_rate_sweep(digits, [1e-3, 0.03], [0, 1], hidden=(16,), epochs=2)
+    assert list(sweep) == [1e-3, 0.03] and all(len(v) == 2 for v in sweep.values())
+    alone = dying.train_and_track(digits, lr=0.03, seed=1, hidden=(16,), epochs=2)
+    assert sweep[0.03][1]["test_acc"] == alone["test_acc"]
+    assert np.array_equal(dying.dead_fraction_history(sweep[0.03][1]),
+                          dying.dead_fraction_history(alone))

@@ -59,3 +59,41 @@ def test_weight_decay_exclusion_reaches_the_optimizer(digits):
     decayed = experiments.train_mlp(digits, no_decay=(), **kwargs)
     assert abs(kept.model.layers[1].params["alpha"].mean() - 0.25) < 0.05
     assert decayed.model.layers[1].params["alpha"].mean() < 0.2
+
+
+def test_sweep_groups_runs_by_label_in_seed_order(digits):
+    runs = experiments.sweep(digits, {"a": {"hidden": (8,)}, "b": {"hidden": (4,)}}, [0, 1],
+                             epochs=1)
+    assert list(runs) == ["a", "b"] and [len(v) for v in runs.values()] == [2, 2]
+    alone = experiments.train_mlp(digits, seed=1, hidden=(4,), epochs=1)
+    assert runs["b"][1].test_acc == alone.test_acc
+    with pytest.raises(TypeError, match="configs must be a non-empty dict"):
+        experiments.sweep(digits, [], [0])
+
+
+def test_scaled_applies_one_fitted_scaler_to_every_split(digits):
+    from helpers.scalers import MinMaxScaler
+
+    raw = load_digits(seed=0)
+    scaler = MinMaxScaler().fit(raw.X_train)
+    out = experiments.scaled(raw, scaler)
+    assert np.array_equal(out.X_test, scaler.transform(raw.X_test))
+    assert out.y_test is raw.y_test
+    with pytest.raises(TypeError, match="split must be a helpers.data.Split"):
+        experiments.scaled(raw.X_train, scaler)
+
+
+def test_nudge_moves_every_first_layer_weight_by_one_ulp(digits):
+    model = experiments.train_mlp(digits, seed=0, hidden=(8,), epochs=0).model
+    before = model.layers[0].params["W"].copy()
+    experiments.nudge_first_layer(model)
+    after = model.layers[0].params["W"]
+    assert np.all(after > before) and np.array_equal(np.nextafter(before, np.inf), after)
+
+
+def test_perturbation_study_separates_stable_from_chaotic_training(digits):
+    study = experiments.perturbation_study(digits, [1e-3, 3e-2], [0], epochs=12)
+    stable, chaotic = study[1e-3][0], study[3e-2][0]
+    assert stable["distance"].shape == (13,) and stable["distance"][0] < 1e-15
+    assert stable["distance"].max() < 1e-14 and stable["disagreement"] == 0
+    assert chaotic["distance"][-1] > 1e-3  # grew by at least 12 orders of magnitude

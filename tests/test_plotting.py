@@ -178,3 +178,25 @@ def test_batchnorm_trace_and_explorer(monkeypatch):
     explorer = widgets.batchnorm_explorer(X)
     explorer.children[0].value = 64
     assert calls[-1][1:] == (64, 0.1)
+
+
+def test_plot_sweep_draws_mean_band_and_every_seed():
+    ax = plotting.plot_sweep([1e-3, 1e-2], {"a": [[0.5, 0.7], [0.6, 0.9]]}, xlabel="lr",
+                             ylabel="acc", title="t")
+    assert [line.get_label() for line in ax.get_lines()] == ["a"]
+    assert np.allclose(ax.get_lines()[0].get_ydata(), [0.6, 0.75])
+    assert len(ax.collections) == 2  # the band and the dots
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.001", "0.01"]
+    with pytest.raises(ValueError, match=r"curves\['a'\] must have shape \(2, n_seeds\)"):
+        plotting.plot_sweep([1, 2], {"a": [1, 2, 3]}, xlabel="x", ylabel="y", title="t")
+    with pytest.raises(TypeError, match="curves must be a non-empty dict"):
+        plotting.plot_sweep([1], {}, xlabel="x", ylabel="y", title="t")
+
+
+def test_plot_seed_boxes_labels_every_method():
+    ax = plotting.plot_seed_boxes({"ReLU": [0.5, 0.9], "PReLU": [0.9, 0.95, 0.93]},
+                                  ylabel="acc", title="t")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["ReLU", "PReLU"]
+    assert sum(len(c.get_offsets()) for c in ax.collections) == 5  # every seed is a dot
+    with pytest.raises(TypeError, match="values must be a non-empty dict"):
+        plotting.plot_seed_boxes([], ylabel="y", title="t")
