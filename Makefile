@@ -4,11 +4,12 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test test-browser run bench clean help
+.PHONY: lab test test-portability test-browser run bench clean help
 
 help:
 	@echo "make lab    create .venv if needed and open JupyterLab on notebooks/00-start-here.ipynb"
 	@echo "make test   create .venv if needed, then run ruff and pytest (unit tests + nbval)"
+	@echo "make test-portability  nbval on every notebook under other CPUs' arithmetic (emulated)"
 	@echo "make run    re-execute every notebook in a fresh kernel and store clean outputs"
 	@echo "make test-browser  run every notebook in JupyterLab in headless Chromium (needs chromium)"
 	@echo "make bench  time and memory of notebooks, activation kernels and training (bench/RESULTS.md)"
@@ -32,6 +33,11 @@ lab: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The notebooks under several BLAS kernels and SIMD settings, emulating other CPUs: every
+# compared output must stay the same (scripts/portability.py; --list shows the settings).
+test-portability: $(STAMP)
+	$(BIN)/python scripts/portability.py
 
 # End-to-end: JupyterLab in Debian's headless chromium, driven by Playwright for Python.
 BROWSER_STAMP := $(VENV)/.installed-browser

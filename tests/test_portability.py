@@ -1,0 +1,43 @@
+"""scripts/portability.py: a configuration that cannot run here is skipped, never passed."""
+
+import importlib.util
+import os
+
+import pytest
+from _notebooks import ROOT
+
+spec = importlib.util.spec_from_file_location("portability", ROOT / "scripts" / "portability.py")
+portability = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(portability)
+
+
+def test_a_crashing_probe_is_reported_with_its_signal():
+    ok, _, why = portability._run("import os; os.abort()", dict(os.environ))
+    assert not ok and "crashed" in why and "signal 6" in why
+
+
+def test_a_hanging_probe_is_stopped():
+    ok, _, why = portability._run("import time; time.sleep(30)", dict(os.environ), timeout=1)
+    assert not ok and why == "the probe hung for 1 s"
+
+
+def test_a_probe_that_writes_to_stderr_does_not_pass():
+    ok, _, why = portability._run("import sys; sys.stderr.write('Warning: oops')",
+                                  dict(os.environ))
+    assert not ok and "Warning: oops" in why
+
+
+def test_every_configuration_sets_only_what_it_names(monkeypatch):
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Prescott")  # leftovers from the caller are cleared
+    env, detail = portability.environment("native-1")
+    if env is None:
+        pytest.skip(detail)
+    assert env["OPENBLAS_NUM_THREADS"] == "1" and "OPENBLAS_CORETYPE" not in env
+    assert detail == "OPENBLAS_NUM_THREADS=1"
+
+
+def test_all_skipped_is_a_failure(monkeypatch, capsys):
+    monkeypatch.setattr(portability, "environment", lambda name: (None, "not here"))
+    assert portability.test(list(portability.CONFIGS), [], ROOT / "build") == 1
+    out = capsys.readouterr().out
+    assert "SKIPPED" in out and "nothing was tested" in out
