@@ -1,10 +1,13 @@
-"""scikit-learn's bundled data sets (no download), split with a seed."""
+"""scikit-learn's bundled data sets (no download), split with a seed.
+
+scikit-learn is imported inside the loaders, not at the top: the worker processes that train
+networks in parallel receive `Split`s and need this module, but not scikit-learn (which would
+add about 70 MB to each of them).
+"""
 
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn import datasets
-from sklearn.model_selection import train_test_split
 
 from ._validation import check_finite_real, check_positive_int
 
@@ -37,6 +40,8 @@ def _split(bunch, seed, val_size, test_size):
     test_size = check_finite_real(test_size, "test_size", minimum=0.0, exclusive=True)
     if val_size + test_size >= 1:
         raise ValueError(f"val_size + test_size must be < 1; got {val_size} + {test_size}.")
+    from sklearn.model_selection import train_test_split  # here, not at the top: see below
+
     X, y = bunch.data.astype(np.float64), bunch.target.astype(np.intp)
     # stratified, so that every split has the same class proportions
     X_rest, X_test, y_rest, y_test = train_test_split(
@@ -69,6 +74,8 @@ def load_digits(*, seed, val_size=0.2, test_size=0.2):
     >>> data.X_train.shape, data.n_classes
     ((1077, 64), 10)
     """
+    from sklearn import datasets
+
     return _split(datasets.load_digits(), seed, val_size, test_size)
 
 
@@ -81,4 +88,6 @@ def load_wine(*, seed, val_size=0.2, test_size=0.2):
     >>> load_wine(seed=0).n_features
     13
     """
+    from sklearn import datasets
+
     return _split(datasets.load_wine(), seed, val_size, test_size)

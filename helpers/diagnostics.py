@@ -133,6 +133,7 @@ def layer_output_statistics(model, X, layer_type, *, training=False):
     try:
         outputs = model.forward_all(X)
     finally:
+        model.clear_cache()
         model.train() if was_training else model.eval()
     idx = [i for i, layer in enumerate(model.layers) if isinstance(layer, layer_type)]
     return {"layer": np.array(idx, dtype=int),

@@ -96,7 +96,7 @@ def _shift_biases(model, *, amount, layers=None):
 
 
 def train_and_track(data, *, lr, seed, optimizer="adam", hidden=(64, 64, 64, 64), epochs=20,
-                    batch_size=32, bias_shift=0.0, shift_layers=None):
+                    batch_size=32, bias_shift=0.0, shift_layers=None, track_weights=False):
     """Train a ReLU MLP and record the dead-unit masks after every epoch.
 
     Parameters
@@ -114,19 +114,23 @@ def train_and_track(data, *, lr, seed, optimizer="adam", hidden=(64, 64, 64, 64)
         Added to the hidden biases at initialisation (negative values kill units at birth).
     shift_layers : sequence of int, optional
         Which hidden layers (0 = first) get the shift; default all.
+    track_weights : bool, default False
+        Also keep a copy of the hidden layers' weights after every epoch (for
+        `revival_report`'s "frozen"; about 2.5 MB per run for 4 x 64 units and 20 epochs).
 
     Returns
     -------
     dict
         The `fit` history plus "masks" (per epoch, a list of per-layer dead masks on the
-        training set), "weights" (per epoch, the hidden layers' incoming weight matrices),
-        "test_acc" (final test accuracy), "model" (the trained network) and "diverged".
+        training set), "weights" (with `track_weights`: per epoch, the hidden layers'
+        incoming weight matrices), "test_acc" (final test accuracy), "model" (the trained
+        network) and "diverged".
     """
     bias_shift = check_finite_real(bias_shift, "bias_shift")
-    callbacks = {  # functools.partial, not lambdas: the runs may go to worker processes
-        "masks": functools.partial(diagnostics.dead_unit_masks, X=data.X_train),
-        "weights": _hidden_weights,
-    }
+    # functools.partial, not lambdas: the runs may go to worker processes
+    callbacks = {"masks": functools.partial(diagnostics.dead_unit_masks, X=data.X_train)}
+    if track_weights:
+        callbacks["weights"] = _hidden_weights
     run = train_mlp(data, seed=seed, lr=lr, optimizer=optimizer, momentum=0.0, hidden=hidden,
                     epochs=epochs, batch_size=batch_size, callbacks=callbacks,
                     setup=functools.partial(_shift_biases, amount=bias_shift,
@@ -167,13 +171,13 @@ def revival_report(history):
         "ever_dead": units dead at the end of at least one epoch;
         "dead_at_end": units dead after the last epoch;
         "revived": units that were dead at some epoch and alive at a later one;
-        "frozen": of the units dead from some epoch to the end, those whose incoming
-        weights did not change at all from that epoch on.
+        "frozen" (only if the history tracked weights): of the units dead from some epoch to
+        the end, those whose incoming weights did not change at all from that epoch on.
     """
     masks = history["masks"]
     n_layers = len(masks[0])
-    report = {k: np.zeros(n_layers, dtype=int) for k in
-              ("ever_dead", "dead_at_end", "revived", "frozen")}
+    keys = ("ever_dead", "dead_at_end", "revived") + (("frozen",) if "weights" in history else ())
+    report = {k: np.zeros(n_layers, dtype=int) for k in keys}
     for layer in range(n_layers):
         m = np.array([epoch_masks[layer] for epoch_masks in masks])  # (epochs + 1, units)
         # dead from epoch e to the end: a suffix of True
@@ -183,7 +187,7 @@ def revival_report(history):
         report["ever_dead"][layer] = m.any(axis=0).sum()
         report["dead_at_end"][layer] = m[-1].sum()
         report["revived"][layer] = revived.sum()
-        for unit in np.flatnonzero(m[-1]):
+        for unit in np.flatnonzero(m[-1]) if "weights" in history else ():
             since = int(np.argmax(dead_to_end[:, unit]))
             w_since = history["weights"][since][layer][:, unit]
             w_end = history["weights"][-1][layer][:, unit]

@@ -70,6 +70,12 @@ class Layer:
         self._out_shape, self._cache = out.shape, cache
         return out
 
+    def clear_cache(self):
+        """Forget what the last forward saved for backward (it can be large: one array per
+        layer, as big as the batch). `helpers.training.evaluate` calls it."""
+        self._cache = None
+        return self
+
     def __repr__(self):
         return f"{type(self).__name__}()"
 
@@ -442,6 +448,11 @@ class Sequential(Layer):
         for layer in self.layers:
             x = layer.forward(x)
         return x
+
+    def clear_cache(self):
+        for layer in self.layers:
+            layer.clear_cache()
+        return self
 
     def forward_all(self, x):
         """Forward pass returning the input and every layer's output: [x, h_1, ..., h_L]."""

@@ -10,12 +10,17 @@ from .losses import check_labels, softmax_cross_entropy
 
 @contextlib.contextmanager
 def evaluating(model):
-    """Put `model` in evaluation mode for a block, then restore the mode it had."""
+    """Put `model` in evaluation mode for a block, then restore the mode it had.
+
+    On leaving the block the layers also forget what the block's forward passes saved for a
+    backward pass (a copy of every layer's input: for a whole data set, megabytes per model).
+    """
     was_training = model.training
     model.eval()
     try:
         yield model
     finally:
+        model.clear_cache()
         if was_training:
             model.train()
 

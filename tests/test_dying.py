@@ -48,7 +48,7 @@ def digits():
 
 def test_units_killed_at_birth_stay_dead_with_frozen_weights(digits):
     h = dying.train_and_track(digits, lr=0.1, seed=0, optimizer="sgd", hidden=(32, 32),
-                              epochs=4, bias_shift=-6, shift_layers=[0])
+                              epochs=4, bias_shift=-6, shift_layers=[0], track_weights=True)
     report = dying.revival_report(h)
     first = np.array([m[0] for m in h["masks"]])
     assert first[0].sum() > 5 and np.array_equal(first[0] & first[-1], first[0])
@@ -121,3 +121,11 @@ def test_learning_rate_sweep_matches_single_runs(digits):
     assert sweep[0.03][1]["test_acc"] == alone["test_acc"]
     assert np.array_equal(dying.dead_fraction_history(sweep[0.03][1]),
                           dying.dead_fraction_history(alone))
+
+
+def test_weights_are_tracked_only_on_request(digits):
+    plain = dying.train_and_track(digits, lr=1e-3, seed=0, hidden=(8,), epochs=1)
+    assert "weights" not in plain and "frozen" not in dying.revival_report(plain)
+    tracked = dying.train_and_track(digits, lr=1e-3, seed=0, hidden=(8,), epochs=1,
+                                    track_weights=True)
+    assert len(tracked["weights"]) == 2 and "frozen" in dying.revival_report(tracked)

@@ -167,3 +167,15 @@ def test_layer_output_statistics_in_both_modes():
     assert train_stats["layer"].tolist() == [2, 5, 8]
     assert train_stats["var"][0] > 1.5 * eval_stats["var"][0]  # inverted dropout adds variance
     assert net.training  # restored
+
+
+def test_evaluate_frees_the_layer_caches():
+    from helpers.layers import Linear, ReLU, Sequential
+
+    rng = np.random.default_rng(0)
+    net = Sequential(Linear(4, 8, rng=rng), ReLU(), Linear(8, 3, rng=rng))
+    X, y = rng.standard_normal((50, 4)), rng.integers(0, 3, 50)
+    evaluate(net, X, y)
+    assert all(layer._cache is None for layer in net.layers)
+    with pytest.raises(RuntimeError, match="backward was called before forward"):
+        net.backward(np.ones((50, 3)))
