@@ -71,3 +71,11 @@ def check_choice(value, name, choices):
     if value not in choices:
         raise ValueError(f"{name} must be one of {sorted(choices, key=str)}; got {value!r}.")
     return value
+
+
+class DivergedError(ValueError):
+    """Training diverged: the loss or an activation became NaN or infinite.
+
+    A ValueError, so code that catches bad values catches it too; `helpers.experiments` catches
+    exactly this type to report a diverged run.
+    """

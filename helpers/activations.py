@@ -1,22 +1,32 @@
-"""Activation functions and their derivatives, vectorised and warning-free.
+"""Activation functions, their derivatives, and the table that declares them.
+
+Every activation is written as its formula, with its derivative right below it. At the end,
+`ACTIVATIONS` says once, for the whole package, which activations exist, their default
+parameters (read from each function's signature) and the weight initialisation made for them:
+the layers, the model builder, the figures, the widgets and the tests all read this table.
+Adding an activation is one function pair and one line in the table.
 
 Conventions (as in PyTorch):
 
 - At exactly 0 a derivative takes the z <= 0 branch: ``relu_grad(0) == 0``,
-  ``leaky_relu_grad(0) == alpha``, ``selu_grad(0) == SELU_LAMBDA * SELU_ALPHA``.
+  ``leaky_relu_grad(0) == negative_slope``, ``selu_grad(0) == SELU_LAMBDA_ALPHA``.
 - Floating inputs keep their dtype; ints, bools and lists become float64; anything else
   is a TypeError. Shapes are kept, 0-d included. NaN propagates; +-inf give the limits.
 - No finite input raises a RuntimeWarning: ``exp`` only ever sees non-positive numbers.
   (A result too large for the dtype, e.g. SELU of float32's maximum, is inf, silently.)
 """
 
+import functools
+import inspect
+import math
 import numbers
-import os
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, ndtr
 
+from . import _kernels
 from ._validation import as_float_array, check_choice, check_finite_real
 
 # The float64 values nearest the exact constants of Klambauer et al. (2017).
@@ -27,6 +37,9 @@ SELU_LAMBDA = 1.0507009873554804934193349852946
 # SELU_LAMBDA * SELU_ALPHA is one ulp lower, and would make selu(-1) one ulp off.)
 SELU_LAMBDA_ALPHA = 1.7580993408473768599402175208123
 
+# PReLU's slopes start here (He et al. 2015); Leaky ReLU's fixed slope is leaky_relu's default.
+PRELU_INITIAL_SLOPE = 0.25
+
 
 def _nan_where_input_nan(out, z):
     """Derivatives built from comparisons turn NaN into a number; put the NaN back."""
@@ -36,7 +49,14 @@ def _nan_where_input_nan(out, z):
     return out
 
 
-# --- ReLU, Leaky ReLU, PReLU: max(0, z) + alpha * min(0, z) -------------------------------
+def _at_infinity(out, z, minus, plus):
+    """Put the limits for z -> -inf and z -> +inf where z is infinite (the formula gives NaN)."""
+    out[np.isneginf(z)] = minus
+    out[np.isposinf(z)] = plus
+    return out
+
+
+# --- ReLU, Leaky ReLU, PReLU: max(0, z) + negative_slope * min(0, z) -----------------------------
 
 def relu(z):
     """Rectified linear unit, max(0, z).
@@ -82,33 +102,33 @@ def relu_grad(z):
     return _nan_where_input_nan((z > 0).astype(z.dtype), z)
 
 
-def _rectify(z, alpha):
-    """max(0, z) + alpha * min(0, z) for a scalar or broadcastable alpha of z's dtype."""
+def _rectify(z, slope):
+    """max(0, z) + slope * min(0, z) for a scalar or broadcastable slope of z's dtype."""
     out = np.minimum(z, 0, out=np.empty(z.shape, dtype=z.dtype))
-    # |alpha| > 1 may push -huge to -inf (that is the answer); 0 * -inf is fixed just below
+    # |slope| > 1 may push -huge to -inf (that is the answer); 0 * -inf is fixed just below
     with np.errstate(over="ignore", invalid="ignore"):
-        np.multiply(out, alpha, out=out)
-    zero_slope = np.asarray(alpha == 0)
+        np.multiply(out, slope, out=out)
+    zero_slope = np.asarray(slope == 0)
     if zero_slope.any():  # 0 * -inf is NaN, but the limit of 0 * z as z -> -inf is 0
         out[np.isneginf(z) & zero_slope] = 0
     out += np.maximum(z, 0)
     return out
 
 
-def _rectify_grad(z, alpha):
-    """1 where z > 0, alpha where z <= 0 (NaN where z is NaN)."""
-    out = np.where(z > 0, z.dtype.type(1), alpha).astype(z.dtype)  # astype copies: writable
+def _rectify_grad(z, slope):
+    """1 where z > 0, slope where z <= 0 (NaN where z is NaN)."""
+    out = np.where(z > 0, z.dtype.type(1), slope).astype(z.dtype)  # astype copies: writable
     return _nan_where_input_nan(out, z)
 
 
-def leaky_relu(z, alpha=0.01):
-    """Leaky ReLU with a fixed slope `alpha` for negative inputs (Maas et al. 2013: 0.01).
+def leaky_relu(z, negative_slope=0.01):
+    """Leaky ReLU with a fixed slope for negative inputs (Maas et al. 2013: 0.01).
 
     Parameters
     ----------
     z : array_like
-    alpha : float, default 0.01
-        Slope for z <= 0. Any finite value; 0 gives ReLU.
+    negative_slope : float, default 0.01
+        The slope a for z <= 0. Any finite value; 0 gives ReLU.
 
     Returns
     -------
@@ -116,7 +136,7 @@ def leaky_relu(z, alpha=0.01):
 
     Notes
     -----
-    f(z) = max(0, z) + alpha * min(0, z)
+    f(z) = max(0, z) + a min(0, z)
 
     Examples
     --------
@@ -124,64 +144,65 @@ def leaky_relu(z, alpha=0.01):
     array([-0.02,  3.  ])
     """
     z = as_float_array(z, "z")
-    alpha = check_finite_real(alpha, "alpha")
-    return _rectify(z, z.dtype.type(alpha))
+    a = check_finite_real(negative_slope, "negative_slope")
+    return _rectify(z, z.dtype.type(a))
 
 
-def leaky_relu_grad(z, alpha=0.01):
-    """Derivative of `leaky_relu`: 1 where z > 0, `alpha` where z <= 0.
+def leaky_relu_grad(z, negative_slope=0.01):
+    """Derivative of `leaky_relu`: 1 where z > 0, `negative_slope` where z <= 0.
 
     Examples
     --------
-    >>> leaky_relu_grad([-2.0, 0.0, 3.0], alpha=0.1)
+    >>> leaky_relu_grad([-2.0, 0.0, 3.0], negative_slope=0.1)
     array([0.1, 0.1, 1. ])
     """
     z = as_float_array(z, "z")
-    alpha = check_finite_real(alpha, "alpha")
-    return _rectify_grad(z, z.dtype.type(alpha))
+    a = check_finite_real(negative_slope, "negative_slope")
+    return _rectify_grad(z, z.dtype.type(a))
 
 
-def _channel_slopes(z, alpha, axis):
-    """Validate PReLU's alpha; return it in z's dtype, shaped to broadcast along `axis`."""
-    if isinstance(alpha, numbers.Real) and not isinstance(alpha, bool):
-        return z.dtype.type(check_finite_real(alpha, "alpha"))
-    alpha = as_float_array(alpha, "alpha")
-    if not np.all(np.isfinite(alpha)):
-        raise ValueError(f"alpha must be finite; got {alpha}.")
-    if alpha.ndim == 0:
-        return alpha.astype(z.dtype)
-    if alpha.ndim != 1:
+def _channel_slopes(z, negative_slope, axis):
+    """Validate PReLU's slopes; return them in z's dtype, shaped to broadcast along `axis`."""
+    name = "negative_slope"
+    if isinstance(negative_slope, numbers.Real) and not isinstance(negative_slope, bool):
+        return z.dtype.type(check_finite_real(negative_slope, name))
+    slopes = as_float_array(negative_slope, name)
+    if not np.all(np.isfinite(slopes)):
+        raise ValueError(f"{name} must be finite; got {slopes}.")
+    if slopes.ndim == 0:
+        return slopes.astype(z.dtype)
+    if slopes.ndim != 1:
         raise ValueError(
-            "alpha must be a scalar or a 1-D array with one slope per channel; got shape "
-            f"{alpha.shape}."
+            f"{name} must be a scalar or a 1-D array with one slope per channel; got shape "
+            f"{slopes.shape}."
         )
     if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
         raise TypeError(f"axis must be an integer; got {axis!r}.")
     if not -z.ndim <= axis < z.ndim:
         hint = " For a 1-D input, use axis=0." if z.ndim == 1 else ""
         raise ValueError(f"axis {axis} is out of range for z with {z.ndim} dimensions.{hint}")
-    if alpha.size != z.shape[axis]:
+    if slopes.size != z.shape[axis]:
         raise ValueError(
-            f"alpha must have one slope per channel: z.shape[{axis}] is {z.shape[axis]}, got "
-            f"{alpha.size} slopes."
+            f"{name} must have one slope per channel: z.shape[{axis}] is {z.shape[axis]}, "
+            f"got {slopes.size} slopes."
         )
     shape = [1] * z.ndim
-    shape[axis] = alpha.size
-    return alpha.astype(z.dtype).reshape(shape)
+    shape[axis] = slopes.size
+    return slopes.astype(z.dtype).reshape(shape)
 
 
-def prelu(z, alpha, axis=1):
-    """Parametric ReLU (He et al. 2015): Leaky ReLU whose slope `alpha` is learned.
+def prelu(z, negative_slope, axis=1):
+    """Parametric ReLU (He et al. 2015): a Leaky ReLU whose slope is learned.
 
     Parameters
     ----------
     z : array_like
         Pre-activations; channels along `axis` (e.g. (N, C) or (N, C, H, W)).
-    alpha : float or array_like of shape (z.shape[axis],)
+    negative_slope : float or array_like of shape (z.shape[axis],)
         One slope shared by all channels, or one per channel. Any finite value: a learned
         slope is not confined to [0, 1].
     axis : int, default 1
-        The channel axis; used only for a channel-wise `alpha`.
+        The channel axis; used only for channel-wise slopes.
 
     Returns
     -------
@@ -189,8 +210,8 @@ def prelu(z, alpha, axis=1):
 
     Notes
     -----
-    f(z_i) = max(0, z_i) + alpha_i * min(0, z_i), with i the channel. This is not
-    ``np.maximum(alpha * z, z)``, which is wrong as soon as alpha > 1.
+    f(z_i) = max(0, z_i) + a_i min(0, z_i), with i the channel. This is not
+    ``np.maximum(a * z, z)``, which is wrong as soon as a > 1.
 
     Examples
     --------
@@ -199,11 +220,11 @@ def prelu(z, alpha, axis=1):
            [ 2. ,  2. ]])
     """
     z = as_float_array(z, "z")
-    return _rectify(z, _channel_slopes(z, alpha, axis))
+    return _rectify(z, _channel_slopes(z, negative_slope, axis))
 
 
-def prelu_grad(z, alpha, axis=1):
-    """Derivative of `prelu` with respect to z: 1 where z > 0, alpha (of that channel) else.
+def prelu_grad(z, negative_slope, axis=1):
+    """Derivative of `prelu` with respect to z: 1 where z > 0, the channel's slope elsewhere.
 
     Examples
     --------
@@ -211,131 +232,47 @@ def prelu_grad(z, alpha, axis=1):
     array([[0.1, 1. ]])
     """
     z = as_float_array(z, "z")
-    return _rectify_grad(z, _channel_slopes(z, alpha, axis))
+    return _rectify_grad(z, _channel_slopes(z, negative_slope, axis))
 
 
-def prelu_backward(dout, z, alpha, axis=1):
+def prelu_backward(dout, z, negative_slope, axis=1):
     """Backward pass of `prelu`: gradients with respect to its input and its slopes.
 
     Parameters
     ----------
     dout : array_like, shaped like z
         Upstream gradient dL/df.
-    z, alpha, axis
+    z, negative_slope, axis
         As for `prelu`.
 
     Returns
     -------
     dz : ndarray, shaped like z
-        dout * (1 if z > 0 else alpha).
-    dalpha : ndarray, shaped like alpha
+        dout * (1 if z > 0 else a).
+    dslope : ndarray, shaped like negative_slope
         Sum of dout * min(0, z) over every axis but the channel axis (over all axes for a
-        shared alpha).
+        shared slope).
 
     Examples
     --------
-    >>> dz, dalpha = prelu_backward([[1.0, 1.0]], [[-2.0, 3.0]], 0.25)
-    >>> dz, float(dalpha)
+    >>> dz, dslope = prelu_backward([[1.0, 1.0]], [[-2.0, 3.0]], 0.25)
+    >>> dz, float(dslope)
     (array([[0.25, 1.  ]]), -2.0)
     """
     z = as_float_array(z, "z")
     dout = as_float_array(dout, "dout")
     if dout.shape != z.shape:
         raise ValueError(f"dout must have the shape of z, {z.shape}; got {dout.shape}.")
-    slopes = _channel_slopes(z, alpha, axis)
+    slopes = _channel_slopes(z, negative_slope, axis)
     dz = dout * _rectify_grad(z, slopes)
-    local = dout * np.minimum(z, 0)
+    local = dout * np.minimum(z, 0)  # df/da = min(0, z)
     if np.ndim(slopes) == 0:
         return dz, np.asarray(local.sum(), dtype=z.dtype)
     channel = axis % z.ndim
-    other_axes = tuple(i for i in range(z.ndim) if i != channel)
-    return dz, local.sum(axis=other_axes)
+    return dz, local.sum(axis=tuple(i for i in range(z.ndim) if i != channel))
 
 
-# --- ELU and SELU: scale * (max(0, z) + alpha * expm1(min(0, z))) --------------------------
-
-_BLOCK = 1 << 16  # elements per chunk: a few arrays of this size stay in a 2 MB L2 cache
-_PARALLEL_MIN = 1 << 20  # below this, threads cost more than they save
-
-
-def _workers():
-    try:
-        return max(1, min(4, len(os.sched_getaffinity(0))))
-    except AttributeError:  # not on Linux
-        return max(1, min(4, os.cpu_count() or 1))
-
-
-_POOL = None
-
-
-def _pool():
-    global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="helpers-act")
-    return _POOL
-
-
-def _blockwise(kernel, z):
-    """Apply kernel(z_block, out_block, scratch, mask) over cache-sized blocks, on threads.
-
-    One pass through memory instead of one per numpy operation; numpy's ufuncs release the
-    GIL, so threads work on disjoint blocks in parallel.
-    """
-    out = np.empty(z.shape, dtype=z.dtype)
-    flat_z, flat_out = np.ascontiguousarray(z).reshape(-1), out.reshape(-1)
-
-    def run(start, stop):
-        scratch = np.empty(min(_BLOCK, stop - start), dtype=z.dtype)
-        mask = np.empty(scratch.size, dtype=bool)
-        for lo in range(start, stop, _BLOCK):
-            hi = min(lo + _BLOCK, stop)
-            kernel(flat_z[lo:hi], flat_out[lo:hi], scratch[: hi - lo], mask[: hi - lo])
-
-    n = flat_z.size
-    workers = _workers() if n >= _PARALLEL_MIN else 1
-    if workers == 1:
-        run(0, n)
-    else:
-        bounds = np.linspace(0, n, workers + 1).astype(int)
-        list(_pool().map(run, bounds[:-1], bounds[1:]))
-    return out
-
-
-def _scaled_elu(z, alpha, scale):
-    """scale * (max(0, z) + alpha * expm1(min(0, z))), with scale * alpha passed pre-rounded."""
-    scale, scaled_alpha = z.dtype.type(scale[0]), z.dtype.type(scale[1])
-
-    def kernel(zb, ob, tmp, _):
-        np.minimum(zb, 0, out=tmp)
-        np.expm1(tmp, out=tmp)  # expm1, not exp - 1: exact for tiny |z|; never overflows here
-        tmp *= scaled_alpha
-        np.maximum(zb, 0, out=ob)
-        if scale != 1:
-            ob *= scale
-        ob += tmp
-
-    with np.errstate(over="ignore"):
-        return _blockwise(kernel, z)
-
-
-def _scaled_elu_grad(z, alpha, scale):
-    """scale where z > 0, scale * alpha * exp(z) where z <= 0."""
-    scale, scaled_alpha = z.dtype.type(scale[0]), z.dtype.type(scale[1])
-
-    def kernel(zb, ob, tmp, mask):
-        # Masked assignment (np.where, copyto(where=)) is slow on random signs; multiplying
-        # by 0/1 masks is fast and exact.
-        np.minimum(zb, 0, out=ob)
-        np.exp(ob, out=ob)  # exactly 1 where z > 0
-        np.less_equal(zb, 0, out=mask)
-        ob *= mask  # NaN stays NaN
-        ob *= scaled_alpha
-        np.greater(zb, 0, out=mask)
-        np.multiply(mask, scale, out=tmp)
-        ob += tmp
-
-    return _blockwise(kernel, z)
-
+# --- ELU and SELU: a saturating exponential for z <= 0 -------------------------------------------
 
 def elu(z, alpha=1.0):
     """Exponential linear unit (Clevert et al. 2016).
@@ -352,7 +289,8 @@ def elu(z, alpha=1.0):
 
     Notes
     -----
-    f(z) = z for z > 0, alpha (exp(z) - 1) for z <= 0.
+    f(z) = z for z > 0, alpha (exp(z) - 1) for z <= 0. ``expm1`` keeps tiny |z| exact, and
+    ``min(z, 0)`` keeps exp from overflowing on the branch that is thrown away.
 
     Examples
     --------
@@ -361,7 +299,9 @@ def elu(z, alpha=1.0):
     """
     z = as_float_array(z, "z")
     alpha = check_finite_real(alpha, "alpha")
-    return _scaled_elu(z, alpha, (1.0, alpha))
+    if z.size >= _kernels.FAST_MIN_SIZE:  # the same numbers, computed faster
+        return _kernels.scaled_elu(z, 1.0, alpha)
+    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))
 
 
 def elu_grad(z, alpha=1.0):
@@ -374,11 +314,13 @@ def elu_grad(z, alpha=1.0):
     """
     z = as_float_array(z, "z")
     alpha = check_finite_real(alpha, "alpha")
-    return _scaled_elu_grad(z, alpha, (1.0, alpha))
+    if z.size >= _kernels.FAST_MIN_SIZE:
+        return _kernels.scaled_elu_grad(z, 1.0, alpha)
+    return np.where(z > 0, z.dtype.type(1), alpha * np.exp(np.minimum(z, 0)))
 
 
 def selu(z):
-    """Scaled exponential linear unit (Klambauer et al. 2017).
+    """Scaled exponential linear unit (Klambauer et al. 2017): SELU_LAMBDA * elu(z, SELU_ALPHA).
 
     Parameters
     ----------
@@ -400,7 +342,10 @@ def selu(z):
     -1.1113307378125628
     """
     z = as_float_array(z, "z")
-    return _scaled_elu(z, SELU_ALPHA, (SELU_LAMBDA, SELU_LAMBDA_ALPHA))
+    if z.size >= _kernels.FAST_MIN_SIZE:
+        return _kernels.scaled_elu(z, SELU_LAMBDA, SELU_LAMBDA_ALPHA)
+    with np.errstate(over="ignore"):  # lambda * (a huge z) may round to inf: that is the answer
+        return np.where(z > 0, SELU_LAMBDA * z, SELU_LAMBDA_ALPHA * np.expm1(np.minimum(z, 0)))
 
 
 def selu_grad(z):
@@ -412,10 +357,85 @@ def selu_grad(z):
     array([1.7581, 1.0507])
     """
     z = as_float_array(z, "z")
-    return _scaled_elu_grad(z, SELU_ALPHA, (SELU_LAMBDA, SELU_LAMBDA_ALPHA))
+    if z.size >= _kernels.FAST_MIN_SIZE:
+        return _kernels.scaled_elu_grad(z, SELU_LAMBDA, SELU_LAMBDA_ALPHA)
+    return np.where(z > 0, z.dtype.type(SELU_LAMBDA),
+                    SELU_LAMBDA_ALPHA * np.exp(np.minimum(z, 0)))
 
 
-# --- sigmoid, tanh, identity -----------------------------------------------------------------
+# --- GELU and SiLU: z times a smooth gate --------------------------------------------------------
+
+def gelu(z):
+    """Gaussian error linear unit (Hendrycks & Gimpel 2016), the exact form: z * Phi(z).
+
+    Parameters
+    ----------
+    z : array_like
+
+    Returns
+    -------
+    ndarray
+
+    Notes
+    -----
+    Phi is the standard normal CDF. PyTorch's ``nn.GELU()`` default; the tanh approximation
+    0.5 z (1 + tanh(sqrt(2/pi) (z + 0.044715 z^3))) differs from it by less than 5e-4.
+
+    Examples
+    --------
+    >>> gelu([-1.0, 0.0, 1.0]).round(6)
+    array([-0.158655,  0.      ,  0.841345])
+    """
+    z = as_float_array(z, "z")
+    with np.errstate(invalid="ignore"):  # -inf * 0 at -inf, replaced by the limit below
+        return _at_infinity(np.asarray(z * ndtr(z)), z, 0, np.inf)
+
+
+def gelu_grad(z):
+    """Derivative of `gelu`: Phi(z) + z phi(z), with phi the standard normal density.
+
+    Examples
+    --------
+    >>> gelu_grad([0.0]).round(6)
+    array([0.5])
+    """
+    z = as_float_array(z, "z")
+    bounded = np.clip(z, -40, 40)  # phi(40) is 0 in float64 already; z * z cannot overflow
+    density = np.exp(-0.5 * bounded * bounded) / math.sqrt(2 * math.pi)
+    with np.errstate(invalid="ignore"):
+        return _at_infinity(np.asarray(ndtr(z) + z * density), z, 0, 1)
+
+
+def silu(z):
+    """Sigmoid linear unit, or Swish (Elfwing et al. 2018; Ramachandran et al. 2017).
+
+    f(z) = z sigma(z), with sigma the logistic sigmoid.
+
+    Examples
+    --------
+    >>> silu([-1.0, 0.0, 1.0]).round(6)
+    array([-0.268941,  0.      ,  0.731059])
+    """
+    z = as_float_array(z, "z")
+    with np.errstate(invalid="ignore"):
+        return _at_infinity(np.asarray(z * expit(z)), z, 0, np.inf)
+
+
+def silu_grad(z):
+    """Derivative of `silu`: sigma(z) (1 + z (1 - sigma(z))).
+
+    Examples
+    --------
+    >>> silu_grad([0.0]).round(6)
+    array([0.5])
+    """
+    z = as_float_array(z, "z")
+    s = expit(z)
+    with np.errstate(invalid="ignore"):
+        return _at_infinity(np.asarray(s * (1 + z * (1 - s))), z, 0, 1)
+
+
+# --- sigmoid, tanh, identity ---------------------------------------------------------------------
 
 def sigmoid(z):
     """Logistic sigmoid, 1 / (1 + exp(-z)), computed without overflow.
@@ -476,26 +496,55 @@ def linear_grad(z):
     return _nan_where_input_nan(np.ones_like(z), z)
 
 
-# --- lookup by name -------------------------------------------------------------------------
+# --- the table -----------------------------------------------------------------------------------
 
-_REGISTRY = {
-    "linear": (linear, linear_grad),
-    "relu": (relu, relu_grad),
-    "leaky_relu": (leaky_relu, leaky_relu_grad),
-    "elu": (elu, elu_grad),
-    "selu": (selu, selu_grad),
-    "sigmoid": (sigmoid, sigmoid_grad),
-    "tanh": (tanh, tanh_grad),
+@dataclass(frozen=True)
+class Activation:
+    """What the package needs to know about one activation.
+
+    function, derivative : callable
+        f(z, **params) and f'(z, **params).
+    init : {"he", "lecun", "glorot"}
+        The weight initialisation made for it (``helpers.init``).
+    learned : bool
+        True if its parameter is learned per channel (PReLU), not fixed.
+    """
+
+    function: Callable
+    derivative: Callable
+    init: str
+    learned: bool = False
+
+    @property
+    def params(self):
+        """Its parameters and their defaults, read from the function's signature."""
+        if self.learned:
+            return {"negative_slope": PRELU_INITIAL_SLOPE}
+        signature = inspect.signature(self.function).parameters.values()
+        return {p.name: p.default for p in signature if p.default is not p.empty}
+
+
+ACTIVATIONS = {
+    "linear": Activation(linear, linear_grad, init="lecun"),
+    "relu": Activation(relu, relu_grad, init="he"),
+    "leaky_relu": Activation(leaky_relu, leaky_relu_grad, init="he"),
+    "prelu": Activation(prelu, prelu_grad, init="he", learned=True),
+    "elu": Activation(elu, elu_grad, init="he"),
+    "selu": Activation(selu, selu_grad, init="lecun"),
+    "gelu": Activation(gelu, gelu_grad, init="he"),
+    "silu": Activation(silu, silu_grad, init="he"),
+    "sigmoid": Activation(sigmoid, sigmoid_grad, init="glorot"),
+    "tanh": Activation(tanh, tanh_grad, init="glorot"),
 }
 
 
 def get_activation(name):
-    """Return the pair ``(f, f_grad)`` for an activation given by name (default parameters).
+    """Return the pair ``(f, f_grad)`` of the activation called `name`, default parameters.
 
     Parameters
     ----------
     name : str
-        One of ``available_activations()``.
+        A key of `ACTIVATIONS`. PReLU gets its initial slope, shared.
 
     Examples
     --------
@@ -503,10 +552,13 @@ def get_activation(name):
     >>> float(f(2.0)), float(df(2.0))
     (2.0, 1.0)
     """
-    check_choice(name, "activation", _REGISTRY)
-    return _REGISTRY[name]
+    spec = ACTIVATIONS[check_choice(name, "activation", ACTIVATIONS)]
+    if spec.learned:
+        return (functools.partial(spec.function, **spec.params),
+                functools.partial(spec.derivative, **spec.params))
+    return spec.function, spec.derivative
 
 
 def available_activations():
     """Names accepted by `get_activation`, sorted."""
-    return sorted(_REGISTRY)
+    return sorted(ACTIVATIONS)

@@ -8,9 +8,8 @@ ELU or SELU units means "in the negative regime everywhere", but their gradient 
 
 import numpy as np
 
-from ._validation import check_positive_int, check_rng
-from .layers import ACTIVATION_LAYERS, BatchNorm1d, PReLU
-from .training import check_data, evaluating
+from .layers import ACTIVATION_LAYERS, PReLU
+from .training import check_data, evaluating, in_mode
 
 
 def preactivations(model, X):
@@ -98,7 +97,7 @@ def parameter_count(model, name=None):
     --------
     >>> from helpers.layers import Linear, PReLU, Sequential
     >>> net = Sequential(Linear(3, 4, rng=np.random.default_rng(0)), PReLU(4))
-    >>> parameter_count(net), parameter_count(net, "alpha")
+    >>> parameter_count(net), parameter_count(net, "negative_slope")
     (20, 4)
     """
     return int(sum(v.size for key, v in model.params.items()
@@ -107,7 +106,7 @@ def parameter_count(model, name=None):
 
 def prelu_slopes(model):
     """The slopes of every PReLU layer, in order: a list of 1-D arrays (copies)."""
-    return [layer.params["alpha"].copy() for layer in model.layers
+    return [layer.params["negative_slope"].copy() for layer in model.layers
             if isinstance(layer, PReLU)]
 
 
@@ -128,51 +127,11 @@ def layer_output_statistics(model, X, layer_type, *, training=False):
     dict with "layer" (indices), "mean" and "var": arrays of shape (n_matching_layers,).
     """
     X, _ = check_data(X, None)
-    was_training = model.training
-    model.train() if training else model.eval()
-    try:
+    with in_mode(model, training=training):
         outputs = model.forward_all(X)
-    finally:
-        model.clear_cache()
-        model.train() if was_training else model.eval()
     idx = [i for i, layer in enumerate(model.layers) if isinstance(layer, layer_type)]
     return {"layer": np.array(idx, dtype=int),
             "mean": np.array([outputs[i + 1].mean() for i in idx]),
             "var": np.array([outputs[i + 1].var() for i in idx])}
 
 
-def batchnorm_trace(X, *, batch_size, momentum=0.1, steps=200, rng, feature=0):
-    """Feed random batches of X through a fresh BatchNorm1d in training mode and record, for
-    one feature, each batch's mean and the running mean after each step.
-
-    Parameters
-    ----------
-    X : array_like, shape (N, D)
-        The "population" the batches are drawn from.
-    batch_size : int >= 2
-    momentum : float in (0, 1]
-    steps : int
-    rng : numpy.random.Generator
-    feature : int
-
-    Returns
-    -------
-    dict with "batch_mean" and "running_mean" (arrays of shape (steps,)), "population_mean"
-    (float), and "gap": the mean absolute difference between batch and population means,
-    i.e. what the network sees in training minus what it uses in evaluation.
-    """
-    X, _ = check_data(X, None)
-    batch_size = check_positive_int(batch_size, "batch_size", minimum=2)
-    steps = check_positive_int(steps, "steps")
-    check_rng(rng)
-    bn = BatchNorm1d(X.shape[1], momentum=momentum)
-    batch_mean, running_mean = np.empty(steps), np.empty(steps)
-    for step in range(steps):
-        batch = X[rng.choice(X.shape[0], size=batch_size, replace=False)]
-        bn.forward(batch)
-        batch_mean[step] = batch[:, feature].mean()
-        running_mean[step] = bn.running_mean[feature]
-    population = float(X[:, feature].mean())
-    return {"batch_mean": batch_mean, "running_mean": running_mean,
-            "population_mean": population,
-            "gap": float(np.mean(np.abs(batch_mean - population)))}

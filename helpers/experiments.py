@@ -17,7 +17,7 @@ from .models import mlp
 from .optim import DEFAULT_NO_DECAY, SGD, Adam
 from .parallel import parallel_map
 from .scalers import StandardScaler
-from .training import evaluate, evaluating, fit
+from .training import DivergedError, evaluate, evaluating, fit
 
 
 def scaled(split, scaler):
@@ -80,8 +80,8 @@ def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimiz
     Returns
     -------
     Run
-        If the loss diverges (NaN or inf), `diverged` is True, `test_acc` is NaN and the
-        history is empty.
+        If training diverges (``helpers.training.DivergedError``), `diverged` is True,
+        `test_acc` is NaN and the history is empty.
     """
     check_choice(optimizer, "optimizer", ("adam", "sgd"))
     rng = np.random.default_rng(seed)
@@ -98,9 +98,7 @@ def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimiz
         history = fit(model, opt, data.X_train, data.y_train, X_val=data.X_val,
                       y_val=data.y_val, epochs=epochs, batch_size=batch_size, rng=rng,
                       callbacks=callbacks)
-    except ValueError as err:
-        if "NaN or inf" not in str(err):
-            raise
+    except DivergedError:
         return Run(model, {}, float("nan"), float("nan"), diverged=True)
     seconds = (time.perf_counter() - start) / max(epochs, 1)
     return Run(model, history, evaluate(model, data.X_test, data.y_test)[1], seconds)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._validation import check_finite_real, check_positive_int, check_rng
+from ._validation import check_choice, check_finite_real, check_positive_int, check_rng
 
 
 def _normal(fan_in, fan_out, rng, std_of):
@@ -65,3 +65,26 @@ def glorot_normal(fan_in, fan_out, *, rng):
 
 # name -> initialiser, for the functions and layers that take init="he" etc.
 INITS = {"he": he_normal, "lecun": lecun_normal, "glorot": glorot_normal}
+
+
+def initialise(name, fan_in, fan_out, *, rng, negative_slope=0.0):
+    """Weights (fan_in, fan_out) from the initialiser called `name`.
+
+    Parameters
+    ----------
+    name : {"he", "lecun", "glorot"}
+    fan_in, fan_out : int
+    rng : numpy.random.Generator
+    negative_slope : float, default 0.0
+        The slope for z <= 0 of the activation that follows. He's rule depends on it;
+        LeCun's and Glorot's do not.
+
+    Examples
+    --------
+    >>> initialise("lecun", 3, 2, rng=np.random.default_rng(0)).shape
+    (3, 2)
+    """
+    make = INITS[check_choice(name, "init", INITS)]
+    if make is he_normal:
+        return he_normal(fan_in, fan_out, negative_slope=negative_slope, rng=rng)
+    return make(fan_in, fan_out, rng=rng)

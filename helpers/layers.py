@@ -3,20 +3,24 @@
 Every layer has ``forward(x)``, ``backward(dout) -> dx``, dicts ``params`` and ``grads`` with
 the same keys (the optimizer updates ``params`` in place from ``grads``), and ``train()`` /
 ``eval()``, which set the explicit flag ``training`` (True after construction). Inputs are
-batches ``x: (N, D)``: N samples, D features; channels are the features (axis 1).
+batches ``x: (N, D)``: N samples, D features; channels are the features (axis 1). Each
+forward keeps in ``_cache`` what its backward needs (named in each docstring);
+``clear_cache()`` forgets it.
 """
 
 import numpy as np
 
-from . import activations as act
 from ._validation import (
+    DivergedError,
     as_float_array,
     check_choice,
     check_finite_real,
     check_positive_int,
     check_rng,
 )
-from .init import INITS
+from .activations import ACTIVATIONS, PRELU_INITIAL_SLOPE, SELU_LAMBDA_ALPHA, prelu_backward
+from .activations import prelu as prelu_function
+from .init import initialise
 from .selu_theory import alpha_dropout_affine
 
 
@@ -36,6 +40,12 @@ class Layer:
     def eval(self):
         """Evaluation mode: dropout is the identity, batch norm uses its running statistics."""
         self.training = False
+        return self
+
+    def clear_cache(self):
+        """Forget what the last forward saved for backward (it can be large: one array per
+        layer, as big as the batch). `helpers.training.evaluating` calls it."""
+        self._cache = None
         return self
 
     def _input(self, x, features=None):
@@ -70,18 +80,14 @@ class Layer:
         self._out_shape, self._cache = out.shape, cache
         return out
 
-    def clear_cache(self):
-        """Forget what the last forward saved for backward (it can be large: one array per
-        layer, as big as the batch). `helpers.training.evaluate` calls it."""
-        self._cache = None
-        return self
-
     def __repr__(self):
         return f"{type(self).__name__}()"
 
 
 class Linear(Layer):
-    """Fully connected layer, out = x @ W + b.
+    """Fully connected layer: out = x @ W + b.
+
+    Shapes: x (N, D_in), W (D_in, D_out), b (D_out,), out (N, D_out). Cache: x.
 
     Parameters
     ----------
@@ -90,23 +96,22 @@ class Linear(Layer):
         Draws the initial weights; biases start at zero.
     init : {"he", "lecun", "glorot"}, default "he"
     negative_slope : float, default 0.0
-        For He init in front of a (P)ReLU with this negative slope.
+        Slope for z <= 0 of the activation that follows (He's init depends on it).
     """
 
     def __init__(self, in_features, out_features, *, rng, init="he", negative_slope=0.0):
         super().__init__()
         self.in_features = check_positive_int(in_features, "in_features")
         self.out_features = check_positive_int(out_features, "out_features")
-        make = INITS[check_choice(init, "init", INITS)]
-        kwargs = {"negative_slope": negative_slope} if init == "he" else {}
-        self.params = {"W": make(in_features, out_features, rng=check_rng(rng), **kwargs),
-                       "b": np.zeros(out_features)}
+        weights = initialise(init, in_features, out_features, rng=check_rng(rng),
+                             negative_slope=negative_slope)
+        self.params = {"W": weights, "b": np.zeros(out_features)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
 
     def forward(self, x):
         x = self._input(x, self.in_features)
         if not np.isfinite(x).all():
-            raise ValueError(
+            raise DivergedError(
                 "Linear received NaN or inf in its input x. If this happened during training, "
                 "the loss diverged: lower the learning rate."
             )
@@ -116,7 +121,7 @@ class Linear(Layer):
 
     def backward(self, dout):
         dout, x = self._saved(dout)
-        self.grads["W"][...] = x.T @ dout
+        self.grads["W"][...] = x.T @ dout  # (D_in, N) @ (N, D_out)
         self.grads["b"][...] = dout.sum(axis=0)
         return dout @ self.params["W"].T
 
@@ -124,106 +129,136 @@ class Linear(Layer):
         return f"Linear({self.in_features}, {self.out_features})"
 
 
-class _Elementwise(Layer):
-    """An activation with no parameters: out = f(z), dz = dout * f'(z)."""
+class Elementwise(Layer):
+    """An activation of ``helpers.activations.ACTIVATIONS``, applied to every number.
+
+    ``Elementwise("gelu")`` works for any entry of the table; ReLU, LeakyReLU, ... below are
+    this layer with the name filled in. Fixed parameters are given by name, e.g.
+    ``LeakyReLU(negative_slope=0.2)``; the defaults are the functions' own.
+
+    Shapes: z (N, D), out (N, D). Forward: out = f(z); backward: dz = dout * f'(z). Cache: z.
+    """
+
+    name = None  # the named subclasses set it
+
+    def __init__(self, *args, **params):
+        super().__init__()
+        kind = type(self).__name__
+        if self.name is None:
+            if len(args) != 1:
+                raise TypeError(f"Elementwise takes one activation name, e.g. "
+                                f"Elementwise('gelu'); got {len(args)} positional arguments.")
+            name = args[0]
+        elif args:
+            raise TypeError(f"{kind} takes its parameters by name, e.g. "
+                            f"{kind}({', '.join(f'{k}=...' for k in ACTIVATIONS[self.name].params)}"
+                            f"); got {args!r}.")
+        else:
+            name = self.name
+        spec = ACTIVATIONS[check_choice(name, "activation", ACTIVATIONS)]
+        if spec.learned:
+            raise ValueError(f"{name!r} learns its parameters: use the layer PReLU.")
+        unknown = sorted(set(params) - set(spec.params))
+        if unknown:
+            raise TypeError(f"{name} has no parameter {unknown[0]!r}; its parameters are "
+                            f"{sorted(spec.params) or 'none'}.")
+        self.name, self.spec = name, spec
+        self.settings = {**spec.params,
+                         **{k: check_finite_real(v, k) for k, v in params.items()}}
 
     def forward(self, x):
         z = self._input(x)
-        return self._save(self._f(z), z)
+        return self._save(self.spec.function(z, **self.settings), z)
 
     def backward(self, dout):
         dout, z = self._saved(dout)
-        return dout * self._f_grad(z)
+        return dout * self.spec.derivative(z, **self.settings)
+
+    def __repr__(self):
+        settings = ", ".join(f"{k}={v:g}" for k, v in self.settings.items())
+        return (f"{type(self).__name__}({settings})" if self.name == type(self).name else
+                f"Elementwise({self.name!r}{', ' if settings else ''}{settings})")
 
 
-class ReLU(_Elementwise):
+class ReLU(Elementwise):
     """max(0, z)."""
 
-    _f, _f_grad = staticmethod(act.relu), staticmethod(act.relu_grad)
+    name = "relu"
 
 
-class SELU(_Elementwise):
+class LeakyReLU(Elementwise):
+    """max(0, z) + negative_slope min(0, z), with a fixed slope (default 0.01)."""
+
+    name = "leaky_relu"
+
+
+class ELU(Elementwise):
+    """z for z > 0, alpha (exp(z) - 1) otherwise (default alpha 1)."""
+
+    name = "elu"
+
+
+class SELU(Elementwise):
     """Scaled ELU with the self-normalising constants."""
 
-    _f, _f_grad = staticmethod(act.selu), staticmethod(act.selu_grad)
+    name = "selu"
 
 
-class Tanh(_Elementwise):
+class Tanh(Elementwise):
     """Hyperbolic tangent."""
 
-    _f, _f_grad = staticmethod(act.tanh), staticmethod(act.tanh_grad)
+    name = "tanh"
 
 
-class Sigmoid(_Elementwise):
+class Sigmoid(Elementwise):
     """Logistic sigmoid."""
 
-    _f, _f_grad = staticmethod(act.sigmoid), staticmethod(act.sigmoid_grad)
+    name = "sigmoid"
 
 
-class LeakyReLU(_Elementwise):
-    """max(0, z) + alpha min(0, z) with a fixed alpha (default 0.01)."""
-
-    def __init__(self, alpha=0.01):
-        super().__init__()
-        self.alpha = check_finite_real(alpha, "alpha")
-
-    def _f(self, z):
-        return act.leaky_relu(z, self.alpha)
-
-    def _f_grad(self, z):
-        return act.leaky_relu_grad(z, self.alpha)
-
-    def __repr__(self):
-        return f"LeakyReLU(alpha={self.alpha:g})"
-
-
-class ELU(_Elementwise):
-    """z for z > 0, alpha (exp(z) - 1) otherwise."""
-
-    def __init__(self, alpha=1.0):
-        super().__init__()
-        self.alpha = check_finite_real(alpha, "alpha")
-
-    def _f(self, z):
-        return act.elu(z, self.alpha)
-
-    def _f_grad(self, z):
-        return act.elu_grad(z, self.alpha)
-
-    def __repr__(self):
-        return f"ELU(alpha={self.alpha:g})"
+def elementwise(name, **params):
+    """The activation layer for `name`: its named class (ReLU, ...) if it has one, else
+    ``Elementwise(name)``. Parameters by name, as for `Elementwise`."""
+    for cls in Elementwise.__subclasses__():
+        if cls.name == name:
+            return cls(**params)
+    return Elementwise(name, **params)
 
 
 class PReLU(Layer):
-    """Parametric ReLU with a learned slope: one shared (num_parameters=1) or one per feature.
+    """Parametric ReLU with learned slopes: one shared (num_parameters=1) or one per feature.
+
+    Shapes: z (N, D), out (N, D), params["negative_slope"] (num_parameters,). Cache: z.
 
     Parameters
     ----------
     num_parameters : int, default 1
         1 for a channel-shared slope, else the number of features (channel-wise).
-    init : float, default 0.25
+    negative_slope : float, default ``activations.PRELU_INITIAL_SLOPE`` (0.25)
         Initial slope (He et al. 2015).
     """
 
-    def __init__(self, num_parameters=1, init=0.25):
+    name = "prelu"
+
+    def __init__(self, num_parameters=1, negative_slope=PRELU_INITIAL_SLOPE):
         super().__init__()
         self.num_parameters = check_positive_int(num_parameters, "num_parameters")
-        init = check_finite_real(init, "init")
-        self.params = {"alpha": np.full(self.num_parameters, init)}
-        self.grads = {"alpha": np.zeros(self.num_parameters)}
+        start = check_finite_real(negative_slope, "negative_slope")
+        self.params = {"negative_slope": np.full(self.num_parameters, start)}
+        self.grads = {"negative_slope": np.zeros(self.num_parameters)}
 
     def _slopes(self):
-        alpha = self.params["alpha"]
-        return alpha[0] if self.num_parameters == 1 else alpha
+        slopes = self.params["negative_slope"]
+        return slopes[0] if self.num_parameters == 1 else slopes
 
     def forward(self, x):
         z = self._input(x, None if self.num_parameters == 1 else self.num_parameters)
-        return self._save(act.prelu(z, self._slopes()), z)
+        return self._save(prelu_function(z, self._slopes()), z)
 
     def backward(self, dout):
         dout, z = self._saved(dout)
-        dz, dalpha = act.prelu_backward(dout, z, self._slopes())
-        self.grads["alpha"][...] = np.reshape(dalpha, self.num_parameters)
+        dz, dslope = prelu_backward(dout, z, self._slopes())
+        self.grads["negative_slope"][...] = np.reshape(dslope, self.num_parameters)
         return dz
 
     def __repr__(self):
@@ -236,6 +271,9 @@ class BatchNorm1d(Layer):
     Training mode normalises with the batch mean and the *biased* batch variance, and updates
     ``running = (1 - momentum) * running + momentum * batch`` with the *unbiased* variance.
     Evaluation mode normalises with the running statistics (buffers, not parameters).
+
+    Shapes: x (N, D), gamma and beta (D,), out (N, D). Cache: x_hat (N, D), 1/std (D,) and
+    whether batch statistics were used.
 
     Parameters
     ----------
@@ -293,6 +331,8 @@ class BatchNorm1d(Layer):
 class LayerNorm(Layer):
     """Layer normalisation: each sample normalised over its own features (no batch statistics).
 
+    Shapes: x (N, D), gamma and beta (D,), out (N, D). Cache: x_hat (N, D), 1/std (N, 1).
+
     Parameters
     ----------
     num_features : int
@@ -329,6 +369,8 @@ class Dropout(Layer):
     """Inverted dropout: in training, zero each unit with probability `rate`, scale the rest
     by 1 / (1 - rate); in evaluation, the identity.
 
+    Shapes: x (N, D), out (N, D). Cache: the mask, already scaled.
+
     Parameters
     ----------
     rate : float in [0, 1)
@@ -362,6 +404,8 @@ class AlphaDropout(Layer):
     """Alpha dropout for SELU networks: dropped units are set to SELU's saturation value
     -lambda alpha, then an affine map a x + b restores mean 0 and variance 1.
 
+    Shapes: x (N, D), out (N, D). Cache: a times the keep mask.
+
     Parameters
     ----------
     rate : float in [0, 1)
@@ -380,7 +424,7 @@ class AlphaDropout(Layer):
         if not self.training or self.rate == 0:
             return self._save(x.copy(), np.ones((), dtype=x.dtype))
         keep = self.rng.random(x.shape) >= self.rate
-        out = self.a * np.where(keep, x, -act.SELU_LAMBDA_ALPHA) + self.b
+        out = self.a * np.where(keep, x, -SELU_LAMBDA_ALPHA) + self.b
         return self._save(out, self.a * keep)
 
     def backward(self, dout):
@@ -444,15 +488,15 @@ class Sequential(Layer):
             layer.eval()
         return self
 
-    def forward(self, x):
-        for layer in self.layers:
-            x = layer.forward(x)
-        return x
-
     def clear_cache(self):
         for layer in self.layers:
             layer.clear_cache()
         return self
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
 
     def forward_all(self, x):
         """Forward pass returning the input and every layer's output: [x, h_1, ..., h_L]."""
@@ -472,4 +516,7 @@ class Sequential(Layer):
 
 
 # Layers whose input is a pre-activation: what the diagnostics look at.
-ACTIVATION_LAYERS = (ReLU, LeakyReLU, PReLU, ELU, SELU, Tanh, Sigmoid)
+ACTIVATION_LAYERS = (Elementwise, PReLU)
+
+# The normalisations, by the name the model builder and the notebooks use.
+NORMS = {"batch": BatchNorm1d, "layer": LayerNorm}

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._validation import as_float_array
+from ._validation import DivergedError, as_float_array
 
 
 def check_labels(labels, n_samples, n_classes):
@@ -60,7 +60,8 @@ def softmax_cross_entropy(logits, labels):
             f"{logits.shape}."
         )
     if not np.isfinite(logits).all():
-        raise ValueError("logits hold NaN or inf: the network diverged; lower the learning rate.")
+        raise DivergedError("logits hold NaN or inf: the network diverged; lower the learning "
+                            "rate.")
     n, c = logits.shape
     labels = check_labels(labels, n, c)
     shifted = logits - logits.max(axis=1, keepdims=True)

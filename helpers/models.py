@@ -2,19 +2,7 @@
 
 from . import layers as L
 from ._validation import check_choice, check_finite_real, check_positive_int, check_rng
-
-# activation name -> (layer factory taking the width, default weight init)
-ACTIVATIONS = {
-    "relu": (lambda width, p: L.ReLU(), "he"),
-    "leaky_relu": (lambda width, p: L.LeakyReLU(p.get("alpha", 0.01)), "he"),
-    "prelu": (lambda width, p: L.PReLU(width if p.get("channelwise", True) else 1,
-                                       init=p.get("alpha", 0.25)), "he"),
-    "elu": (lambda width, p: L.ELU(p.get("alpha", 1.0)), "he"),
-    "selu": (lambda width, p: L.SELU(), "lecun"),
-    "tanh": (lambda width, p: L.Tanh(), "glorot"),
-    "sigmoid": (lambda width, p: L.Sigmoid(), "glorot"),
-}
-NORMS = {None: None, "batch": L.BatchNorm1d, "layer": L.LayerNorm}
+from .activations import ACTIVATIONS
 
 
 def mlp(n_in, hidden, n_out, *, rng, activation="relu", init=None, norm=None, dropout=0.0,
@@ -30,18 +18,21 @@ def mlp(n_in, hidden, n_out, *, rng, activation="relu", init=None, norm=None, dr
     rng : numpy.random.Generator
         Initial weights (and dropout masks).
     activation : str, default "relu"
-        One of "relu", "leaky_relu", "prelu", "elu", "selu", "tanh", "sigmoid".
+        A key of ``helpers.activations.ACTIVATIONS``.
     init : {"he", "lecun", "glorot"}, optional
-        Hidden-layer init; default the one made for the activation (He for the ReLU family,
-        LeCun for SELU, Glorot for tanh/sigmoid). He init accounts for a Leaky/PReLU slope.
+        Hidden-layer init; default the one the table gives for the activation (He for the
+        ReLU family, LeCun for SELU, Glorot for tanh/sigmoid). He init accounts for the
+        activation's negative slope.
     norm : {None, "batch", "layer"}
-        Normalisation between each hidden Linear and its activation.
+        Normalisation between each hidden Linear and its activation (``layers.NORMS``).
     dropout : float, default 0
         Dropout rate after each activation.
     dropout_kind : {None, "standard", "alpha"}
         Default: alpha dropout for SELU, standard (inverted) dropout otherwise.
     activation_params : dict, optional
-        "alpha" (slope or ELU alpha), "channelwise" (PReLU, default True).
+        The activation's parameters by name (e.g. {"negative_slope": 0.2}); for "prelu",
+        "negative_slope" is the initial slope and "channelwise" (default True) chooses one
+        slope per unit or one per layer.
 
     Returns
     -------
@@ -57,24 +48,27 @@ def mlp(n_in, hidden, n_out, *, rng, activation="relu", init=None, norm=None, dr
     n_in, n_out = check_positive_int(n_in, "n_in"), check_positive_int(n_out, "n_out")
     hidden = [check_positive_int(h, "hidden width") for h in hidden]
     check_rng(rng)
-    make_activation, default_init = ACTIVATIONS[check_choice(activation, "activation",
-                                                             ACTIVATIONS)]
-    norm_layer = NORMS[check_choice(norm, "norm", NORMS)]
+    spec = ACTIVATIONS[check_choice(activation, "activation", ACTIVATIONS)]
+    norm_layer = None if norm is None else L.NORMS[check_choice(norm, "norm", L.NORMS)]
     dropout = check_finite_real(dropout, "dropout", minimum=0.0)
     params = dict(activation_params or {})
+    channelwise = params.pop("channelwise", True) if spec.learned else True
     kind = check_choice(dropout_kind, "dropout_kind", (None, "standard", "alpha")) or (
         "alpha" if activation == "selu" else "standard")
-    init = init or default_init
-    slope = params.get("alpha", 0.25 if activation == "prelu" else 0.01)
-    slope = slope if activation in ("leaky_relu", "prelu") else 0.0
+    init = init or spec.init
+    slope = {**spec.params, **params}.get("negative_slope", 0.0)  # what He's init needs
+
+    def make_activation(width):
+        if spec.learned:
+            return L.PReLU(width if channelwise else 1, **params)
+        return L.elementwise(activation, **params)
 
     layers, width = [], n_in
     for h in hidden:
-        layers.append(L.Linear(width, h, rng=rng, init=init, negative_slope=slope)
-                      if init == "he" else L.Linear(width, h, rng=rng, init=init))
+        layers.append(L.Linear(width, h, rng=rng, init=init, negative_slope=slope))
         if norm_layer is not None:
             layers.append(norm_layer(h))
-        layers.append(make_activation(h, params))
+        layers.append(make_activation(h))
         if dropout > 0:
             drop = L.AlphaDropout if kind == "alpha" else L.Dropout
             layers.append(drop(dropout, rng=rng))

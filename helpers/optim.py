@@ -9,7 +9,7 @@ import numpy as np
 
 from ._validation import check_finite_real
 
-DEFAULT_NO_DECAY = ("b", "alpha", "gamma", "beta")
+DEFAULT_NO_DECAY = ("b", "negative_slope", "gamma", "beta")
 
 
 class Optimizer:

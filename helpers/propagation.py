@@ -6,13 +6,14 @@ from the top. We record, per layer, the statistics of the activations and the no
 gradient of the weights: the quantity that decides how fast that layer can learn.
 """
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from ._validation import check_choice, check_finite_real, check_positive_int, check_rng
-from .activations import get_activation, leaky_relu, leaky_relu_grad
-from .init import INITS
+from .activations import ACTIVATIONS
+from .init import INITS, initialise
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,14 @@ def propagate(
     input_mean=0.0,
     input_std=1.0,
     negative_slope=None,
-    init_slope=None,
+    init_negative_slope=None,
 ):
     """Send a Gaussian batch through a deep random network and back; return `LayerStats`.
 
     Parameters
     ----------
     activation : str
-        A name from ``helpers.activations.available_activations()``.
+        A key of ``helpers.activations.ACTIVATIONS``.
     depth, width : int
         Number of layers and units per layer (inputs have `width` features too).
     rng : numpy.random.Generator
@@ -58,10 +59,11 @@ def propagate(
     input_mean, input_std : float
         Inputs are drawn from N(input_mean, input_std^2).
     negative_slope : float, optional
-        Only with activation "leaky_relu": its slope (a PReLU at initialisation). Default 0.01.
-    init_slope : float, optional
-        Only with init "he": the slope the init assumes; default `negative_slope` (or 0).
-        Set it differently to see a mismatched init.
+        For activations with a negative slope ("leaky_relu", or "prelu" at initialisation):
+        its value; default the activation's own (0.01 and 0.25).
+    init_negative_slope : float, optional
+        The slope the initialiser is told about; default the activation's. Set it differently
+        to see a mismatched init (only He's init depends on it).
 
     Returns
     -------
@@ -80,24 +82,23 @@ def propagate(
     >>> stats.var.shape
     (3,)
     """
-    f, f_grad = get_activation(activation)
-    if negative_slope is not None:
-        if activation != "leaky_relu":
-            raise ValueError("negative_slope applies to activation 'leaky_relu' only; got "
-                             f"activation {activation!r}.")
-        slope = check_finite_real(negative_slope, "negative_slope")
-        f, f_grad = (lambda z: leaky_relu(z, slope)), (lambda z: leaky_relu_grad(z, slope))
-    init_kwargs = {}
-    if init == "he":
-        init_slope = negative_slope if init_slope is None else init_slope
-        init_kwargs["negative_slope"] = 0.0 if init_slope is None else init_slope
-    elif init_slope is not None:
-        raise ValueError(f"init_slope applies to init 'he' only; got init {init!r}.")
+    spec = ACTIVATIONS[check_choice(activation, "activation", ACTIVATIONS)]
+    params = {"negative_slope": check_finite_real(negative_slope, "negative_slope")} if (
+        negative_slope is not None) else {}
+    unknown = set(params) - set(spec.params)
+    if unknown:
+        raise ValueError(f"negative_slope applies to activations with a negative slope "
+                         f"(leaky_relu, prelu); got activation {activation!r}.")
+    settings = {**spec.params, **params}
+    f = functools.partial(spec.function, **settings)
+    f_grad = functools.partial(spec.derivative, **settings)
+    slope = settings.get("negative_slope", 0.0) if init_negative_slope is None else (
+        check_finite_real(init_negative_slope, "init_negative_slope"))
     depth = check_positive_int(depth, "depth")
     width = check_positive_int(width, "width")
     n_samples = check_positive_int(n_samples, "n_samples", minimum=2)
     check_rng(rng)
-    make_weights = INITS[check_choice(init, "init", INITS)]
+    check_choice(init, "init", INITS)
     gain = check_finite_real(gain, "gain", minimum=0.0, exclusive=True)
     input_mean = check_finite_real(input_mean, "input_mean")
     input_std = check_finite_real(input_std, "input_std", minimum=0.0, exclusive=True)
@@ -106,7 +107,7 @@ def propagate(
     inputs, pre_activations, weights = [], [], []
     mean, var, pre_second_moment = (np.empty(depth) for _ in range(3))
     for layer in range(depth):
-        w = gain * make_weights(width, width, rng=rng, **init_kwargs)
+        w = gain * initialise(init, width, width, rng=rng, negative_slope=slope)
         z = h @ w
         inputs.append(h)
         pre_activations.append(z)

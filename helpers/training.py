@@ -1,28 +1,37 @@
-"""The training loop: mini-batch gradient descent with a per-epoch history."""
+"""The training loop: mini-batch gradient descent with a per-epoch history.
+
+A run whose loss or activations become NaN or infinite raises `DivergedError`.
+"""
 
 import contextlib
 
 import numpy as np
 
-from ._validation import as_float_array, check_positive_int, check_rng
+from ._validation import DivergedError, as_float_array, check_positive_int, check_rng
 from .losses import check_labels, softmax_cross_entropy
+
+__all__ = ["DivergedError", "check_data", "evaluate", "evaluating", "fit", "in_mode"]
 
 
 @contextlib.contextmanager
-def evaluating(model):
-    """Put `model` in evaluation mode for a block, then restore the mode it had.
+def in_mode(model, *, training):
+    """Put `model` in training or evaluation mode for a block, then restore the mode it had.
 
     On leaving the block the layers also forget what the block's forward passes saved for a
     backward pass (a copy of every layer's input: for a whole data set, megabytes per model).
     """
     was_training = model.training
-    model.eval()
+    model.train() if training else model.eval()
     try:
         yield model
     finally:
         model.clear_cache()
-        if was_training:
-            model.train()
+        model.train() if was_training else model.eval()
+
+
+def evaluating(model):
+    """``in_mode(model, training=False)``: evaluation mode for a block (a context manager)."""
+    return in_mode(model, training=False)
 
 
 def check_data(X, y, name="X"):

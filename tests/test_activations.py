@@ -2,6 +2,7 @@
 
 import warnings
 from decimal import Decimal, getcontext
+from functools import partial
 
 import numpy as np
 import pytest
@@ -9,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from helpers import _kernels
 from helpers import activations as act
 from helpers.gradcheck import elementwise_derivative, numerical_gradient, relative_error
 
@@ -16,19 +18,14 @@ from helpers.gradcheck import elementwise_derivative, numerical_gradient, relati
 EXACT_ALPHA = "1.6732632423543772848170429916717"
 EXACT_LAMBDA = "1.0507009873554804934193349852946"
 
-# name -> (f, f_grad) as functions of z alone, for the checks every activation must pass
-PAIRS = {
-    "relu": (act.relu, act.relu_grad),
-    "leaky_relu": (act.leaky_relu, act.leaky_relu_grad),
-    "leaky_relu_0.3": (lambda z: act.leaky_relu(z, 0.3), lambda z: act.leaky_relu_grad(z, 0.3)),
-    "elu": (act.elu, act.elu_grad),
-    "elu_2": (lambda z: act.elu(z, 2.0), lambda z: act.elu_grad(z, 2.0)),
-    "selu": (act.selu, act.selu_grad),
-    "prelu_shared": (lambda z: act.prelu(z, 0.25), lambda z: act.prelu_grad(z, 0.25)),
-    "sigmoid": (act.sigmoid, act.sigmoid_grad),
-    "tanh": (act.tanh, act.tanh_grad),
-    "linear": (act.linear, act.linear_grad),
-}
+# name -> (f, f_grad) as functions of z alone, for the checks every activation must pass: every
+# entry of the table at its defaults (PReLU with its initial slope, shared), plus a few others
+PAIRS = {name: act.get_activation(name) for name in act.ACTIVATIONS}
+PAIRS.update({
+    "leaky_relu_0.3": (partial(act.leaky_relu, negative_slope=0.3),
+                       partial(act.leaky_relu_grad, negative_slope=0.3)),
+    "elu_2": (partial(act.elu, alpha=2.0), partial(act.elu_grad, alpha=2.0)),
+})
 FUNCTIONS = [f for pair in PAIRS.values() for f in pair]
 FUNCTION_IDS = [f"{name}{suffix}" for name in PAIRS for suffix in ("", "_grad")]
 SHAPES = [(50,), (7, 9), (2, 3, 4, 5)]
@@ -103,7 +100,7 @@ def test_special_cases_of_prelu():
 def test_derivatives_at_zero_take_the_left_branch():
     assert act.relu_grad(0.0) == 0.0
     assert act.leaky_relu_grad(0.0) == 0.01
-    assert act.leaky_relu_grad(0.0, alpha=0.2) == 0.2
+    assert act.leaky_relu_grad(0.0, negative_slope=0.2) == 0.2
     assert act.elu_grad(0.0, alpha=1.5) == 1.5
     assert act.selu_grad(0.0) == act.SELU_LAMBDA_ALPHA
     assert act.prelu_grad(np.zeros((2, 2)), np.array([0.3, 0.4])).tolist() == [[0.3, 0.4]] * 2
@@ -167,7 +164,9 @@ def test_limits_at_infinity():
         "leaky_relu": ([-np.inf, np.inf], [0.01, 1.0]),
         "elu": ([-1.0, np.inf], [0.0, 1.0]),
         "selu": ([-la, np.inf], [0.0, act.SELU_LAMBDA]),
-        "prelu_shared": ([-np.inf, np.inf], [0.25, 1.0]),
+        "prelu": ([-np.inf, np.inf], [0.25, 1.0]),
+        "gelu": ([0.0, np.inf], [0.0, 1.0]),
+        "silu": ([0.0, np.inf], [0.0, 1.0]),
         "sigmoid": ([0.0, 1.0], [0.0, 0.0]),
         "tanh": ([-1.0, 1.0], [0.0, 0.0]),
     }
@@ -179,7 +178,7 @@ def test_limits_at_infinity():
 
 def test_zero_slope_at_minus_infinity_is_zero_not_nan():
     """0 * -inf is NaN in IEEE arithmetic, but the limit of max(0, z) + 0 * min(0, z) is 0."""
-    assert act.leaky_relu(-np.inf, alpha=0.0) == 0.0
+    assert act.leaky_relu(-np.inf, negative_slope=0.0) == 0.0
     assert act.prelu(np.array([[-np.inf, -np.inf]]), np.array([0.0, 0.5])).tolist() == [
         [0.0, -np.inf]]
 
@@ -241,18 +240,24 @@ def test_selu_and_elu_are_accurate_near_zero():
     assert act.selu(z) == pytest.approx(act.SELU_LAMBDA * act.SELU_ALPHA * z, rel=1e-12)
 
 
-def test_large_arrays_take_the_chunked_path_and_agree():
+@pytest.mark.parametrize("name", ["elu", "selu"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fast_kernels_give_the_formula_to_the_last_bit(name, dtype):
+    """Large arrays go to helpers._kernels; small ones are computed by the formula itself."""
     rng = np.random.default_rng(3)
-    z = rng.standard_normal(300_001) * 5
-    naive = np.where(z > 0, act.SELU_LAMBDA * z,
-                     act.SELU_LAMBDA * act.SELU_ALPHA * np.expm1(np.minimum(z, 0)))
-    naive_grad = np.where(z > 0, act.SELU_LAMBDA,
-                          act.SELU_LAMBDA * act.SELU_ALPHA * np.exp(np.minimum(z, 0)))
-    assert np.allclose(act.selu(z), naive, rtol=1e-15, atol=1e-300)
-    assert np.allclose(act.selu_grad(z), naive_grad, rtol=1e-15, atol=1e-300)
-    z32 = z[:300_000].astype(np.float32).reshape(3, -1)
-    assert act.selu(z32).dtype == np.float32
-    assert np.allclose(act.selu(z32), act.selu(z32.astype(np.float64)), rtol=1e-6, atol=1e-6)
+    z = (rng.standard_normal(_kernels.FAST_MIN_SIZE + 7) * 5).astype(dtype)
+    z[:8] = [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-30, -1e-30, -800.0]
+    for f in (getattr(act, name), getattr(act, f"{name}_grad")):
+        fast = f(z)  # above the threshold: the kernel
+        formula = np.concatenate([f(part) for part in np.array_split(z, 4)])  # below it
+        assert fast.dtype == formula.dtype == dtype
+        assert np.array_equal(fast, formula, equal_nan=True), f.__name__
+
+
+def test_fast_kernels_on_many_threads_agree():
+    z = np.random.default_rng(4).standard_normal(_kernels._PARALLEL_MIN + 11) * 5
+    assert np.array_equal(act.selu(z), np.concatenate([act.selu(p) for p in
+                                                        np.array_split(z, 40)]))
 
 
 def test_non_contiguous_input():
@@ -275,16 +280,19 @@ def test_input_is_not_modified():
 @pytest.mark.parametrize(
     "call,error,match",
     [
-        (lambda: act.leaky_relu([1.0], alpha=np.nan), ValueError, "alpha must be finite; got nan"),
+        (lambda: act.leaky_relu([1.0], negative_slope=np.nan), ValueError,
+         "negative_slope must be finite; got nan"),
         (lambda: act.elu([1.0], alpha=np.inf), ValueError, "alpha must be finite; got inf"),
-        (lambda: act.leaky_relu([1.0], alpha="0.1"), TypeError, "alpha must be a real number"),
+        (lambda: act.leaky_relu([1.0], negative_slope="0.1"), TypeError,
+         "negative_slope must be a real number"),
         (lambda: act.prelu(np.ones((2, 3)), np.ones(4)), ValueError,
-         r"alpha must have one slope per channel: z.shape\[1\] is 3, got 4 slopes"),
+         r"negative_slope must have one slope per channel: z.shape\[1\] is 3, got 4 slopes"),
         (lambda: act.prelu(np.ones((2, 3)), np.ones((3, 1))), ValueError,
-         r"alpha must be a scalar or a 1-D array .* got shape \(3, 1\)"),
+         r"negative_slope must be a scalar or a 1-D array .* got shape \(3, 1\)"),
         (lambda: act.prelu(np.ones((2, 3)), [0.1, np.nan, 0.2]), ValueError,
-         "alpha must be finite"),
-        (lambda: act.prelu(np.ones((2, 3)), ["a", "b", "c"]), TypeError, "alpha must hold real"),
+         "negative_slope must be finite"),
+        (lambda: act.prelu(np.ones((2, 3)), ["a", "b", "c"]), TypeError,
+         "negative_slope must hold real"),
         (lambda: act.prelu(np.ones((2, 3)), np.ones(3), axis=2), ValueError,
          r"axis 2 is out of range for z with 2 dimensions"),
         (lambda: act.prelu(np.ones(3), np.ones(3)), ValueError,
@@ -307,12 +315,34 @@ def test_channel_axis_may_be_negative():
                                                                             axis=2))
 
 
-def test_registry():
-    assert {"relu", "leaky_relu", "elu", "selu", "sigmoid", "tanh", "linear"} <= set(
-        act.available_activations())
+def test_the_table_declares_every_activation_once():
+    assert set(act.ACTIVATIONS) >= {"relu", "leaky_relu", "prelu", "elu", "selu", "gelu", "silu",
+                                    "sigmoid", "tanh", "linear"}
+    assert act.ACTIVATIONS["leaky_relu"].params == {"negative_slope": 0.01}  # from the signature
+    assert act.ACTIVATIONS["prelu"].params == {"negative_slope": act.PRELU_INITIAL_SLOPE}
+    assert act.ACTIVATIONS["elu"].params == {"alpha": 1.0}
+    assert act.ACTIVATIONS["selu"].params == {} and act.ACTIVATIONS["selu"].init == "lecun"
+    assert {spec.init for spec in act.ACTIVATIONS.values()} <= {"he", "lecun", "glorot"}
+    assert act.available_activations() == sorted(act.ACTIVATIONS)
     assert act.get_activation("selu") == (act.selu, act.selu_grad)
     with pytest.raises(ValueError, match="activation must be one of .* got 'softplus'"):
         act.get_activation("softplus")
+
+
+def test_gelu_and_silu_known_values():
+    """Published values: Phi(1) = 0.8413447460685429 and sigma(1) = 0.7310585786300049."""
+    z = np.array([-1.0, 0.0, 1.0])
+    assert act.gelu(z).tolist() == pytest.approx([-0.15865525393145707, 0.0, 0.8413447460685429],
+                                                 rel=1e-15)
+    assert act.silu(z).tolist() == pytest.approx([-0.2689414213699951, 0.0, 0.7310585786300049],
+                                                 rel=1e-15)
+    assert act.gelu_grad(0.0) == 0.5 and act.silu_grad(0.0) == 0.5
+
+
+def test_gelu_is_close_to_its_tanh_approximation():
+    z = np.linspace(-8, 8, 16001)
+    approximation = 0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z**3)))
+    assert np.abs(act.gelu(z) - approximation).max() < 5e-4
 
 
 # --- properties ------------------------------------------------------------------------------
@@ -324,17 +354,17 @@ slopes = st.floats(0, 10, allow_nan=False)
 
 
 @given(vectors, slopes)
-def test_monotone(z, alpha):
+def test_monotone(z, slope):
     z = np.sort(z)
-    for f in (act.relu, act.selu, act.sigmoid, act.tanh, lambda v: act.leaky_relu(v, alpha),
-              lambda v: act.elu(v, alpha)):
+    for f in (act.relu, act.selu, act.sigmoid, act.tanh, lambda v: act.leaky_relu(v, slope),
+              lambda v: act.elu(v, slope)):
         assert np.all(np.diff(f(z)) >= 0)
 
 
 @given(vectors, st.floats(0, 1, allow_nan=False))
-def test_leaky_relu_lies_between_its_two_parts(z, alpha):
-    out = act.leaky_relu(z, alpha)
-    assert np.all(alpha * np.minimum(z, 0) <= out) and np.all(out <= np.maximum(z, 0))
+def test_leaky_relu_lies_between_its_two_parts(z, slope):
+    out = act.leaky_relu(z, slope)
+    assert np.all(slope * np.minimum(z, 0) <= out) and np.all(out <= np.maximum(z, 0))
 
 
 @given(vectors)

@@ -1,9 +1,9 @@
-"""helpers.exercises: the checkers accept right answers and name the usual mistakes."""
+"""The exercise checkers of nb01 to nb04 accept right answers and name the usual mistakes."""
 
 import numpy as np
 import pytest
 
-from helpers import exercises as ex
+from helpers import nb01, nb02, nb03, nb04
 from helpers.activations import relu, relu_grad
 
 
@@ -53,10 +53,10 @@ DEAD_CASES = {
 
 def test_the_mistakes_give_distinct_answers_on_the_check_data():
     """Otherwise a hint could name the wrong mistake."""
-    zs = ex._dead_fraction_inputs()
-    answers = [tuple(np.round(ex.reference_dead_fractions(zs), 12))]
+    zs = nb01._dead_fraction_inputs()
+    answers = [tuple(np.round(nb01.reference_dead_fractions(zs), 12))]
     answers += [tuple(np.round(np.asarray(f(zs), float), 12))
-                for f, _ in ex._DEAD_MISTAKES.values()]
+                for f, _ in nb01._DEAD_MISTAKES.values()]
     assert len(set(answers)) == len(answers)
 
 
@@ -70,7 +70,7 @@ PRELU_CASES = {
     "helper": (lambda z, a: __import__("helpers.activations").activations.prelu(z, a), True,
                "Correct!"),
     "np.maximum": (lambda z, a: np.maximum(a * z, z), False, "only when a <= 1"),
-    "article np.max": (lambda z, a: np.max(a * z, z), False, "treats b as an axis"),
+    "article np.max": (lambda z, a: np.max(a * z, z), False, "its second argument is an axis"),
     "wrong axis": (lambda z, a: np.maximum(z, 0) + a[:, None] * np.minimum(z, 0), False,
                    "broadcast"),
     "leaky": (lambda z, a: np.maximum(z, 0) + 0.01 * np.minimum(z, 0), False, "fixed 0.01"),
@@ -139,8 +139,8 @@ def test_check_fixed_point_constants():
     from helpers.selu_theory import derive_selu_constants
 
     alpha, lam = derive_selu_constants(0.0, 2.0)
-    assert ex.check_fixed_point_constants((alpha, lam)).correct
-    assert ex.check_fixed_point_constants([alpha + 1e-9, lam]).correct
+    assert nb03.check_fixed_point_constants((alpha, lam)).correct
+    assert nb03.check_fixed_point_constants([alpha + 1e-9, lam]).correct
     cases = {
         None: "fill in my_answer",
         (lam, alpha): "wrong order",
@@ -151,10 +151,10 @@ def test_check_fixed_point_constants():
         (-1.0, 1.0): "must be positive",
     }
     for answer, phrase in cases.items():
-        feedback = ex.check_fixed_point_constants(answer)
+        feedback = nb03.check_fixed_point_constants(answer)
         assert not feedback.correct and phrase in feedback.message, (answer, feedback)
     other = derive_selu_constants(0.1, 1.5)
-    assert ex.check_fixed_point_constants(other, mean=0.1, var=1.5).correct
+    assert nb03.check_fixed_point_constants(other, mean=0.1, var=1.5).correct
 
 
 def bn_ok(x, g, b, eps):
@@ -215,13 +215,13 @@ SCALER_CASES = {
 
 # checker -> its cases: name -> (candidate, correct?, phrase the message must contain)
 CHECKERS = {
-    ex.check_relu_grad: RELU_GRAD_CASES,
-    ex.check_dead_fractions: DEAD_CASES,
-    ex.check_prelu: PRELU_CASES,
-    ex.check_prelu_backward: PRELU_BACKWARD_CASES,
-    ex.check_selu_grad: SELU_GRAD_CASES,
-    ex.check_batchnorm_forward: BN_CASES,
-    ex.check_train_only_scaler: SCALER_CASES,
+    nb01.check_relu_grad: RELU_GRAD_CASES,
+    nb01.check_dead_fractions: DEAD_CASES,
+    nb02.check_prelu: PRELU_CASES,
+    nb02.check_prelu_backward: PRELU_BACKWARD_CASES,
+    nb03.check_selu_grad: SELU_GRAD_CASES,
+    nb04.check_batchnorm_forward: BN_CASES,
+    nb04.check_train_only_scaler: SCALER_CASES,
 }
 ALL_CASES = [(check, name) for check, cases in CHECKERS.items() for name in cases]
 

@@ -57,8 +57,8 @@ def test_weight_decay_exclusion_reaches_the_optimizer(digits):
               "optimizer": "sgd", "lr": 0.0001, "momentum": 0.0, "weight_decay": 50.0}
     kept = experiments.train_mlp(digits, **kwargs)
     decayed = experiments.train_mlp(digits, no_decay=(), **kwargs)
-    assert abs(kept.model.layers[1].params["alpha"].mean() - 0.25) < 0.05
-    assert decayed.model.layers[1].params["alpha"].mean() < 0.2
+    assert abs(kept.model.layers[1].params["negative_slope"].mean() - 0.25) < 0.05
+    assert decayed.model.layers[1].params["negative_slope"].mean() < 0.2
 
 
 def test_sweep_groups_runs_by_label_in_seed_order(digits):

@@ -1,12 +1,15 @@
 """helpers.layers: every backward against finite differences, batch norm against PyTorch's
 conventions, mode handling and bad input."""
 
+from functools import partial
+
 import numpy as np
 import pytest
 
 from helpers import layers as L
-from helpers.activations import SELU_LAMBDA_ALPHA
+from helpers.activations import ACTIVATIONS, SELU_LAMBDA_ALPHA
 from helpers.gradcheck import check_layer
+from helpers.training import DivergedError
 
 
 def make(name):
@@ -14,10 +17,10 @@ def make(name):
     return {
         "Linear": lambda: L.Linear(5, 4, rng=rng),
         "ReLU": L.ReLU,
-        "LeakyReLU": lambda: L.LeakyReLU(0.1),
+        "LeakyReLU": lambda: L.LeakyReLU(negative_slope=0.1),
         "PReLU-shared": lambda: L.PReLU(),
-        "PReLU-channel": lambda: L.PReLU(5, init=0.3),
-        "ELU": lambda: L.ELU(1.3),
+        "PReLU-channel": lambda: L.PReLU(5, negative_slope=0.3),
+        "ELU": lambda: L.ELU(alpha=1.3),
         "SELU": L.SELU,
         "Tanh": L.Tanh,
         "Sigmoid": L.Sigmoid,
@@ -26,13 +29,16 @@ def make(name):
         "Dropout": lambda: L.Dropout(0.3, rng=rng),
         "AlphaDropout": lambda: L.AlphaDropout(0.2, rng=rng),
         # (a bias right before batch norm has an exactly zero gradient: avoid that case)
+        **{f"Elementwise-{a}": partial(L.Elementwise, a) for a, spec in ACTIVATIONS.items()
+           if not spec.learned},  # every activation of the table, as a layer
         "Sequential": lambda: L.Sequential(L.Linear(5, 6, rng=rng), L.PReLU(6),
                                            L.BatchNorm1d(6), L.Linear(6, 3, rng=rng)),
     }[name]()
 
 
 NAMES = ["Linear", "ReLU", "LeakyReLU", "PReLU-shared", "PReLU-channel", "ELU", "SELU", "Tanh",
-         "Sigmoid", "BatchNorm1d", "LayerNorm", "Dropout", "AlphaDropout", "Sequential"]
+         "Sigmoid", "BatchNorm1d", "LayerNorm", "Dropout", "AlphaDropout", "Sequential",
+         *[f"Elementwise-{a}" for a, spec in ACTIVATIONS.items() if not spec.learned]]
 
 
 def batch(seed=1, shape=(7, 5)):
@@ -97,7 +103,7 @@ def test_mismatched_features_are_errors():
 def test_nan_input_is_an_error_with_a_hint():
     x = batch()
     x[0, 0] = np.nan
-    with pytest.raises(ValueError, match="NaN or inf .* lower the learning rate"):
+    with pytest.raises(DivergedError, match="NaN or inf .* lower the learning rate"):
         make("Linear").forward(x)
 
 
@@ -178,19 +184,20 @@ def test_alpha_dropout_keeps_selu_statistics_and_eval_identity():
 
 
 def test_prelu_layer_shapes_and_init():
-    shared, channel = L.PReLU(), L.PReLU(4, init=0.1)
-    assert shared.params["alpha"].tolist() == [0.25]
-    assert channel.params["alpha"].tolist() == [0.1] * 4
+    shared, channel = L.PReLU(), L.PReLU(4, negative_slope=0.1)
+    assert shared.params["negative_slope"].tolist() == [0.25]
+    assert channel.params["negative_slope"].tolist() == [0.1] * 4
     x = -np.ones((3, 4))
     shared.forward(x)
     shared.backward(np.ones((3, 4)))
-    assert shared.grads["alpha"].tolist() == [-12.0]
+    assert shared.grads["negative_slope"].tolist() == [-12.0]
 
 
 def test_sequential_params_are_the_layers_arrays():
     net = make("Sequential")
     assert net.params["0.W"] is net.layers[0].params["W"]
-    assert sorted(net.params) == ["0.W", "0.b", "1.alpha", "2.beta", "2.gamma", "3.W", "3.b"]
+    assert sorted(net.params) == ["0.W", "0.b", "1.negative_slope", "2.beta", "2.gamma", "3.W",
+                                  "3.b"]
     outputs = net.forward_all(batch())
     assert len(outputs) == len(net.layers) + 1 and outputs[-1].shape == (7, 3)
 
@@ -203,7 +210,7 @@ def test_sequential_params_are_the_layers_arrays():
         (lambda: L.Linear(3, 3, rng=np.random.default_rng(0), init="xavier"), ValueError,
          "init must be one of"),
         (lambda: L.PReLU(0), ValueError, "num_parameters must be an integer >= 1"),
-        (lambda: L.PReLU(2, init=np.nan), ValueError, "init must be finite"),
+        (lambda: L.PReLU(2, negative_slope=np.nan), ValueError, "negative_slope must be finite"),
         (lambda: L.BatchNorm1d(3, momentum=1.5), ValueError, r"momentum must be in \(0, 1\]"),
         (lambda: L.BatchNorm1d(3, eps=0), ValueError, "eps must be > 0"),
         (lambda: L.Dropout(1.0, rng=np.random.default_rng(0)), ValueError, r"rate must be in \[0"),
@@ -216,3 +223,21 @@ def test_sequential_params_are_the_layers_arrays():
 def test_bad_arguments(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_named_activation_layers_are_the_table_entries():
+    assert L.LeakyReLU(negative_slope=0.2).settings == {"negative_slope": 0.2}
+    assert L.ELU().settings == {"alpha": 1.0} and L.SELU().settings == {}
+    assert repr(L.LeakyReLU()) == "LeakyReLU(negative_slope=0.01)"
+    assert repr(L.Elementwise("gelu")) == "Elementwise('gelu')"
+    assert type(L.elementwise("relu")) is L.ReLU and type(L.elementwise("gelu")) is L.Elementwise
+    with pytest.raises(TypeError, match=r"LeakyReLU takes its parameters by name, e.g. "
+                                        r"LeakyReLU\(negative_slope=...\)"):
+        L.LeakyReLU(0.2)
+    with pytest.raises(TypeError, match="leaky_relu has no parameter 'slope'; its parameters are "
+                                        r"\['negative_slope'\]"):
+        L.LeakyReLU(slope=0.2)
+    with pytest.raises(ValueError, match="'prelu' learns its parameters: use the layer PReLU"):
+        L.Elementwise("prelu")
+    with pytest.raises(ValueError, match="activation must be one of"):
+        L.Elementwise("softplus")

@@ -55,12 +55,12 @@ def test_weight_decay_skips_excluded_parameters():
         g[...] = 0.0  # no loss gradient: only weight decay can move anything
     SGD(net, lr=0.1, weight_decay=0.5).step()
     assert np.allclose(net.params["0.W"], before["0.W"] * (1 - 0.05))
-    assert np.array_equal(net.params["1.alpha"], before["1.alpha"])
+    assert np.array_equal(net.params["1.negative_slope"], before["1.negative_slope"])
     assert np.array_equal(net.params["0.b"], before["0.b"])
     opt = SGD(net, lr=0.1, weight_decay=0.5, no_decay=())
-    assert opt.decays("1.alpha") and opt.decays("0.b")
+    assert opt.decays("1.negative_slope") and opt.decays("0.b")
     opt.step()
-    assert np.allclose(net.params["1.alpha"], before["1.alpha"] * 0.95)
+    assert np.allclose(net.params["1.negative_slope"], before["1.negative_slope"] * 0.95)
 
 
 @pytest.mark.parametrize(

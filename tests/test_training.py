@@ -147,11 +147,11 @@ def test_parameter_count_and_prelu_slopes():
 
     net = build(64, [32, 32], 10, rng=np.random.default_rng(0), activation="prelu")
     assert diagnostics.parameter_count(net) == 64 * 32 + 32 + 32 * 32 + 32 + 32 * 10 + 10 + 64
-    assert diagnostics.parameter_count(net, "alpha") == 64
+    assert diagnostics.parameter_count(net, "negative_slope") == 64
     slopes = diagnostics.prelu_slopes(net)
     assert [s.tolist() for s in slopes] == [[0.25] * 32] * 2
     slopes[0][0] = 9.0  # a copy: the model is untouched
-    assert net.layers[1].params["alpha"][0] == 0.25
+    assert net.layers[1].params["negative_slope"][0] == 0.25
 
 
 def test_layer_output_statistics_in_both_modes():

@@ -1,32 +1,34 @@
-"""helpers.dying and helpers.models: born-dead probabilities, killed-in-training tracking."""
+"""helpers.nb01: born-dead probabilities, killed-in-training tracking, figures and explorer
+behind notebook 01 (and helpers.models, which 01 introduces)."""
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from helpers import dying
+from helpers import nb01
 from helpers.experiments import standardized_digits
 from helpers.models import mlp
 
 
 def test_exact_formula_values():
-    assert dying.single_point_dead_probability(1, 1) == 0.5
-    assert np.allclose(dying.single_point_dead_probability(3, np.array([1, 2])),
+    assert nb01.single_point_dead_probability(1, 1) == 0.5
+    assert np.allclose(nb01.single_point_dead_probability(3, np.array([1, 2])),
                        [1 / 8, 1 - (7 / 8) ** 2])
 
 
 @pytest.mark.parametrize("width", [2, 4, 8])
 def test_monte_carlo_at_one_point_matches_the_exact_formula(width):
     n = 4000
-    mc = dying.born_dead_curve(width, 30, n_trials=n, n_points=1,
+    mc = nb01.born_dead_curve(width, 30, n_trials=n, n_points=1,
                                rng=np.random.default_rng(width))
-    exact = dying.single_point_dead_probability(width, np.arange(1, 31))
+    exact = nb01.single_point_dead_probability(width, np.arange(1, 31))
     se = np.sqrt(exact * (1 - exact) / n)
     assert np.all(np.abs(mc - exact) <= 4 * se + 1e-3)
 
 
 def test_deeper_and_narrower_means_more_often_dead():
     rng = np.random.default_rng(0)
-    curves = {w: dying.born_dead_curve(w, 40, n_trials=1000, n_points=30, rng=rng)
+    curves = {w: nb01.born_dead_curve(w, 40, n_trials=1000, n_points=30, rng=rng)
               for w in (2, 4, 8)}
     for c in curves.values():
         assert np.all(np.diff(c) >= 0)  # cumulative in depth
@@ -36,8 +38,8 @@ def test_deeper_and_narrower_means_more_often_dead():
 
 def test_a_data_set_is_harder_to_kill_than_a_point():
     rng = np.random.default_rng(1)
-    point = dying.born_dead_curve(3, 20, n_trials=2000, n_points=1, rng=rng)
-    data = dying.born_dead_curve(3, 20, n_trials=2000, n_points=50, rng=rng)
+    point = nb01.born_dead_curve(3, 20, n_trials=2000, n_points=1, rng=rng)
+    data = nb01.born_dead_curve(3, 20, n_trials=2000, n_points=50, rng=rng)
     assert np.all(data <= point + 0.03) and data[0] == 0
 
 
@@ -47,9 +49,9 @@ def digits():
 
 
 def test_units_killed_at_birth_stay_dead_with_frozen_weights(digits):
-    h = dying.train_and_track(digits, lr=0.1, seed=0, optimizer="sgd", hidden=(32, 32),
+    h = nb01.train_and_track(digits, lr=0.1, seed=0, optimizer="sgd", hidden=(32, 32),
                               epochs=4, bias_shift=-6, shift_layers=[0], track_weights=True)
-    report = dying.revival_report(h)
+    report = nb01.revival_report(h)
     first = np.array([m[0] for m in h["masks"]])
     assert first[0].sum() > 5 and np.array_equal(first[0] & first[-1], first[0])
     assert report["revived"][0] == 0
@@ -62,22 +64,22 @@ def test_revival_report_counts_by_hand():
              [np.array([False, False, True])]]
     w = np.arange(6.0).reshape(2, 3)
     weights = [[w], [w + np.array([1.0, 1.0, 0.0])], [w + np.array([2.0, 2.0, 0.0])]]
-    report = dying.revival_report({"masks": masks, "weights": weights})
+    report = nb01.revival_report({"masks": masks, "weights": weights})
     assert report["ever_dead"].tolist() == [2] and report["dead_at_end"].tolist() == [1]
     assert report["revived"].tolist() == [1] and report["frozen"].tolist() == [1]
-    assert dying.dead_fraction_history({"masks": masks})[:, 0].tolist() == [1 / 3, 2 / 3, 1 / 3]
+    assert nb01.dead_fraction_history({"masks": masks})[:, 0].tolist() == [1 / 3, 2 / 3, 1 / 3]
 
 
 def test_divergence_is_reported_not_raised(digits):
-    h = dying.train_and_track(digits, lr=50.0, seed=0, optimizer="sgd", hidden=(16,), epochs=3)
+    h = nb01.train_and_track(digits, lr=50.0, seed=0, optimizer="sgd", hidden=(16,), epochs=3)
     assert h["diverged"] and np.isnan(h["test_acc"])
 
 
 def test_bad_arguments():
     with pytest.raises(ValueError, match="depth must be integers >= 1"):
-        dying.single_point_dead_probability(2, np.array([0, 1]))
+        nb01.single_point_dead_probability(2, np.array([0, 1]))
     with pytest.raises(ValueError, match="n_trials must be an integer >= 1"):
-        dying.born_dead_curve(2, 3, n_trials=0, n_points=1, rng=np.random.default_rng(0))
+        nb01.born_dead_curve(2, 3, n_trials=0, n_points=1, rng=np.random.default_rng(0))
 
 
 @pytest.mark.parametrize("activation,init_std", [("relu", np.sqrt(2 / 50)),
@@ -99,7 +101,7 @@ def test_mlp_options():
         "Linear", "SELU", "AlphaDropout", "Linear"]
     shared = mlp(4, [3], 2, rng=rng, activation="prelu",
                  activation_params={"channelwise": False})
-    assert shared.layers[1].params["alpha"].shape == (1,)
+    assert shared.layers[1].params["negative_slope"].shape == (1,)
     with pytest.raises(ValueError, match="activation must be one of"):
         mlp(4, [3], 2, rng=rng, activation="swish")
     with pytest.raises(ValueError, match="norm must be one of"):
@@ -107,25 +109,62 @@ def test_mlp_options():
 
 
 def test_large_adam_steps_kill_units(digits):
-    small = dying.train_and_track(digits, lr=1e-3, seed=0, hidden=(32, 32, 32), epochs=5)
-    large = dying.train_and_track(digits, lr=0.1, seed=0, hidden=(32, 32, 32), epochs=5)
-    assert dying.dead_fraction_history(large)[-1][1:].mean() > 0.5  # layers 2 and 3
-    assert dying.dead_fraction_history(small)[-1].max() < 0.1
+    small = nb01.train_and_track(digits, lr=1e-3, seed=0, hidden=(32, 32, 32), epochs=5)
+    large = nb01.train_and_track(digits, lr=0.1, seed=0, hidden=(32, 32, 32), epochs=5)
+    assert nb01.dead_fraction_history(large)[-1][1:].mean() > 0.5  # layers 2 and 3
+    assert nb01.dead_fraction_history(small)[-1].max() < 0.1
     assert large["test_acc"] < small["test_acc"]
 
 
 def test_learning_rate_sweep_matches_single_runs(digits):
-    sweep = dying.learning_rate_sweep(digits, [1e-3, 0.03], [0, 1], hidden=(16,), epochs=2)
+    sweep = nb01.learning_rate_sweep(digits, [1e-3, 0.03], [0, 1], hidden=(16,), epochs=2)
     assert list(sweep) == [1e-3, 0.03] and all(len(v) == 2 for v in sweep.values())
-    alone = dying.train_and_track(digits, lr=0.03, seed=1, hidden=(16,), epochs=2)
+    alone = nb01.train_and_track(digits, lr=0.03, seed=1, hidden=(16,), epochs=2)
     assert sweep[0.03][1]["test_acc"] == alone["test_acc"]
-    assert np.array_equal(dying.dead_fraction_history(sweep[0.03][1]),
-                          dying.dead_fraction_history(alone))
+    assert np.array_equal(nb01.dead_fraction_history(sweep[0.03][1]),
+                          nb01.dead_fraction_history(alone))
 
 
 def test_weights_are_tracked_only_on_request(digits):
-    plain = dying.train_and_track(digits, lr=1e-3, seed=0, hidden=(8,), epochs=1)
-    assert "weights" not in plain and "frozen" not in dying.revival_report(plain)
-    tracked = dying.train_and_track(digits, lr=1e-3, seed=0, hidden=(8,), epochs=1,
+    plain = nb01.train_and_track(digits, lr=1e-3, seed=0, hidden=(8,), epochs=1)
+    assert "weights" not in plain and "frozen" not in nb01.revival_report(plain)
+    tracked = nb01.train_and_track(digits, lr=1e-3, seed=0, hidden=(8,), epochs=1,
                                     track_weights=True)
-    assert len(tracked["weights"]) == 2 and "frozen" in dying.revival_report(tracked)
+    assert len(tracked["weights"]) == 2 and "frozen" in nb01.revival_report(tracked)
+
+
+def test_born_dead_plot():
+    ax = nb01.plot_born_dead({2: [0.2, 0.5], 4: [0.1, 0.2]}, {2: [0.25, 0.5]})
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels[0] == "width 2" and "exact, at a single input" in labels
+    assert ax.get_lines()[0].get_ydata().tolist() == [0.2, 0.5]
+    with pytest.raises(TypeError, match="monte_carlo must be a non-empty dict"):
+        nb01.plot_born_dead({})
+
+
+def test_dead_fractions_plot():
+    curves = np.array([[0.0, 0.1], [0.2, 0.3], [0.4, 0.5]])
+    ax = nb01.plot_dead_fractions(curves)
+    assert [line.get_ydata().tolist() for line in ax.get_lines()] == [[0.0, 0.2, 0.4],
+                                                                      [0.1, 0.3, 0.5]]
+    with pytest.raises(ValueError, match=r"shape \(epochs \+ 1, layers\)"):
+        nb01.plot_dead_fractions([0.1, 0.2])
+
+
+def test_dying_explorer_figure_and_sliders(monkeypatch):
+    data = standardized_digits(seed=0)
+    fig = nb01.dying_figure(data, lr=0.05, bias_shift=-1.0, epochs=2)
+    assert "lr 0.05, bias shift -1" in fig.axes[0].get_title()  # Adam
+    assert len(fig.axes[0].get_lines()) == 4
+    monkeypatch.setattr(nb01, "train_and_track", lambda *a, **k: {"diverged": True})
+    diverged = nb01.dying_figure(data, lr=5.0, epochs=2)
+    assert "diverged" in diverged.axes[0].texts[0].get_text()
+    monkeypatch.undo()
+    calls = []
+    monkeypatch.setattr(nb01, "dying_figure",
+                        lambda *args: calls.append(args) or plt.figure())
+    explorer = nb01.dying_relu_explorer(data)
+    sliders = {c.description: c for c in explorer.children[:2]}
+    sliders["bias shift"].value = -2.0
+    assert calls[-1][1:3] == (0.01, -2.0)
+

@@ -1,0 +1,112 @@
+"""Everything behind notebook 00 · Start here: the environment check and the figures of
+deep random networks (vanishing gradients, the explorer).
+
+Reads: ``helpers.propagation`` (signals and gradients through random networks).
+"""
+
+import importlib
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+
+from .plotting import plot_layer_curves
+from .propagation import propagate_seeds
+from .widgets import explorer
+
+REQUIRED = {
+    "numpy": "numpy",
+    "scipy": "scipy",
+    "matplotlib": "matplotlib",
+    "ipywidgets": "ipywidgets",
+    "sklearn": "scikit-learn",
+}
+
+
+def check_environment():
+    """Import every package the notebooks need; return the sorted list of their names.
+
+    Raises
+    ------
+    RuntimeError
+        If a package is missing, naming the fix.
+
+    Examples
+    --------
+    >>> "numpy" in check_environment()
+    True
+    """
+    missing = []
+    for module, package in REQUIRED.items():
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            missing.append(package)
+    if missing:
+        raise RuntimeError(
+            f"Missing packages: {', '.join(missing)}. From the repository's top folder run "
+            "`make lab` (it installs everything into .venv), or `pip install -e .`."
+        )
+    return sorted(REQUIRED.values())
+
+
+
+# The classic pairings: each activation with the init designed for it.
+STANDARD_SETTINGS = {
+    "sigmoid + Glorot": ("sigmoid", "glorot"),
+    "tanh + Glorot": ("tanh", "glorot"),
+    "ReLU + He": ("relu", "he"),
+}
+
+
+def plot_propagation(runs, *, axes=None):
+    """Two panels for deep random networks: activation variance and weight-gradient norm per layer.
+
+    Parameters
+    ----------
+    runs : dict[str, helpers.propagation.LayerStats]
+        Label -> statistics with arrays of shape (n_seeds, depth), e.g. from ``propagate_seeds``.
+    axes : pair of matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+    else:
+        fig = axes[0].figure
+    plot_layer_curves({k: r.var for k, r in runs.items()}, ylabel="variance of activations",
+                      title="Forward: does the signal survive?", logy=True, ax=axes[0])
+    plot_layer_curves({k: r.weight_grad_norm for k, r in runs.items()},
+                      ylabel="‖dL/dW‖ (Frobenius)",
+                      title="Backward: does each layer get a gradient?", logy=True, ax=axes[1])
+    return fig
+
+
+
+def propagation_figure(depth=30, width=64, gain=1.0, seeds=(0, 1, 2)):
+    """The figure behind `propagation_explorer`: the standard settings at one depth/width/gain."""
+    runs = {
+        label: propagate_seeds(act, seeds=seeds, depth=depth, width=width, init=init, gain=gain)
+        for label, (act, init) in STANDARD_SETTINGS.items()
+    }
+    fig = plot_propagation(runs)
+    fig.suptitle(f"depth {depth}, width {width}, weight gain {gain:g}, {len(seeds)} seeds")
+    return fig
+
+
+
+def propagation_explorer(seeds=(0, 1, 2)):
+    """Sliders for depth, width and weight gain over `propagation_figure`.
+
+    Returns
+    -------
+    ipywidgets.interactive
+        Display it as the last expression of a cell.
+    """
+    return explorer(
+        lambda depth, width, gain: propagation_figure(depth, width, gain, seeds),
+        depth=widgets.IntSlider(value=30, min=2, max=60, step=1, description="depth"),
+        width=widgets.IntSlider(value=64, min=8, max=256, step=8, description="width"),
+        gain=widgets.FloatSlider(value=1.0, min=0.25, max=3.0, step=0.25, description="gain"),
+    )

@@ -1,0 +1,429 @@
+"""Everything behind notebook 01 · The dying ReLU: networks born dead, units killed in
+training and whether they come back, their figures, the explorer and the exercise checkers.
+
+Reads: ``helpers.experiments`` (training runs), ``helpers.diagnostics`` (dead units).
+"""
+
+import functools
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+
+from . import diagnostics
+from ._validation import as_float_array, check_finite_real, check_positive_int, check_rng
+from .activations import relu, relu_grad
+from .checking import call, correct, matches, not_yet, verdict
+from .experiments import train_mlp
+from .layers import Linear
+from .parallel import parallel_map
+from .plotting import PALETTE
+from .widgets import explorer
+
+
+def single_point_dead_probability(width, depth):
+    """Exact probability that a random ReLU network outputs zero in some layer at one input.
+
+    With zero biases and weights drawn independently from a distribution symmetric about 0,
+    each of the `width` units of a layer is <= 0 with probability 1/2, independently, as long
+    as the layer's input is not zero. So a layer is entirely zero with probability 2^-width,
+    and the network is dead at that input by layer `depth` with probability
+    1 - (1 - 2^-width)^depth.
+
+    Parameters
+    ----------
+    width : int
+    depth : int or array of int
+
+    Examples
+    --------
+    >>> round(float(single_point_dead_probability(2, 10)), 4)
+    0.9437
+    """
+    width = check_positive_int(width, "width")
+    depth = np.asarray(depth)
+    if depth.dtype.kind not in "iu" or np.any(depth < 1):
+        raise ValueError(f"depth must be integers >= 1; got {depth}.")
+    return 1.0 - (1.0 - 2.0 ** -width) ** depth
+
+
+def born_dead_curve(width, max_depth, *, n_trials, n_points, rng):
+    """Monte Carlo: probability that a random ReLU network is constant on a data set.
+
+    Each trial draws a fresh network (He-normal weights, zero biases, `width` units in every
+    layer) and `n_points` standard-normal inputs in `width` dimensions. The network is
+    *born dead by depth d* when some layer <= d outputs zero for every input: from there
+    on it is the same constant for the whole data set.
+
+    Parameters
+    ----------
+    width, max_depth : int
+    n_trials : int
+        Networks drawn; the standard error is at most 0.5 / sqrt(n_trials).
+    n_points : int
+        Inputs per network; 1 gives the single-point probability.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray, shape (max_depth,)
+        Entry d - 1 is the estimated probability of being born dead by depth d.
+
+    Examples
+    --------
+    >>> born_dead_curve(2, 3, n_trials=100, n_points=5, rng=np.random.default_rng(0)).shape
+    (3,)
+    """
+    width = check_positive_int(width, "width")
+    max_depth = check_positive_int(max_depth, "max_depth")
+    n_trials = check_positive_int(n_trials, "n_trials")
+    n_points = check_positive_int(n_points, "n_points")
+    check_rng(rng)
+    h = rng.standard_normal((n_trials, n_points, width))
+    first_dead = np.full(n_trials, max_depth + 1)
+    std = np.sqrt(2.0 / width)
+    for depth in range(1, max_depth + 1):
+        w = rng.standard_normal((n_trials, width, width)) * std
+        h = np.maximum(h @ w, 0)  # one matmul per layer for all trials at once
+        dead_now = ~h.any(axis=(1, 2))
+        first_dead[dead_now & (first_dead > max_depth)] = depth
+    return np.array([(first_dead <= d).mean() for d in range(1, max_depth + 1)])
+
+
+def _hidden_linears(model):
+    """The Linear layers in front of the hidden activations (all but the output layer)."""
+    return [layer for layer in model.layers if isinstance(layer, Linear)][:-1]
+
+
+def _hidden_weights(model):
+    return [layer.params["W"].copy() for layer in _hidden_linears(model)]
+
+
+def _shift_biases(model, *, amount, layers=None):
+    linears = _hidden_linears(model)
+    for i in range(len(linears)) if layers is None else layers:
+        linears[i].params["b"] += amount
+
+
+def train_and_track(data, *, lr, seed, optimizer="adam", hidden=(64, 64, 64, 64), epochs=20,
+                    batch_size=32, bias_shift=0.0, shift_layers=None, track_weights=False):
+    """Train a ReLU MLP and record the dead-unit masks after every epoch.
+
+    Parameters
+    ----------
+    data : helpers.data.Split
+        Standardised (see ``helpers.experiments.standardized``).
+    lr : float
+    seed : int
+        Seeds the weights and the batch order.
+    optimizer : {"adam", "sgd"}, default "adam"
+        Without weight decay or momentum. With plain SGD a dead unit's weights get exactly
+        zero updates; Adam keeps moving them for a while on its momentum.
+    hidden, epochs, batch_size
+    bias_shift : float, default 0
+        Added to the hidden biases at initialisation (negative values kill units at birth).
+    shift_layers : sequence of int, optional
+        Which hidden layers (0 = first) get the shift; default all.
+    track_weights : bool, default False
+        Also keep a copy of the hidden layers' weights after every epoch (for
+        `revival_report`'s "frozen"; about 2.5 MB per run for 4 x 64 units and 20 epochs).
+
+    Returns
+    -------
+    dict
+        The `fit` history plus "masks" (per epoch, a list of per-layer dead masks on the
+        training set), "weights" (with `track_weights`: per epoch, the hidden layers'
+        incoming weight matrices), "test_acc" (final test accuracy), "model" (the trained
+        network) and "diverged".
+    """
+    bias_shift = check_finite_real(bias_shift, "bias_shift")
+    # functools.partial, not lambdas: the runs may go to worker processes
+    callbacks = {"masks": functools.partial(diagnostics.dead_unit_masks, X=data.X_train)}
+    if track_weights:
+        callbacks["weights"] = _hidden_weights
+    run = train_mlp(data, seed=seed, lr=lr, optimizer=optimizer, momentum=0.0, hidden=hidden,
+                    epochs=epochs, batch_size=batch_size, callbacks=callbacks,
+                    setup=functools.partial(_shift_biases, amount=bias_shift,
+                                            layers=shift_layers))
+    return {**run.history, "test_acc": run.test_acc, "model": run.model,
+            "diverged": run.diverged}
+
+
+def learning_rate_sweep(data, lrs, seeds, **kwargs):
+    """`train_and_track` for every learning rate and seed (in parallel).
+
+    Returns
+    -------
+    dict lr -> list of histories, one per seed, in order.
+    """
+    seeds = list(seeds)
+    histories = parallel_map(_track_job, [(data, lr, seed, kwargs) for lr in lrs
+                                          for seed in seeds])
+    return {lr: histories[i * len(seeds):(i + 1) * len(seeds)] for i, lr in enumerate(lrs)}
+
+
+def _track_job(job):
+    data, lr, seed, kwargs = job
+    return train_and_track(data, lr=lr, seed=seed, **kwargs)
+
+
+def dead_fraction_history(history):
+    """Per epoch and layer, the fraction of dead units: ndarray (epochs + 1, layers)."""
+    return np.array([[mask.mean() for mask in masks] for masks in history["masks"]])
+
+
+def revival_report(history):
+    """What happened to units that died during training, per hidden layer.
+
+    Returns
+    -------
+    dict of ndarray (one entry per layer):
+        "ever_dead": units dead at the end of at least one epoch;
+        "dead_at_end": units dead after the last epoch;
+        "revived": units that were dead at some epoch and alive at a later one;
+        "frozen" (only if the history tracked weights): of the units dead from some epoch to
+        the end, those whose incoming weights did not change at all from that epoch on.
+    """
+    masks = history["masks"]
+    n_layers = len(masks[0])
+    keys = ("ever_dead", "dead_at_end", "revived") + (("frozen",) if "weights" in history else ())
+    report = {k: np.zeros(n_layers, dtype=int) for k in keys}
+    for layer in range(n_layers):
+        m = np.array([epoch_masks[layer] for epoch_masks in masks])  # (epochs + 1, units)
+        # dead from epoch e to the end: a suffix of True
+        dead_to_end = np.logical_and.accumulate(m[::-1], axis=0)[::-1]
+        alive_later = np.logical_or.accumulate((~m)[::-1], axis=0)[::-1]
+        revived = (m[:-1] & alive_later[1:]).any(axis=0)
+        report["ever_dead"][layer] = m.any(axis=0).sum()
+        report["dead_at_end"][layer] = m[-1].sum()
+        report["revived"][layer] = revived.sum()
+        for unit in np.flatnonzero(m[-1]) if "weights" in history else ():
+            since = int(np.argmax(dead_to_end[:, unit]))
+            w_since = history["weights"][since][layer][:, unit]
+            w_end = history["weights"][-1][layer][:, unit]
+            report["frozen"][layer] += np.array_equal(w_since, w_end)
+    return report
+
+
+# --- figures and the explorer ---------------------------------------------------------------
+
+def plot_born_dead(monte_carlo, exact=None, *, ax=None):
+    """Probability of a network born dead against depth, one curve per width.
+
+    Parameters
+    ----------
+    monte_carlo : dict[int, array_like]
+        Width -> estimated probabilities for depths 1..D (solid lines).
+    exact : dict[int, array_like], optional
+        Width -> exact single-point probabilities (dashed lines, same colours).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if not isinstance(monte_carlo, dict) or not monte_carlo:
+        raise TypeError("monte_carlo must be a non-empty dict width -> probabilities.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.5))
+    for i, (width, probs) in enumerate(monte_carlo.items()):
+        probs = as_float_array(probs, f"monte_carlo[{width}]")
+        depths = np.arange(1, probs.size + 1)
+        colour = PALETTE[i % len(PALETTE)]
+        ax.plot(depths, probs, color=colour, label=f"width {width}")
+        if exact is not None and width in exact:
+            ax.plot(depths, exact[width], color=colour, linestyle="--", linewidth=1)
+    if exact:
+        ax.plot([], [], color="0.4", linestyle="--", linewidth=1,
+                label="exact, at a single input")
+    ax.set_xlabel("depth (number of hidden layers)")
+    ax.set_ylabel("probability of being born dead")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_title("Deeper and narrower: born dead more often")
+    ax.legend(fontsize="small", loc="lower right")
+    return ax
+
+
+def plot_dead_fractions(curves, *, ax=None, title="Dead units during training"):
+    """Dead fraction per hidden layer over epochs.
+
+    Parameters
+    ----------
+    curves : array_like, shape (epochs + 1, layers)
+        E.g. ``helpers.dying.dead_fraction_history(history)``.
+    ax : matplotlib Axes, optional
+    title : str
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    curves = as_float_array(curves, "curves")
+    if curves.ndim != 2:
+        raise ValueError(f"curves must have shape (epochs + 1, layers); got {curves.shape}.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    epochs = np.arange(curves.shape[0])
+    for layer in range(curves.shape[1]):
+        ax.plot(epochs, curves[:, layer], color=PALETTE[layer % len(PALETTE)], marker=".",
+                label=f"hidden layer {layer + 1}")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("fraction of dead units")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_title(title)
+    ax.legend(fontsize="small")
+    return ax
+
+
+
+def dying_figure(data, lr=0.01, bias_shift=0.0, seed=0, epochs=15):
+    """The figure behind `dying_relu_explorer`: dead fractions while training one network
+    (4 hidden layers of 64 ReLUs, Adam)."""
+    history = train_and_track(data, lr=lr, seed=seed, bias_shift=bias_shift, epochs=epochs)
+    fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+    if history["diverged"]:
+        ax.text(0.5, 0.5, f"learning rate {lr:g}: training diverged (loss became inf)",
+                ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return fig
+    plot_dead_fractions(dead_fraction_history(history), ax=ax,
+                        title=f"Adam lr {lr:.2g}, bias shift {bias_shift:g}: "
+                              f"test accuracy {history['test_acc']:.1%}")
+    return fig
+
+
+
+def dying_relu_explorer(data, seed=0):
+    """Sliders for the learning rate and an initial bias shift over `dying_figure`.
+
+    Parameters
+    ----------
+    data : helpers.data.Split, standardised
+
+    Returns
+    -------
+    ipywidgets.interactive
+    """
+    style = {"description_width": "90px"}  # room for the full labels
+    return explorer(
+        lambda lr, bias_shift: dying_figure(data, lr, bias_shift, seed),
+        lr=widgets.FloatLogSlider(value=0.01, base=10, min=-3.5, max=-0.5, step=0.25,
+                                  description="learning rate", style=style),
+        bias_shift=widgets.FloatSlider(value=0.0, min=-3.0, max=1.0, step=0.25,
+                                       description="bias shift", style=style),
+    )
+
+
+# --- exercises -----------------------------------------------------------------------------
+
+_RELU_Z = np.array([[-3.0, -0.5, 0.0, 1e-8, 2.0, 7.5], [0.0, -1e-8, 4.0, -2.0, 0.3, -0.0]])
+
+
+def check_relu_grad(candidate):
+    """Check a reader's ``relu_grad(z)``: 1 where z > 0, else 0 (0 at exactly 0).
+
+    Examples
+    --------
+    >>> check_relu_grad(lambda z: (z > 0).astype(float))
+    Correct! Your relu_grad is 1 where z > 0 and 0 elsewhere, including at exactly 0.
+    """
+    z = _RELU_Z
+    out, problem = call(candidate, z)
+    if problem is not None:
+        return verdict(problem)
+    out = np.asarray(out)
+    expected = relu_grad(z)
+    if out.shape != z.shape:
+        return not_yet(f"the result must have the shape of z, {z.shape}; got {out.shape}. "
+                       "Work elementwise: no sums or means.")
+    if out.dtype == bool:
+        if np.array_equal(out, expected.astype(bool)):
+            return not_yet("the right pattern, but as booleans. Return numbers: "
+                           "(z > 0).astype(z.dtype).")
+        out = out.astype(float)
+    if matches(out, expected):
+        return correct("Your relu_grad is 1 where z > 0 and 0 elsewhere, including at "
+                       "exactly 0.")
+    if matches(out, np.ones_like(z)):
+        return not_yet("every slope came out as 1. Did you test the output, relu(z) >= 0? "
+                       "That is always true. Test the pre-activation: z > 0.")
+    if matches(out, (z >= 0).astype(float)):
+        return not_yet("right except at exactly z = 0. The course, like PyTorch, takes the "
+                       "z <= 0 branch there, so relu_grad(0) is 0: use z > 0, not z >= 0.")
+    if matches(out, relu(z)):
+        return not_yet("you returned max(0, z), the function itself; return its slope.")
+    return not_yet(f"for z = {z[0].tolist()} expected {expected[0].tolist()}, got "
+                   f"{np.asarray(out, dtype=float)[0].tolist()}.")
+
+
+def _dead_fraction_inputs():
+    """Three layers of pre-activations (samples x units) that tell the usual mistakes apart."""
+    rng = np.random.default_rng(1)
+    layer1 = -np.abs(rng.standard_normal((40, 8)))  # start all-negative: every unit dead
+    layer1[5, 0] = 0.7  # unit 0 fires once: sparse, not dead
+    layer1[:, 1] = np.abs(layer1[:, 1])  # unit 1 always fires
+    layer1[0, 1] = -1.0  # ...except on sample 0
+    layer1[1:, 2] = np.abs(layer1[1:, 2])  # unit 2 negative on sample 0 only
+    layer1[:, 3] = 0.0  # unit 3 exactly zero everywhere: dead (zero gradient)
+    layer2 = rng.standard_normal((40, 5))
+    layer2[:, 4] = -np.abs(layer2[:, 4])  # one dead unit out of 5
+    layer2[0, :] = -1.0  # sample 0 negative everywhere
+    layer3 = np.abs(rng.standard_normal((40, 4))) + 0.1  # nothing dead...
+    layer3[3, 0] = -0.5  # ...though unit 0 is negative on one sample (not sample 0)
+    return [layer1, layer2, layer3]
+
+
+_DEAD_MISTAKES = {
+    "one sample": (lambda zs: [np.mean(z[0] <= 0) for z in zs],
+                   "you looked at a single sample. A unit is dead only if z <= 0 for EVERY "
+                   "sample of the data set: np.all(z <= 0, axis=0)."),
+    "sparsity": (lambda zs: [np.mean(z <= 0) for z in zs],
+                 "that is the fraction of zero outputs (sparsity), counted over all entries. "
+                 "Dead is per unit: z <= 0 for every sample, then the fraction of such units."),
+    "strict": (lambda zs: [np.mean(np.all(z < 0, axis=0)) for z in zs],
+               "a unit whose pre-activation is exactly 0 gets zero gradient too: use <= 0."),
+    "any": (lambda zs: [np.mean(np.any(z <= 0, axis=0)) for z in zs],
+            "you counted units that are <= 0 for SOME sample; dead means for ALL samples."),
+    "wrong axis": (lambda zs: [np.mean(np.all(z <= 0, axis=1)) for z in zs],
+                   "you reduced over the units (axis=1); reduce over the samples (axis=0), "
+                   "one verdict per unit."),
+    "counts": (lambda zs: [np.sum(np.all(z <= 0, axis=0)) for z in zs],
+               "you returned the number of dead units; return the fraction per layer."),
+}
+
+
+def reference_dead_fractions(preactivations):
+    """Per layer, the fraction of units with pre-activation <= 0 for every sample."""
+    return [float(np.mean(np.all(z <= 0, axis=0))) for z in preactivations]
+
+
+def check_dead_fractions(candidate):
+    """Check a reader's ``dead_fractions(preactivations) -> one fraction per layer``.
+
+    `preactivations` is a list with one (samples, units) array per layer.
+
+    Examples
+    --------
+    >>> check_dead_fractions(lambda zs: [np.mean(np.all(z <= 0, axis=0)) for z in zs])
+    Correct! A unit counts as dead only when z <= 0 for every sample.
+    """
+    zs = _dead_fraction_inputs()
+    out, problem = call(candidate, zs)
+    if problem is not None:
+        return verdict(problem)
+    expected = reference_dead_fractions(zs)
+    try:
+        out = np.asarray(out, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        return not_yet("return one number per layer, e.g. a list of floats.")
+    if out.shape != (len(zs),):
+        return not_yet(f"return one fraction per layer: {len(zs)} numbers for {len(zs)} "
+                       f"layers; got {out.size}.")
+    if matches(out, expected):
+        return correct("A unit counts as dead only when z <= 0 for every sample.")
+    for wrong, hint in _DEAD_MISTAKES.values():
+        if matches(out, wrong(zs)):
+            return not_yet(hint)
+    return not_yet(f"expected {[round(e, 3) for e in expected]}, got "
+                   f"{[round(float(o), 3) for o in out]}.")
+

@@ -1,0 +1,182 @@
+"""Everything behind notebook 03 · SELU and self-normalization: the moment-map figure, the
+explorer and the exercise checkers.
+
+Reads: ``helpers.selu_theory`` (the moment map), ``helpers.propagation`` (random networks).
+"""
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .activations import SELU_ALPHA, SELU_LAMBDA, selu, selu_grad
+from .checking import call, correct, not_yet, verdict
+from .plotting import PALETTE, plot_layer_curves
+from .propagation import propagate_seeds
+from .selu_theory import derive_selu_constants, iterate_moment_map, moment_map
+from .widgets import explorer
+
+
+def plot_moment_map(mu_range=(-0.5, 0.5), nu_range=(0.5, 2.0), *, starts=(), steps=8,
+                    omega=0.0, tau=1.0, ax=None, n_arrows=13):
+    """The SELU moment map g as a vector field over (mu, nu), with a few trajectories.
+
+    Each arrow goes from (mu, nu) towards g(mu, nu) (scaled to fit); each trajectory follows
+    successive layers from a start point. The fixed point (0, 1) is marked.
+
+    Parameters
+    ----------
+    mu_range, nu_range : (float, float)
+    starts : sequence of (mu, nu)
+    steps : int
+        Layers per trajectory.
+    omega, tau : float
+        Sum and sum of squares of the weights (0 and 1: normalised weights).
+    ax : matplotlib Axes, optional
+    n_arrows : int
+        Arrows per axis.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    mus = np.linspace(*mu_range, n_arrows)
+    nus = np.linspace(*nu_range, n_arrows)
+    grid_mu, grid_nu = np.meshgrid(mus, nus)
+    new = np.array([[moment_map(m, n, omega, tau) for m, n in zip(row_mu, row_nu, strict=True)]
+                    for row_mu, row_nu in zip(grid_mu, grid_nu, strict=True)])
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 5))
+    ax.quiver(grid_mu, grid_nu, new[..., 0] - grid_mu, new[..., 1] - grid_nu, color="0.55",
+              angles="xy")
+    for i, (m, n) in enumerate(starts):
+        path = iterate_moment_map(m, n, steps, omega, tau)
+        ax.plot(path[:, 0], path[:, 1], marker="o", markersize=3,
+                color=PALETTE[(i + 1) % len(PALETTE)], label=f"start ({m:g}, {n:g})")
+    ax.plot([0], [1], marker="*", markersize=14, color="black", linestyle="none",
+            label="fixed point (0, 1)")
+    ax.set_xlabel("mean of the inputs, mu")
+    ax.set_ylabel("variance of the inputs, nu")
+    ax.set_title(f"SELU moment map g (omega = {omega:g}, tau = {tau:g})")
+    ax.legend(fontsize="small", loc="upper right")
+    return ax
+
+
+
+def selu_figure(depth=64, gain=1.0, input_mean=0.0, input_std=1.0, width=128, seeds=(0, 1, 2)):
+    """The figure behind `selu_explorer`: per-layer mean and variance of a random SELU net."""
+    stats = propagate_seeds("selu", seeds=seeds, depth=depth, width=width, init="lecun",
+                            gain=gain, input_mean=input_mean, input_std=input_std)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+    plot_layer_curves({"SELU": stats.mean}, ylabel="mean of activations", ax=axes[0],
+                      title="Mean per layer (target 0)")
+    plot_layer_curves({"SELU": stats.var}, ylabel="variance of activations", ax=axes[1],
+                      title="Variance per layer (target 1)", logy=True)
+    axes[0].axhline(0, color="0.6", linestyle=":")
+    axes[1].axhline(1, color="0.6", linestyle=":")
+    fig.suptitle(f"LeCun init x {gain:g}, inputs N({input_mean:g}, {input_std:g}²), "
+                 f"width {width}, {len(seeds)} seeds")
+    return fig
+
+
+
+def selu_explorer():
+    """Sliders for depth, weight scale and the inputs' mean and spread over `selu_figure`.
+
+    Returns
+    -------
+    ipywidgets.interactive
+    """
+    return explorer(
+        selu_figure,
+        depth=widgets.IntSlider(value=64, min=4, max=128, step=4, description="depth"),
+        gain=widgets.FloatSlider(value=1.0, min=0.5, max=2.0, step=0.05,
+                                 description="init scale"),
+        input_mean=widgets.FloatSlider(value=0.0, min=-3.0, max=3.0, step=0.25,
+                                       description="input mean"),
+        input_std=widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.1,
+                                         description="input std"),
+    )
+
+
+# --- exercises -----------------------------------------------------------------------------
+
+_SELU_Z = np.array([[-6.0, -1.0, -1e-3, 0.0, 1e-3, 2.5], [-0.2, 3.0, -30.0, 0.7, -2.2, 0.0]])
+
+
+def check_selu_grad(candidate):
+    """Check a reader's ``selu_grad(z)``: lambda for z > 0, lambda alpha exp(z) for z <= 0.
+
+    Examples
+    --------
+    >>> from helpers.activations import selu_grad
+    >>> check_selu_grad(selu_grad)
+    Correct! lambda for z > 0 and lambda * alpha * exp(z) for z <= 0.
+    """
+    z = _SELU_Z
+    out, problem = call(candidate, z)
+    if problem is not None:
+        return verdict(problem)
+    if np.shape(out) != z.shape:
+        return not_yet(f"the result must have the shape of z, {z.shape}; got {np.shape(out)}.")
+    out = np.asarray(out, dtype=float)
+    expected = selu_grad(z)
+    if np.allclose(out, expected, rtol=1e-6, atol=1e-12):
+        return correct("lambda for z > 0 and lambda * alpha * exp(z) for z <= 0.")
+    lam, alpha, e = SELU_LAMBDA, SELU_ALPHA, np.exp(np.minimum(z, 0))
+    mistakes = [
+        (np.where(z > 0, 1.0, alpha * e), "the factor lambda is missing: SELU is lambda times "
+         "an ELU, so both branches of the derivative carry lambda."),
+        (np.where(z > 0, lam, alpha * e), "the negative branch is missing lambda: it is "
+         "lambda * alpha * exp(z), not alpha * exp(z)."),
+        (np.where(z > 0, lam, lam * e), "the negative branch is missing alpha: lambda * alpha * "
+         "exp(z), whose value at 0 is lambda * alpha = 1.7581."),
+        (np.where(z > 0, lam, lam * alpha * (e - 1)), "that is the function's negative branch "
+         "shape, lambda * alpha * (exp(z) - 1); differentiate it: the -1 disappears."),
+        (np.where(z >= 0, lam, lam * alpha * e), "right except at exactly z = 0, where the "
+         "course takes the z <= 0 branch: lambda * alpha."),
+        (selu(z), "you returned selu itself, not its derivative."),
+    ]
+    for wrong, hint in mistakes:
+        if np.allclose(out, wrong, rtol=1e-6, atol=1e-12):
+            return not_yet(hint)
+    return not_yet(f"for z = {z[0].tolist()} expected {np.round(expected[0], 4).tolist()}, got "
+                   f"{np.round(out[0], 4).tolist()}.")
+
+
+def check_fixed_point_constants(answer, mean=0.0, var=2.0):
+    """Check (alpha, lam) that make (mean, var) a fixed point of the SELU moment map
+    (omega = 0, tau = 1), against ``helpers.selu_theory.derive_selu_constants``.
+
+    Examples
+    --------
+    >>> from helpers.selu_theory import derive_selu_constants
+    >>> check_fixed_point_constants(derive_selu_constants(0.0, 2.0))
+    Correct! With these constants (0, 2) is a fixed point: mean 0 and variance 2 stay put.
+    """
+    if answer is None or answer is Ellipsis:
+        return not_yet("fill in my_answer = (alpha, lam), the two numbers you found.")
+    try:
+        alpha, lam = (float(v) for v in answer)
+    except (TypeError, ValueError):
+        return not_yet(f"give two numbers, (alpha, lam); got {answer!r}.")
+    want_alpha, want_lam = derive_selu_constants(mean, var)
+    if abs(alpha - want_alpha) < 1e-6 and abs(lam - want_lam) < 1e-6:
+        return correct(f"With these constants ({mean:g}, {var:g}) is a fixed point: mean "
+                       f"{mean:g} and variance {var:g} stay put.")
+    if abs(alpha - want_lam) < 1e-6 and abs(lam - want_alpha) < 1e-6:
+        return not_yet("the right numbers in the wrong order: (alpha, lam).")
+    if abs(alpha - SELU_ALPHA) < 1e-6 and abs(lam - SELU_LAMBDA) < 1e-6:
+        return not_yet(f"those are SELU's constants, made for the fixed point (0, 1); solve "
+                       f"for ({mean:g}, {var:g}).")
+    if not (np.isfinite(alpha) and np.isfinite(lam) and alpha > 0 and lam > 0):
+        return not_yet("both constants must be positive numbers.")
+    got_mean, got_var = moment_map(mean, var, 0.0, 1.0, alpha=alpha, lam=lam)
+    if abs(got_mean - mean) < 1e-6:
+        return not_yet(f"the mean is fixed ({got_mean:.6f}) but the variance is not: "
+                       f"g gives {got_var:.6f} instead of {var:g}. Solve both equations.")
+    if abs(got_var - var) < 1e-6:
+        return not_yet(f"the variance is fixed but the mean is not: g gives {got_mean:.6f} "
+                       f"instead of {mean:g}. Solve both equations.")
+    return not_yet(f"with these constants g({mean:g}, {var:g}) = ({got_mean:.4f}, "
+                   f"{got_var:.4f}); both must equal ({mean:g}, {var:g}).")
+

@@ -1,0 +1,57 @@
+"""helpers.nb00: the environment check and the figures behind notebook 00."""
+
+import importlib
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from helpers import nb00
+from helpers.propagation import propagate_seeds
+
+
+def test_all_present():
+    assert nb00.check_environment() == sorted(nb00.REQUIRED.values())
+
+
+def test_missing_package_names_the_fix(monkeypatch):
+    real = importlib.import_module
+
+    def fake(name, *args):
+        if name == "sklearn":
+            raise ImportError(name)
+        return real(name, *args)
+
+    monkeypatch.setattr(nb00.importlib, "import_module", fake)
+    with pytest.raises(RuntimeError, match="Missing packages: scikit-learn.*make lab"):
+        nb00.check_environment()
+
+
+def test_propagation_figure_has_two_titled_panels():
+    runs = {"ReLU": propagate_seeds("relu", seeds=[0, 1], depth=5, width=8)}
+    fig = nb00.plot_propagation(runs)
+    left, right = fig.axes
+    assert left.get_lines()[0].get_ydata().tolist() == np.median(runs["ReLU"].var, 0).tolist()
+    assert right.get_lines()[0].get_ydata().tolist() == np.median(
+        runs["ReLU"].weight_grad_norm, 0).tolist()
+    assert left.get_title() and right.get_title()
+
+
+def test_explorer_figure_follows_its_arguments():
+    fig = nb00.propagation_figure(depth=7, width=16, gain=0.5, seeds=(0, 1))
+    assert "depth 7, width 16, weight gain 0.5, 2 seeds" in fig.get_suptitle()
+    assert all(len(line.get_xdata()) == 7 for line in fig.axes[0].get_lines())
+    assert [line.get_label() for line in fig.axes[1].get_lines()] == list(
+        nb00.STANDARD_SETTINGS)
+
+
+def test_explorer_has_the_three_sliders_and_redraws(monkeypatch):
+    calls = []
+    monkeypatch.setattr(nb00, "propagation_figure",
+                        lambda *args: calls.append(args) or plt.figure())
+    explorer = nb00.propagation_explorer(seeds=(0,))
+    sliders = {c.description: c for c in explorer.children[:3]}
+    assert set(sliders) == {"depth", "width", "gain"}
+    sliders["depth"].value = 12
+    assert calls[-1] == (12, 64, 1.0, (0,))
+
