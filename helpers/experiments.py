@@ -154,6 +154,21 @@ def _all_parameters(model):
     return np.concatenate([value.ravel() for value in model.params.values()])
 
 
+def _twin_job(job):
+    """Train (lr, seed) plainly and after `nudge_first_layer`; compare the two (one task)."""
+    data, lr, seed, kwargs = job
+    kwargs = {**kwargs, "lr": lr, "callbacks": {"parameters": _all_parameters}}
+    plain = train_mlp(data, seed=seed, **kwargs)
+    nudged = train_mlp(data, seed=seed, setup=nudge_first_layer, **kwargs)
+    distance = [np.linalg.norm(b - a) / np.linalg.norm(a) for a, b in
+                zip(plain.history["parameters"], nudged.history["parameters"], strict=True)]
+    with evaluating(plain.model), evaluating(nudged.model):
+        differ = (plain.model.forward(data.X_test).argmax(axis=1)
+                  != nudged.model.forward(data.X_test).argmax(axis=1))
+    return {"distance": np.array(distance), "disagreement": float(differ.mean()),
+            "test_acc": (plain.test_acc, nudged.test_acc)}
+
+
 def perturbation_study(data, lrs, seeds, **kwargs):
     """Train each (learning rate, seed) twice, the second time after `nudge_first_layer`.
 
@@ -172,21 +187,9 @@ def perturbation_study(data, lrs, seeds, **kwargs):
         "disagreement": fraction of test samples whose predicted class differs;
         "test_acc": (accuracy, accuracy of the nudged twin).
     """
-    jobs = [(lr, seed, nudged) for lr in lrs for seed in seeds for nudged in (False, True)]
-    runs = parallel_map(_train_job, [
-        (data, seed, {**kwargs, "lr": lr, "setup": nudge_first_layer if nudged else None,
-                      "callbacks": {"parameters": _all_parameters}})
-        for lr, seed, nudged in jobs])
-    study = {lr: [] for lr in lrs}
-    for (lr, _, _), plain, nudged in zip(jobs[::2], runs[::2], runs[1::2], strict=True):
-        distance = [np.linalg.norm(b - a) / np.linalg.norm(a) for a, b in
-                    zip(plain.history["parameters"], nudged.history["parameters"], strict=True)]
-        with evaluating(plain.model), evaluating(nudged.model):
-            differ = (plain.model.forward(data.X_test).argmax(axis=1)
-                      != nudged.model.forward(data.X_test).argmax(axis=1))
-        study[lr].append({"distance": np.array(distance), "disagreement": float(differ.mean()),
-                          "test_acc": (plain.test_acc, nudged.test_acc)})
-    return study
+    seeds = list(seeds)
+    results = parallel_map(_twin_job, [(data, lr, seed, kwargs) for lr in lrs for seed in seeds])
+    return {lr: results[i * len(seeds):(i + 1) * len(seeds)] for i, lr in enumerate(lrs)}
 
 
 def accuracy_summary(runs):
