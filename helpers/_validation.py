@@ -12,10 +12,12 @@ def as_float_array(value, name):
     elif isinstance(value, numbers.Real) or isinstance(value, list | tuple):
         try:
             array = np.asarray(value)
-        except ValueError as err:  # ragged lists
+        except (ValueError, TypeError, OverflowError):  # ragged lists, huge Python ints
+            array = None
+        if array is None or array.dtype == object and _ragged(value):
             raise TypeError(
                 f"{name} must be an array of real numbers; got a ragged {type(value).__name__} "
-                f"({err})."
+                "(rows of different lengths, or lists mixed with numbers)."
             ) from None
     else:
         raise TypeError(
@@ -32,19 +34,24 @@ def as_float_array(value, name):
     )
 
 
-def check_positive_int(value, name, minimum=1):
-    """Return `value` as an int if it is an integer >= minimum, else raise."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}; got {value!r}.")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value}.")
+def _ragged(value):
+    return isinstance(value, list | tuple) and any(isinstance(v, list | tuple) for v in value)
+
+
+def check_positive_int(value, name, minimum=1, maximum=None):
+    """Return `value` as an int if it is an integer >= minimum (and <= maximum), else raise."""
+    bounds = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum}]"
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer {bounds}; got {value!r:.60}.")
+    if value < minimum or maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be an integer {bounds}; got {value}.")
     return int(value)
 
 
 def check_finite_real(value, name, *, minimum=None, exclusive=False):
     """Return `value` as a float if it is a finite real (optionally > or >= minimum)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number; got {value!r}.")
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number; got {value!r:.60}.")
     value = float(value)
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite; got {value}.")
@@ -68,9 +75,77 @@ def check_rng(rng, name="rng"):
 
 def check_choice(value, name, choices):
     """Return `value` if it is one of `choices`, else raise with the list of valid ones."""
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {sorted(choices, key=str)}; got {value!r}.")
+    try:
+        valid = not isinstance(value, np.ndarray) and value in choices
+    except TypeError:  # an unhashable value (a list, a dict) is not a valid name either
+        valid = False
+    if not valid:
+        raise ValueError(f"{name} must be one of {sorted(choices, key=str)}; got {value!r:.60}.")
     return value
+
+
+def check_bool(value, name):
+    """Return `value` as a bool if it is True or False (not 1, "no" or None)."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False; got {value!r:.60}.")
+    return bool(value)
+
+
+def check_callable(value, name, example):
+    """Return `value` if it can be called, else raise naming what was expected."""
+    if not callable(value):
+        raise TypeError(f"{name} must be a function, e.g. {name}={example}; got "
+                        f"{type(value).__name__}.")
+    return value
+
+
+def check_text(value, name, optional=False):
+    """Return `value` if it is a string (or None when optional), for titles and labels."""
+    if not (isinstance(value, str) or optional and value is None):
+        raise TypeError(f"{name} must be a string{' or None' if optional else ''}; got "
+                        f"{type(value).__name__} {value!r:.40}.")
+    return value
+
+
+def check_seeds(seeds, name="seeds"):
+    """Return `seeds` as a non-empty list of integers >= 0, e.g. [0, 1, 2]."""
+    seeds = check_sequence(seeds, name, "[0, 1, 2]")
+    if not seeds:
+        raise ValueError(f"{name} must hold at least one seed, e.g. {name}=[0, 1, 2]; got an "
+                         "empty sequence.")
+    for seed in seeds:
+        if isinstance(seed, bool | np.bool_) or not isinstance(seed, numbers.Integral) or (
+                seed < 0):
+            raise TypeError(f"{name} must hold integers >= 0, e.g. {name}=[0, 1, 2]; got "
+                            f"{seed!r:.40} among them.")
+    return [int(seed) for seed in seeds]
+
+
+def check_pair(value, name, *, positive=False, increasing=False):
+    """Return `value` as a tuple of two finite reals (low, high), for ranges and limits."""
+    try:
+        if not isinstance(value, list | tuple | np.ndarray):
+            raise TypeError
+        low, high = value
+        low = check_finite_real(low, name, minimum=0.0 if positive else None, exclusive=True)
+        high = check_finite_real(high, name, minimum=0.0 if positive else None, exclusive=True)
+    except (TypeError, ValueError):
+        kind = "positive numbers" if positive else "finite numbers"
+        raise TypeError(f"{name} must be a pair of {kind} (low, high); got "
+                        f"{value!r:.60}.") from None
+    if increasing and not low < high:
+        raise ValueError(f"{name} must be (low, high) with low < high; got {value!r}.")
+    return low, high
+
+
+def check_sequence(value, name, example):
+    """Return `value` as a list if it is a list, tuple or other iterable (not a string or a
+    mapping), else raise naming what was expected, e.g. `example` = "[0, 1, 2]"."""
+    if isinstance(value, str | bytes | dict | set) or not hasattr(value, "__iter__") or (
+            isinstance(value, np.ndarray) and value.ndim == 0):
+        raise TypeError(f"{name} must be a sequence, e.g. {name}={example}; got "
+                        f"{type(value).__name__} {value!r:.40}.")
+    return list(value)
 
 
 class DivergedError(ValueError):

@@ -164,7 +164,12 @@ def leaky_relu_grad(z, negative_slope=0.01):
 def _channel_slopes(z, negative_slope, axis):
     """Validate PReLU's slopes; return them in z's dtype, shaped to broadcast along `axis`."""
     name = "negative_slope"
-    if isinstance(negative_slope, numbers.Real) and not isinstance(negative_slope, bool):
+    if isinstance(axis, bool | np.bool_) or not isinstance(axis, numbers.Integral):
+        raise TypeError(f"axis must be an integer; got {axis!r:.40}.")
+    if isinstance(negative_slope, bool | np.bool_) or (
+            isinstance(negative_slope, np.ndarray) and negative_slope.dtype.kind == "b"):
+        raise TypeError(f"{name} must be a real number or an array of them; got booleans.")
+    if isinstance(negative_slope, numbers.Real):
         return z.dtype.type(check_finite_real(negative_slope, name))
     slopes = as_float_array(negative_slope, name)
     if not np.all(np.isfinite(slopes)):
@@ -176,8 +181,6 @@ def _channel_slopes(z, negative_slope, axis):
             f"{name} must be a scalar or a 1-D array with one slope per channel; got shape "
             f"{slopes.shape}."
         )
-    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
-        raise TypeError(f"axis must be an integer; got {axis!r}.")
     if not -z.ndim <= axis < z.ndim:
         hint = " For a 1-D input, use axis=0." if z.ndim == 1 else ""
         raise ValueError(f"axis {axis} is out of range for z with {z.ndim} dimensions.{hint}")
@@ -280,8 +283,8 @@ def elu(z, alpha=1.0):
     Parameters
     ----------
     z : array_like
-    alpha : float, default 1.0
-        Saturation value for z -> -inf is -alpha.
+    alpha : float >= 0, default 1.0
+        Saturation value for z -> -inf is -alpha (0 gives the ReLU).
 
     Returns
     -------
@@ -298,7 +301,7 @@ def elu(z, alpha=1.0):
     array([-0.632121,  2.      ])
     """
     z = as_float_array(z, "z")
-    alpha = check_finite_real(alpha, "alpha")
+    alpha = check_finite_real(alpha, "alpha", minimum=0.0)
     if z.size >= _kernels.FAST_MIN_SIZE:  # the same numbers, computed faster
         return _kernels.scaled_elu(z, 1.0, alpha)
     return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))
@@ -313,7 +316,7 @@ def elu_grad(z, alpha=1.0):
     array([1.5, 1. ])
     """
     z = as_float_array(z, "z")
-    alpha = check_finite_real(alpha, "alpha")
+    alpha = check_finite_real(alpha, "alpha", minimum=0.0)
     if z.size >= _kernels.FAST_MIN_SIZE:
         return _kernels.scaled_elu_grad(z, 1.0, alpha)
     return np.where(z > 0, z.dtype.type(1), alpha * np.exp(np.minimum(z, 0)))
@@ -388,7 +391,7 @@ def gelu(z):
     """
     z = as_float_array(z, "z")
     with np.errstate(invalid="ignore"):  # -inf * 0 at -inf, replaced by the limit below
-        return _at_infinity(np.asarray(z * ndtr(z)), z, 0, np.inf)
+        return _at_infinity(np.asarray(z * ndtr(z), dtype=z.dtype), z, 0, np.inf)
 
 
 def gelu_grad(z):
@@ -403,7 +406,7 @@ def gelu_grad(z):
     bounded = np.clip(z, -40, 40)  # phi(40) is 0 in float64 already; z * z cannot overflow
     density = np.exp(-0.5 * bounded * bounded) / math.sqrt(2 * math.pi)
     with np.errstate(invalid="ignore"):
-        return _at_infinity(np.asarray(ndtr(z) + z * density), z, 0, 1)
+        return _at_infinity(np.asarray(ndtr(z) + z * density, dtype=z.dtype), z, 0, 1)
 
 
 def silu(z):
@@ -418,7 +421,7 @@ def silu(z):
     """
     z = as_float_array(z, "z")
     with np.errstate(invalid="ignore"):
-        return _at_infinity(np.asarray(z * expit(z)), z, 0, np.inf)
+        return _at_infinity(np.asarray(z * expit(z), dtype=z.dtype), z, 0, np.inf)
 
 
 def silu_grad(z):
@@ -432,7 +435,7 @@ def silu_grad(z):
     z = as_float_array(z, "z")
     s = expit(z)
     with np.errstate(invalid="ignore"):
-        return _at_infinity(np.asarray(s * (1 + z * (1 - s))), z, 0, 1)
+        return _at_infinity(np.asarray(s * (1 + z * (1 - s)), dtype=z.dtype), z, 0, 1)
 
 
 # --- sigmoid, tanh, identity ---------------------------------------------------------------------
@@ -446,19 +449,22 @@ def sigmoid(z):
     array([0.5])
     """
     z = as_float_array(z, "z")
-    return expit(z)
+    return np.asarray(expit(z), dtype=z.dtype)  # scipy computes float16 in a wider type
 
 
 def sigmoid_grad(z):
     """Derivative of `sigmoid`: s(z) (1 - s(z)), at most 0.25 (at z = 0).
+
+    Computed as s(z) s(-z), the same number: for large z, 1 - s(z) would round to 0 (in
+    float16 already at z = 9) while s(-z) keeps its digits.
 
     Examples
     --------
     >>> sigmoid_grad([0.0])
     array([0.25])
     """
-    s = sigmoid(z)
-    return s * (1 - s)
+    z = as_float_array(z, "z")
+    return sigmoid(z) * sigmoid(-z)
 
 
 def tanh(z):

@@ -1,15 +1,24 @@
-"""What every exercise checker shares: the verdict type and a safe way to run the reader's code.
+"""What every exercise checker shares: the verdict, a safe way to run the reader's code, and
+one rule for comparing numbers.
 
 A checker (``check_...`` in the notebook modules nb01 to nb04) runs the reader's function on
-inputs chosen so that the usual mistakes give recognisably different answers, compares with
-the helpers' reference, and returns a `Feedback`: "Correct!" or "Not yet: " and a hint that
-names the mistake. It never raises: whatever the reader's code does becomes a hint.
+*fresh* inputs each time, drawn by a generator the checker owns: several shapes, float64 and
+float32, and the edge values where the usual mistakes show (exactly 0, tiny positives, deep
+negatives). It compares the answers with the helpers' reference and returns a `Feedback`:
+"Correct!" or "Not yet: " and a hint that names the mistake, or says on which input the answer
+went wrong and shows the element that differs. It never raises: whatever the reader's code
+does becomes a hint.
+
+Tolerances follow the dtype of the answer and are the same for every checker: an answer must
+agree with the reference to a relative `RTOL` of its dtype (float64: 1e-9, float32: 1e-4).
 """
 
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
+
+RTOL = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 1e-4, np.dtype(np.float16): 1e-2}
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,28 @@ class Raised:
     feedback: Feedback
 
 
+def fresh_rng():
+    """A generator of the checker's own, seeded anew from the operating system at each call,
+    so that an answer cannot be fitted to one fixed input."""
+    return np.random.default_rng()
+
+
+def _copies(value):
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, list):
+        return [_copies(v) for v in value]
+    return value
+
+
+def _same(a, b):
+    if isinstance(a, np.ndarray):
+        return np.array_equal(a, b, equal_nan=True)
+    if isinstance(a, list):
+        return all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return True
+
+
 def call(candidate, *args):
     """Run the reader's function on copies of `args`.
 
@@ -51,21 +82,19 @@ def call(candidate, *args):
     """
     if not callable(candidate):
         return None, not_yet(f"pass your function itself (got a {type(candidate).__name__}).")
-    copies = [a.copy() if isinstance(a, np.ndarray)
-              else [x.copy() for x in a] if isinstance(a, list) else a for a in args]
+    given = [_copies(a) for a in args]
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            out = candidate(*copies)
+            out = candidate(*given)
     except Exception as err:  # the reader's code may raise anything; report it as a hint
         return None, Raised(err, not_yet(f"your function raised {type(err).__name__}: {err}"))
     if out is None:
         return None, not_yet("your function returns None. Replace the `...` with your code "
                              "and `return` the result.")
-    for a, c in zip(args, copies, strict=True):
-        if isinstance(a, np.ndarray) and not np.array_equal(a, c, equal_nan=True):
-            return None, not_yet("your function changed its input array in place; compute a "
-                                 "new array instead.")
+    if not all(_same(a, g) for a, g in zip(args, given, strict=True)):
+        return None, not_yet("your function changed its input in place (e.g. z[z < 0] = 0 or "
+                             "np.maximum(z, 0, out=z)); compute a new array instead.")
     return out, None
 
 
@@ -74,8 +103,115 @@ def verdict(problem):
     return problem.feedback if isinstance(problem, Raised) else problem
 
 
-def matches(out, expected):
-    """Same shape and the same values to 1e-12 (relative and absolute)."""
-    out = np.asarray(out)
-    return out.shape == np.shape(expected) and np.allclose(out.astype(float), expected,
-                                                           rtol=1e-12, atol=1e-12)
+def numbers(out):
+    """The reader's answer as a float array (booleans, ints and lists of numbers welcome);
+    None if it is not numbers (strings, ragged lists, objects)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            array = np.asarray(out)
+    except (ValueError, TypeError):
+        return None
+    if array.dtype.kind == "b" or array.dtype.kind in "iu":
+        return array.astype(np.float64)
+    if array.dtype.kind != "f":
+        return None
+    return array
+
+
+def rtol(*arrays):
+    """The relative tolerance for comparing these arrays: that of the least precise dtype."""
+    return max(RTOL.get(np.asarray(a).dtype, RTOL[np.dtype(np.float64)]) for a in arrays)
+
+
+def close(out, expected, *, scale=0.0):
+    """True if `out` has the shape of `expected` and agrees with it to the dtypes' tolerance.
+
+    scale : float
+        For answers with a natural size (a normalised output, say): differences up to
+        rtol * scale count as agreement too. 0 (the default) is purely relative, so that a
+        tiny correct value (selu'(-30) = 1.6e-13) cannot be replaced by 0.
+    """
+    out, expected = np.asarray(out), np.asarray(expected)
+    if out.shape != expected.shape:
+        return False
+    tol = rtol(out, expected)
+    with np.errstate(all="ignore"):
+        return bool(np.all(np.isclose(out.astype(np.float64), expected.astype(np.float64),
+                                      rtol=tol, atol=tol * scale, equal_nan=False)))
+
+
+def difference(out, expected, *, scale=0.0):
+    """A sentence that shows the first element where `out` and `expected` differ."""
+    out, expected = np.asarray(out, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    tol = rtol(out, expected)
+    with np.errstate(all="ignore"):
+        wrong = ~np.isclose(out, expected, rtol=tol, atol=tol * scale)
+    index = tuple(int(i) for i in np.argwhere(wrong)[0]) if out.ndim else ()
+    got, want = out[index], expected[index]
+    where = f" at index {index if len(index) > 1 else index[0]}" if index else ""
+    text = f"{where} expected {want:.10g}, got {got:.10g}"
+    if np.isfinite(got) and np.isfinite(want) and want != 0 and got != 0:
+        digits = int(np.clip(np.floor(-np.log10(abs(got - want) / abs(want))), 0, 16))
+        if digits >= 3:
+            text += (f": they agree to {digits} digits (the printed ones look equal), but "
+                     f"{'float32' if tol > 1e-6 else 'float64'} answers must agree to a "
+                     f"relative {tol:g}")
+    return text.strip()
+
+
+@dataclass(frozen=True)
+class Case:
+    """One input for the reader's function, and how to describe it in a hint."""
+
+    args: tuple
+    label: str
+
+
+def check_cases(candidate, cases, reference, mistakes=(), *, scale=0.0, diagnose=None):
+    """Run the candidate on every case; None if all agree with `reference`, else the Feedback.
+
+    Parameters
+    ----------
+    cases : list of Case
+    reference : callable
+        reference(*case.args) -> the right answer.
+    mistakes : sequence of (function, hint)
+        function(*case.args) -> what a known mistake gives; its hint is shown if the answer
+        matches it (and not the reference).
+    diagnose : callable, optional
+        diagnose(got, expected, *case.args) -> a hint for a wrong answer of the right shape,
+        or None: for mistakes that a single wrong function does not describe.
+    """
+    passed = []
+    for case in cases:
+        out, problem = call(candidate, *case.args)
+        if problem is not None:
+            return verdict(problem)
+        got, expected = numbers(out), np.asarray(reference(*case.args))
+        if got is None:
+            return not_yet(f"return an array of numbers; got {type(out).__name__} "
+                           f"{str(out)[:40]!r}.")
+        if got.shape == expected.shape and close(got, expected, scale=scale):
+            passed.append(case)
+            continue
+        for wrong, hint in mistakes:
+            with np.errstate(all="ignore"):
+                if close(got, wrong(*case.args), scale=scale):
+                    return not_yet(hint)
+        if got.shape != expected.shape:
+            return not_yet(f"for {case.label} the result must have shape {expected.shape}; "
+                           f"got {got.shape}.")
+        hint = diagnose(got, expected, *case.args) if diagnose else None
+        if hint:
+            return not_yet(hint)
+        if passed:
+            return not_yet(f"right for {passed[0].label}, but not for {case.label}: "
+                           f"{difference(got, expected, scale=scale)}.")
+        return not_yet(f"for {case.label}: {difference(got, expected, scale=scale)}.")
+    return None
+
+
+def shape_label(z):
+    """E.g. "float32 input of shape (3, 5)"."""
+    return f"{z.dtype} input of shape {z.shape}"

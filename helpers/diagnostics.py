@@ -8,7 +8,8 @@ ELU or SELU units means "in the negative regime everywhere", but their gradient 
 
 import numpy as np
 
-from .layers import ACTIVATION_LAYERS, PReLU
+from ._validation import check_choice, check_finite_real
+from .layers import ACTIVATION_LAYERS, Layer, PReLU, check_model
 from .training import check_data, evaluating, in_mode
 
 
@@ -20,7 +21,8 @@ def preactivations(model, X):
     list of (index, ndarray of shape (N, units)): the layer's position in the model and its
     pre-activations, computed in evaluation mode.
     """
-    X, _ = check_data(X, None)
+    check_model(model, sequential=True)
+    X, _ = check_data(X, None, model=model)
     with evaluating(model):
         outputs = model.forward_all(X)
     return [(i, outputs[i]) for i, layer in enumerate(model.layers)
@@ -55,6 +57,7 @@ def near_zero_fractions(model, X, threshold=1e-3):
 
     Not the definition of dead; notebook 01 compares the two.
     """
+    threshold = check_finite_real(threshold, "threshold", minimum=0.0)
     masks = []
     for i, z in preactivations(model, X):
         with evaluating(model):
@@ -70,7 +73,8 @@ def activation_statistics(model, X):
     -------
     dict with "layer" (indices), "mean" and "std": arrays of shape (n_activation_layers,).
     """
-    X, _ = check_data(X, None)
+    check_model(model, sequential=True)
+    X, _ = check_data(X, None, model=model)
     with evaluating(model):
         outputs = model.forward_all(X)
     idx = [i for i, layer in enumerate(model.layers) if isinstance(layer, ACTIVATION_LAYERS)]
@@ -86,6 +90,8 @@ def gradient_norms(model, name="W"):
 
     Call after a backward pass. Returns a dict "index.name" -> float.
     """
+    check_model(model)
+    _check_name(name, model)
     return {key: float(np.linalg.norm(g)) for key, g in model.grads.items()
             if key.rsplit(".", 1)[-1] == name}
 
@@ -100,12 +106,16 @@ def parameter_count(model, name=None):
     >>> parameter_count(net), parameter_count(net, "negative_slope")
     (20, 4)
     """
+    check_model(model)
+    if name is not None:
+        _check_name(name, model)
     return int(sum(v.size for key, v in model.params.items()
                    if name is None or key.rsplit(".", 1)[-1] == name))
 
 
 def prelu_slopes(model):
     """The slopes of every PReLU layer, in order: a list of 1-D arrays (copies)."""
+    check_model(model, sequential=True)
     return [layer.params["negative_slope"].copy() for layer in model.layers
             if isinstance(layer, PReLU)]
 
@@ -126,7 +136,13 @@ def layer_output_statistics(model, X, layer_type, *, training=False):
     -------
     dict with "layer" (indices), "mean" and "var": arrays of shape (n_matching_layers,).
     """
-    X, _ = check_data(X, None)
+    check_model(model, sequential=True)
+    if not (isinstance(layer_type, type) and issubclass(layer_type, Layer) or isinstance(
+            layer_type, tuple) and layer_type and all(
+            isinstance(t, type) and issubclass(t, Layer) for t in layer_type)):
+        raise TypeError(f"layer_type must be a layer class such as helpers.layers.AlphaDropout "
+                        f"(or a tuple of them); got {layer_type!r:.60}.")
+    X, _ = check_data(X, None, model=model)
     with in_mode(model, training=training):
         outputs = model.forward_all(X)
     idx = [i for i, layer in enumerate(model.layers) if isinstance(layer, layer_type)]
@@ -135,3 +151,7 @@ def layer_output_statistics(model, X, layer_type, *, training=False):
             "var": np.array([outputs[i + 1].var() for i in idx])}
 
 
+def _check_name(name, model):
+    """`name` must be a parameter name of `model` (the part after the dot, e.g. "W")."""
+    names = {key.rsplit(".", 1)[-1] for key in model.params}
+    check_choice(name, "name", names)

@@ -6,24 +6,34 @@ number of cores.
 """
 
 import dataclasses
+import inspect
 import time
 
 import numpy as np
 
-from ._validation import check_choice
+from ._validation import (
+    check_callable,
+    check_choice,
+    check_finite_real,
+    check_positive_int,
+    check_seeds,
+    check_sequence,
+)
 from .data import Split, load_digits
-from .layers import Linear
+from .layers import Linear, check_model
 from .models import mlp
 from .optim import DEFAULT_NO_DECAY, SGD, Adam
 from .parallel import parallel_map
-from .scalers import StandardScaler
-from .training import DivergedError, evaluate, evaluating, fit
+from .scalers import MinMaxScaler, StandardScaler
+from .training import DivergedError, check_callbacks, evaluate, evaluating, fit
 
 
 def scaled(split, scaler):
     """The same split with every X transformed by an already fitted `scaler`."""
-    if not isinstance(split, Split):
-        raise TypeError(f"split must be a helpers.data.Split; got {type(split).__name__}.")
+    check_split(split, "split")
+    if not isinstance(scaler, StandardScaler | MinMaxScaler):
+        raise TypeError(f"scaler must be a fitted helpers.scalers.StandardScaler or "
+                        f"MinMaxScaler; got {type(scaler).__name__}.")
     return dataclasses.replace(split, X_train=scaler.transform(split.X_train),
                                X_val=scaler.transform(split.X_val),
                                X_test=scaler.transform(split.X_test))
@@ -31,8 +41,7 @@ def scaled(split, scaler):
 
 def standardized(split):
     """The same split with every X standardised by statistics of X_train only."""
-    if not isinstance(split, Split):
-        raise TypeError(f"split must be a helpers.data.Split; got {type(split).__name__}.")
+    check_split(split, "split")
     return scaled(split, StandardScaler().fit(split.X_train))
 
 
@@ -83,25 +92,70 @@ def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimiz
         If training diverges (``helpers.training.DivergedError``), `diverged` is True,
         `test_acc` is NaN and the history is empty.
     """
-    check_choice(optimizer, "optimizer", ("adam", "sgd"))
-    rng = np.random.default_rng(seed)
-    model = mlp(data.n_features, hidden, data.n_classes, rng=rng, activation=activation,
-                init=init, norm=norm, dropout=dropout, dropout_kind=dropout_kind,
-                activation_params=activation_params)
-    if setup is not None:
-        setup(model)
-    opt = (Adam(model, lr=lr, weight_decay=weight_decay, no_decay=no_decay)
-           if optimizer == "adam" else
-           SGD(model, lr=lr, momentum=momentum, weight_decay=weight_decay, no_decay=no_decay))
+    model, opt, fit_kwargs = _prepare(
+        data, seed=seed, activation=activation, hidden=hidden, optimizer=optimizer, lr=lr,
+        momentum=momentum, weight_decay=weight_decay, epochs=epochs, batch_size=batch_size,
+        norm=norm, dropout=dropout, dropout_kind=dropout_kind, init=init,
+        activation_params=activation_params, callbacks=callbacks, setup=setup,
+        no_decay=no_decay)
     start = time.perf_counter()
     try:
         history = fit(model, opt, data.X_train, data.y_train, X_val=data.X_val,
-                      y_val=data.y_val, epochs=epochs, batch_size=batch_size, rng=rng,
-                      callbacks=callbacks)
+                      y_val=data.y_val, **fit_kwargs)
     except DivergedError:
         return Run(model, {}, float("nan"), float("nan"), diverged=True)
     seconds = (time.perf_counter() - start) / max(epochs, 1)
     return Run(model, history, evaluate(model, data.X_test, data.y_test)[1], seconds)
+
+
+def _prepare(data, *, seed, optimizer="adam", lr=1e-3, momentum=0.9, weight_decay=0.0,
+             epochs=20, batch_size=32, callbacks=None, setup=None, no_decay=DEFAULT_NO_DECAY,
+             **model_kwargs):
+    """Check every argument of `train_mlp` and build its model and optimizer (cheap): the
+    parallel helpers call it first, so that a bad argument fails here, not in a worker."""
+    check_split(data)
+    check_choice(optimizer, "optimizer", ("adam", "sgd"))
+    seed = check_positive_int(seed, "seed", minimum=0)
+    momentum = check_finite_real(momentum, "momentum", minimum=0.0)  # checked for Adam too
+    if momentum >= 1:
+        raise ValueError(f"momentum must be in [0, 1); got {momentum}.")
+    rng = np.random.default_rng(seed)
+    model = mlp(data.n_features, model_kwargs.pop("hidden", (64, 64, 64, 64)),
+                data.n_classes, rng=rng, **model_kwargs)
+    if setup is not None:
+        check_callable(setup, "setup", "my_function")(model)
+    opt = (Adam(model, lr=lr, weight_decay=weight_decay, no_decay=no_decay)
+           if optimizer == "adam" else
+           SGD(model, lr=lr, momentum=momentum, weight_decay=weight_decay, no_decay=no_decay))
+    fit_kwargs = {"epochs": check_positive_int(epochs, "epochs", minimum=0),
+                  "batch_size": check_positive_int(batch_size, "batch_size"),
+                  "callbacks": check_callbacks(callbacks), "rng": rng}
+    return model, opt, fit_kwargs
+
+
+def check_split(data, name="data"):
+    """Return `data` if it is a helpers.data.Split, else raise."""
+    if not isinstance(data, Split):
+        raise TypeError(f"{name} must be a helpers.data.Split (e.g. standardized_digits(seed=0))"
+                        f"; got {type(data).__name__}.")
+    return data
+
+
+def check_train_arguments(data, seeds, kwargs_list):
+    """Validate the arguments of many `train_mlp` calls in this process, before any worker
+    starts: a mistake then shows as the clear error it is, at once."""
+    check_split(data)
+    seeds = check_seeds(seeds)
+    for kwargs in kwargs_list:
+        for key in ("seed", "data"):
+            if key in kwargs:
+                raise TypeError(f"pass {key} through the function's own argument, not as a "
+                                f"keyword for train_mlp; got {key}={kwargs[key]!r:.40}.")
+        unknown = set(kwargs) - set(inspect.signature(train_mlp).parameters)
+        if unknown:
+            raise TypeError(f"unknown keyword arguments for train_mlp: {sorted(unknown)}.")
+        _prepare(data, seed=seeds[0], **kwargs)
+    return seeds
 
 
 def _train_job(job):
@@ -112,6 +166,7 @@ def _train_job(job):
 
 def repeat(data, seeds, **kwargs):
     """`train_mlp` once per seed (in parallel, see ``helpers.parallel``); returns the Runs."""
+    seeds = check_train_arguments(data, seeds, [kwargs])
     return parallel_map(_train_job, [(data, seed, kwargs) for seed in seeds])
 
 
@@ -131,10 +186,12 @@ def sweep(data, configs, seeds, **common):
     -------
     dict label -> list of Runs (one per seed, in order).
     """
-    if not isinstance(configs, dict) or not configs:
-        raise TypeError(f"configs must be a non-empty dict label -> keyword arguments; got "
-                        f"{type(configs).__name__}.")
-    seeds = list(seeds)
+    if not isinstance(configs, dict) or not configs or not all(
+            isinstance(c, dict) for c in configs.values()):
+        raise TypeError(f"configs must be a non-empty dict label -> dict of keyword arguments, "
+                        f"e.g. {{'relu': {{'activation': 'relu'}}}}; got {configs!r:.60}.")
+    seeds = check_train_arguments(data, seeds,
+                                  [{**common, **config} for config in configs.values()])
     runs = parallel_map(_train_job, [(data, seed, {**common, **configs[label]})
                                      for label in configs for seed in seeds])
     return {label: runs[i * len(seeds):(i + 1) * len(seeds)] for i, label in enumerate(configs)}
@@ -146,7 +203,10 @@ def nudge_first_layer(model):
     A relative change of about 1e-16: the size of the differences between two CPUs' matrix
     products (see `perturbation_study`).
     """
-    first = next(layer for layer in model.layers if isinstance(layer, Linear))
+    check_model(model, sequential=True)
+    first = next((layer for layer in model.layers if isinstance(layer, Linear)), None)
+    if first is None:
+        raise ValueError("model has no Linear layer to nudge.")
     first.params["W"][...] = np.nextafter(first.params["W"], np.inf)
 
 
@@ -187,7 +247,12 @@ def perturbation_study(data, lrs, seeds, **kwargs):
         "disagreement": fraction of test samples whose predicted class differs;
         "test_acc": (accuracy, accuracy of the nudged twin).
     """
-    seeds = list(seeds)
+    lrs = check_sequence(lrs, "lrs", "[0.001, 0.01]")
+    if not lrs:
+        raise ValueError("lrs must hold at least one learning rate, e.g. lrs=[0.001, 0.01].")
+    for lr in lrs:
+        check_finite_real(lr, "lrs", minimum=0.0, exclusive=True)
+    seeds = check_train_arguments(data, seeds, [{**kwargs, "lr": lr} for lr in lrs])
     results = parallel_map(_twin_job, [(data, lr, seed, kwargs) for lr in lrs for seed in seeds])
     return {lr: results[i * len(seeds):(i + 1) * len(seeds)] for i, lr in enumerate(lrs)}
 
@@ -195,6 +260,10 @@ def perturbation_study(data, lrs, seeds, **kwargs):
 def accuracy_summary(runs):
     """(mean, std, min, max) of the test accuracies of runs that did not diverge, and the
     number of diverged runs."""
+    runs = check_sequence(runs, "runs", "repeat(data, seeds=[0, 1, 2])")
+    if not runs or not all(isinstance(r, Run) for r in runs):
+        raise TypeError(f"runs must be a non-empty list of helpers.experiments.Run (from "
+                        f"train_mlp, repeat or sweep); got {runs!r:.60}.")
     acc = np.array([r.test_acc for r in runs if not r.diverged])
     stats = (acc.mean(), acc.std(), acc.min(), acc.max()) if acc.size else (np.nan,) * 4
     return tuple(float(v) for v in stats), sum(r.diverged for r in runs)

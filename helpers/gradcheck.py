@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from ._validation import as_float_array, check_finite_real
+from ._validation import as_float_array, check_callable, check_finite_real, check_positive_int
+from .layers import check_model
 
 
 def relative_error(analytic, numeric):
@@ -37,6 +38,7 @@ def elementwise_derivative(f, z, *, eps=1e-3):
     >>> round(float(elementwise_derivative(lambda z: z**3, 2.0)), 9)
     12.0
     """
+    check_callable(f, "f", "helpers.activations.elu")
     z = as_float_array(z, "z").astype(np.float64)
     h = check_finite_real(eps, "eps", minimum=0.0, exclusive=True)
     return (f(z - 2 * h) - 8 * f(z - h) + 8 * f(z + h) - f(z + 2 * h)) / (12 * h)
@@ -68,21 +70,21 @@ def numerical_gradient(f, x, *, dout=None, eps=1e-6):
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
         raise TypeError("x must be a float64 ndarray (it is perturbed in place); got "
                         f"{type(x).__name__} of dtype {getattr(x, 'dtype', None)}.")
+    check_callable(f, "f", "lambda v: v**2")
     eps = check_finite_real(eps, "eps", minimum=0.0, exclusive=True)
     out = np.asarray(f(x))
-    dout = np.ones_like(out) if dout is None else np.asarray(dout, dtype=np.float64)
+    dout = np.ones_like(out) if dout is None else as_float_array(dout, "dout")
     if dout.shape != out.shape:
         raise ValueError(f"dout must have the shape of f(x), {out.shape}; got {dout.shape}.")
-    grad = np.zeros_like(x)
-    flat_x, flat_grad = x.reshape(-1), grad.reshape(-1)
-    for i in range(flat_x.size):
-        saved = flat_x[i]
-        flat_x[i] = saved + eps
+    grad = np.zeros(x.shape)
+    for i in np.ndindex(x.shape):  # index x itself: a reshaped view may be a copy (x.T, x[::2])
+        saved = x[i]
+        x[i] = saved + eps
         plus = np.sum(np.asarray(f(x)) * dout)
-        flat_x[i] = saved - eps
+        x[i] = saved - eps
         minus = np.sum(np.asarray(f(x)) * dout)
-        flat_x[i] = saved
-        flat_grad[i] = (plus - minus) / (2 * eps)
+        x[i] = saved
+        grad[i] = (plus - minus) / (2 * eps)
     return grad
 
 
@@ -103,8 +105,11 @@ def check_layer(layer, x, *, seed=0, eps=1e-6):
     dict name -> relative error: "x" and each key of ``layer.params`` (about 1e-9 or less
     when the backward is right).
     """
+    check_model(layer, "layer")
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
-        raise TypeError("x must be a float64 ndarray.")
+        raise TypeError("x must be a float64 ndarray; got "
+                        f"{type(x).__name__} of dtype {getattr(x, 'dtype', None)}.")
+    seed = check_positive_int(seed, "seed", minimum=0)
     rng_state = layer.rng.bit_generator.state if hasattr(layer, "rng") else None
     buffers = {k: getattr(layer, k).copy() for k in ("running_mean", "running_var")
                if hasattr(layer, k)}

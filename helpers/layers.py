@@ -4,8 +4,11 @@ Every layer has ``forward(x)``, ``backward(dout) -> dx``, dicts ``params`` and `
 the same keys (the optimizer updates ``params`` in place from ``grads``), and ``train()`` /
 ``eval()``, which set the explicit flag ``training`` (True after construction). Inputs are
 batches ``x: (N, D)``: N samples, D features; channels are the features (axis 1). Each
-forward keeps in ``_cache`` what its backward needs (named in each docstring);
-``clear_cache()`` forgets it.
+forward keeps in ``_cache`` what its backward needs (named in each docstring; a copy, never
+the caller's array, which the caller may change); ``clear_cache()`` forgets it.
+
+Dtypes: a layer returns the floating dtype of its input (float16, float32 or float64), and
+backward returns the dtype of ``dout``; parameters and their gradients are float64.
 """
 
 import numpy as np
@@ -76,9 +79,10 @@ class Layer:
             )
         return dout, self._cache
 
-    def _save(self, out, cache):
+    def _save(self, out, cache, dtype=None):
+        """Keep `cache` for backward; return `out` in `dtype` (default: unchanged)."""
         self._out_shape, self._cache = out.shape, cache
-        return out
+        return out if dtype is None else out.astype(dtype, copy=False)
 
     def __repr__(self):
         return f"{type(self).__name__}()"
@@ -117,13 +121,13 @@ class Linear(Layer):
             )
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported as an error
             out = x @ self.params["W"] + self.params["b"]
-        return self._save(out, x)
+        return self._save(out, x.copy(), x.dtype)
 
     def backward(self, dout):
         dout, x = self._saved(dout)
         self.grads["W"][...] = x.T @ dout  # (D_in, N) @ (N, D_out)
         self.grads["b"][...] = dout.sum(axis=0)
-        return dout @ self.params["W"].T
+        return (dout @ self.params["W"].T).astype(dout.dtype, copy=False)
 
     def __repr__(self):
         return f"Linear({self.in_features}, {self.out_features})"
@@ -165,14 +169,15 @@ class Elementwise(Layer):
         self.name, self.spec = name, spec
         self.settings = {**spec.params,
                          **{k: check_finite_real(v, k) for k, v in params.items()}}
+        spec.function(np.zeros(1), **self.settings)  # the function's own checks (e.g. alpha >= 0)
 
     def forward(self, x):
         z = self._input(x)
-        return self._save(self.spec.function(z, **self.settings), z)
+        return self._save(self.spec.function(z, **self.settings), z.copy())
 
     def backward(self, dout):
         dout, z = self._saved(dout)
-        return dout * self.spec.derivative(z, **self.settings)
+        return (dout * self.spec.derivative(z, **self.settings)).astype(dout.dtype, copy=False)
 
     def __repr__(self):
         settings = ", ".join(f"{k}={v:g}" for k, v in self.settings.items())
@@ -219,6 +224,7 @@ class Sigmoid(Elementwise):
 def elementwise(name, **params):
     """The activation layer for `name`: its named class (ReLU, ...) if it has one, else
     ``Elementwise(name)``. Parameters by name, as for `Elementwise`."""
+    check_choice(name, "activation", ACTIVATIONS)
     for cls in Elementwise.__subclasses__():
         if cls.name == name:
             return cls(**params)
@@ -253,16 +259,22 @@ class PReLU(Layer):
 
     def forward(self, x):
         z = self._input(x, None if self.num_parameters == 1 else self.num_parameters)
-        return self._save(prelu_function(z, self._slopes()), z)
+        return self._save(prelu_function(z, self._slopes()), z.copy())
 
     def backward(self, dout):
         dout, z = self._saved(dout)
         dz, dslope = prelu_backward(dout, z, self._slopes())
         self.grads["negative_slope"][...] = np.reshape(dslope, self.num_parameters)
-        return dz
+        return dz.astype(dout.dtype, copy=False)
 
     def __repr__(self):
         return f"PReLU(num_parameters={self.num_parameters})"
+
+
+def _check_finite_variance(var, layer, unit):
+    if not np.isfinite(var).all():
+        raise ValueError(f"{layer}: the variance of a {unit} overflows (its values are beyond "
+                         "about 1e154 in float64); rescale the input first.")
 
 
 class BatchNorm1d(Layer):
@@ -300,19 +312,25 @@ class BatchNorm1d(Layer):
             n = x.shape[0]
             if n < 2:
                 raise ValueError(
-                    "BatchNorm1d in training mode needs at least 2 samples per batch to estimate "
-                    f"a variance; got a batch of {n}. Use a larger batch or call eval()."
+                    "BatchNorm1d in training mode needs at least 2 samples (rows of x) per batch "
+                    f"to estimate a variance; got a batch of {n}. Use a larger batch or call "
+                    "eval()."
                 )
-            mean, var = x.mean(axis=0), x.var(axis=0)
+            # measured from the first sample: the same numbers, but a constant feature near
+            # 1e12 gives exactly x_hat = 0 instead of rounding noise divided by sqrt(eps)
+            centred = x - x[0]
+            with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+                shift, var = centred.mean(axis=0), centred.var(axis=0)
+            _check_finite_variance(var, "BatchNorm1d", "feature")
             m = self.momentum
-            self.running_mean[...] = (1 - m) * self.running_mean + m * mean
+            self.running_mean[...] = (1 - m) * self.running_mean + m * (x[0] + shift)
             self.running_var[...] = (1 - m) * self.running_var + m * var * n / (n - 1)
         else:
-            mean, var = self.running_mean, self.running_var
+            centred, shift, var = x, self.running_mean, self.running_var
         inv_std = 1.0 / np.sqrt(var + self.eps)
-        x_hat = (x - mean) * inv_std
+        x_hat = (centred - shift) * inv_std
         out = self.params["gamma"] * x_hat + self.params["beta"]
-        return self._save(out, (x_hat, inv_std, self.training))
+        return self._save(out, (x_hat, inv_std, self.training), x.dtype)
 
     def backward(self, dout):
         dout, (x_hat, inv_std, batch_stats) = self._saved(dout)
@@ -320,9 +338,10 @@ class BatchNorm1d(Layer):
         self.grads["beta"][...] = dout.sum(axis=0)
         dx_hat = dout * self.params["gamma"]
         if not batch_stats:  # running statistics are constants
-            return dx_hat * inv_std
-        # mean and variance depend on every sample of the batch
-        return inv_std * (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0))
+            dx = dx_hat * inv_std
+        else:  # mean and variance depend on every sample of the batch
+            dx = inv_std * (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0))
+        return dx.astype(dout.dtype, copy=False)
 
     def __repr__(self):
         return f"BatchNorm1d({self.num_features}, eps={self.eps:g}, momentum={self.momentum:g})"
@@ -348,18 +367,23 @@ class LayerNorm(Layer):
 
     def forward(self, x):
         x = self._input(x, self.num_features)
-        mean, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)
+        centred = x - x[:, :1]  # measured from the first feature (see BatchNorm1d)
+        with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+            shift, var = centred.mean(axis=1, keepdims=True), centred.var(axis=1, keepdims=True)
+        _check_finite_variance(var, "LayerNorm", "sample")
         inv_std = 1.0 / np.sqrt(var + self.eps)
-        x_hat = (x - mean) * inv_std
-        return self._save(self.params["gamma"] * x_hat + self.params["beta"], (x_hat, inv_std))
+        x_hat = (centred - shift) * inv_std
+        return self._save(self.params["gamma"] * x_hat + self.params["beta"], (x_hat, inv_std),
+                          x.dtype)
 
     def backward(self, dout):
         dout, (x_hat, inv_std) = self._saved(dout)
         self.grads["gamma"][...] = (dout * x_hat).sum(axis=0)
         self.grads["beta"][...] = dout.sum(axis=0)
         dx_hat = dout * self.params["gamma"]
-        return inv_std * (dx_hat - dx_hat.mean(axis=1, keepdims=True)
-                          - x_hat * (dx_hat * x_hat).mean(axis=1, keepdims=True))
+        dx = inv_std * (dx_hat - dx_hat.mean(axis=1, keepdims=True)
+                        - x_hat * (dx_hat * x_hat).mean(axis=1, keepdims=True))
+        return dx.astype(dout.dtype, copy=False)
 
     def __repr__(self):
         return f"LayerNorm({self.num_features})"
@@ -389,8 +413,8 @@ class Dropout(Layer):
         x = self._input(x)
         if not self.training or self.rate == 0:
             return self._save(x.copy(), np.ones((), dtype=x.dtype))
-        keep = (self.rng.random(x.shape) >= self.rate) / (1 - self.rate)
-        return self._save(x * keep, keep.astype(x.dtype))
+        keep = ((self.rng.random(x.shape) >= self.rate) / (1 - self.rate)).astype(x.dtype)
+        return self._save(x * keep, keep)
 
     def backward(self, dout):
         dout, keep = self._saved(dout)
@@ -429,7 +453,7 @@ class AlphaDropout(Layer):
 
     def backward(self, dout):
         dout, scale = self._saved(dout)
-        return dout * scale
+        return (dout * scale).astype(dout.dtype, copy=False)
 
     def __repr__(self):
         return f"AlphaDropout({self.rate:g})"
@@ -513,6 +537,33 @@ class Sequential(Layer):
     def __repr__(self):
         inner = ",\n  ".join(repr(layer) for layer in self.layers)
         return f"Sequential(\n  {inner}\n)"
+
+
+def check_model(model, name="model", *, sequential=False):
+    """Return `model` if it is a layer (a Sequential when `sequential`), else raise."""
+    kind = Sequential if sequential else Layer
+    if not isinstance(model, kind) or type(model) is Layer:  # the bare base class cannot run
+        raise TypeError(f"{name} must be a helpers.layers.{kind.__name__} (e.g. from "
+                        f"helpers.models.mlp); got {type(model).__name__}.")
+    return model
+
+
+def output_features(model):
+    """The number of outputs of `model`'s last Linear layer (its classes), or None."""
+    linears = [layer for layer in (model.layers if isinstance(model, Sequential) else [model])
+               if isinstance(layer, Linear)]
+    return linears[-1].params["W"].shape[1] if linears else None
+
+
+def input_features(model):
+    """The number of input features `model` expects, or None if its first layers do not say
+    (read from the first Linear or normalisation layer)."""
+    for layer in model.layers if isinstance(model, Sequential) else [model]:
+        if isinstance(layer, Linear):
+            return layer.params["W"].shape[0]
+        if isinstance(layer, BatchNorm1d | LayerNorm):
+            return layer.params["gamma"].size
+    return None
 
 
 # Layers whose input is a pre-activation: what the diagnostics look at.

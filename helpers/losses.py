@@ -2,28 +2,36 @@
 
 import numpy as np
 
-from ._validation import DivergedError, as_float_array
+from ._validation import DivergedError, as_float_array, check_positive_int
 
 
-def check_labels(labels, n_samples, n_classes):
-    """Return `labels` as an int array of shape (n_samples,) with values in [0, n_classes)."""
-    labels = np.asarray(labels)
+def check_labels(labels, n_samples, n_classes=None, name="labels", rows="X"):
+    """Return `labels` as an int array of shape (n_samples,) with values in [0, n_classes)
+    (n_classes None: any class index up to 2**31 - 1). `name` and `rows` name the labels and
+    the array whose rows they label in error messages (e.g. "y_train" and "X_train")."""
+    n_samples = check_positive_int(n_samples, "n_samples", minimum=0)
+    if n_classes is not None:
+        n_classes = check_positive_int(n_classes, "n_classes")
+    try:
+        labels = np.asarray(labels)
+    except (ValueError, TypeError, OverflowError):
+        labels = np.array(None)
     if labels.dtype.kind not in "iu" and not (
         labels.dtype.kind == "f" and labels.size and np.all(labels == np.round(labels))
     ):
-        raise TypeError(f"labels must be integers (class indices); got dtype {labels.dtype}.")
+        kind = "ragged or mixed values" if labels.dtype == object else f"dtype {labels.dtype}"
+        raise TypeError(f"{name} must be integers (class indices); got {kind}.")
     if labels.shape != (n_samples,):
         raise ValueError(
-            f"labels must have shape ({n_samples},), one class index per sample; got "
+            f"{name} must have shape ({n_samples},), one class index per row of {rows}; got "
             f"{labels.shape}."
         )
-    labels = labels.astype(np.intp)
-    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
-        raise ValueError(
-            f"labels must be in [0, {n_classes}) for {n_classes} classes; got values from "
-            f"{labels.min()} to {labels.max()}."
-        )
-    return labels
+    top, what = (2**31, "class indices from 0 to 2**31 - 1") if n_classes is None else (
+        n_classes, f"in [0, {n_classes}) for {n_classes} classes")
+    if labels.size and (labels.min() < 0 or labels.max() >= top):  # before casting
+        raise ValueError(f"{name} must be {what}; got values from {labels.min():g} to "
+                         f"{labels.max():g}.")
+    return labels.astype(np.intp)
 
 
 def softmax_cross_entropy(logits, labels):
@@ -63,7 +71,7 @@ def softmax_cross_entropy(logits, labels):
         raise DivergedError("logits hold NaN or inf: the network diverged; lower the learning "
                             "rate.")
     n, c = logits.shape
-    labels = check_labels(labels, n, c)
+    labels = check_labels(labels, n, c, rows="logits")
     shifted = logits - logits.max(axis=1, keepdims=True)
     log_norm = np.log(np.exp(shifted).sum(axis=1))
     log_probs = shifted - log_norm[:, None]

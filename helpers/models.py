@@ -1,8 +1,15 @@
 """Model builders: the multilayer perceptrons the notebooks train."""
 
 from . import layers as L
-from ._validation import check_choice, check_finite_real, check_positive_int, check_rng
+from ._validation import (
+    check_choice,
+    check_finite_real,
+    check_positive_int,
+    check_rng,
+    check_sequence,
+)
 from .activations import ACTIVATIONS
+from .init import INITS
 
 
 def mlp(n_in, hidden, n_out, *, rng, activation="relu", init=None, norm=None, dropout=0.0,
@@ -46,16 +53,31 @@ def mlp(n_in, hidden, n_out, *, rng, activation="relu", init=None, norm=None, dr
     ['Linear', 'PReLU', 'Linear', 'PReLU', 'Linear']
     """
     n_in, n_out = check_positive_int(n_in, "n_in"), check_positive_int(n_out, "n_out")
-    hidden = [check_positive_int(h, "hidden width") for h in hidden]
+    hidden = [check_positive_int(h, "hidden width") for h in
+              check_sequence(hidden, "hidden", "[64, 64]")]
     check_rng(rng)
     spec = ACTIVATIONS[check_choice(activation, "activation", ACTIVATIONS)]
     norm_layer = None if norm is None else L.NORMS[check_choice(norm, "norm", L.NORMS)]
     dropout = check_finite_real(dropout, "dropout", minimum=0.0)
+    if dropout >= 1:
+        raise ValueError(f"dropout must be in [0, 1) (the probability of dropping); got "
+                         f"{dropout}.")
+    if activation_params is not None and not isinstance(activation_params, dict):
+        raise TypeError(f"activation_params must be a dict, e.g. {{'negative_slope': 0.2}}; got "
+                        f"{activation_params!r}.")
     params = dict(activation_params or {})
-    channelwise = params.pop("channelwise", True) if spec.learned else True
+    allowed = set(spec.params) | ({"channelwise"} if spec.learned else set())
+    unknown = sorted(set(params) - allowed)
+    if unknown:
+        raise TypeError(f"activation_params for {activation!r} may hold {sorted(allowed) or 'none'}"
+                        f"; got {unknown[0]!r}.")
+    channelwise = params.pop("channelwise", True)
+    if not isinstance(channelwise, bool):
+        raise TypeError(f"activation_params['channelwise'] must be True or False; got "
+                        f"{channelwise!r}.")
     kind = check_choice(dropout_kind, "dropout_kind", (None, "standard", "alpha")) or (
         "alpha" if activation == "selu" else "standard")
-    init = init or spec.init
+    init = spec.init if init is None else check_choice(init, "init", INITS)
     slope = {**spec.params, **params}.get("negative_slope", 0.0)  # what He's init needs
 
     def make_activation(width):

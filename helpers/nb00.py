@@ -9,8 +9,9 @@ import importlib
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
-from .plotting import plot_layer_curves
-from .propagation import propagate_seeds
+from ._validation import check_seeds
+from .plotting import check_axes, plot_layer_curves
+from .propagation import LayerStats, propagate_seeds
 from .widgets import explorer
 
 REQUIRED = {
@@ -71,7 +72,11 @@ def plot_propagation(runs, *, axes=None):
     -------
     matplotlib Figure
     """
-    if axes is None:
+    if not isinstance(runs, dict) or not runs or not all(
+            isinstance(r, LayerStats) for r in runs.values()):
+        raise TypeError(f"runs must be a non-empty dict label -> LayerStats (from "
+                        f"propagation.propagate_seeds); got {runs!r:.60}.")
+    if check_axes(axes, "axes", count=2) is None:
         fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
     else:
         fig = axes[0].figure
@@ -97,13 +102,15 @@ def propagation_figure(depth=30, width=64, gain=1.0, seeds=(0, 1, 2)):
 
 
 def propagation_explorer(seeds=(0, 1, 2)):
-    """Sliders for depth, width and weight gain over `propagation_figure`.
+    """Sliders for depth, width and weight gain over `propagation_figure` (`seeds`: the random
+    networks drawn for each setting).
 
     Returns
     -------
     ipywidgets.interactive
         Display it as the last expression of a cell.
     """
+    seeds = check_seeds(seeds)
     return explorer(
         lambda depth, width, gain: propagation_figure(depth, width, gain, seeds),
         depth=widgets.IntSlider(value=30, min=2, max=60, step=1, description="depth"),

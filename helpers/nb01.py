@@ -5,19 +5,28 @@ Reads: ``helpers.experiments`` (training runs), ``helpers.diagnostics`` (dead un
 """
 
 import functools
+import inspect
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
 from . import diagnostics
-from ._validation import as_float_array, check_finite_real, check_positive_int, check_rng
+from ._validation import (
+    as_float_array,
+    check_bool,
+    check_finite_real,
+    check_positive_int,
+    check_rng,
+    check_sequence,
+    check_text,
+)
 from .activations import relu, relu_grad
-from .checking import call, correct, matches, not_yet, verdict
-from .experiments import train_mlp
+from .checking import Case, call, check_cases, correct, fresh_rng, not_yet, shape_label
+from .experiments import check_split, check_train_arguments, train_mlp
 from .layers import Linear
 from .parallel import parallel_map
-from .plotting import PALETTE
+from .plotting import PALETTE, check_axes, check_named_arrays
 from .widgets import explorer
 
 
@@ -41,7 +50,10 @@ def single_point_dead_probability(width, depth):
     0.9437
     """
     width = check_positive_int(width, "width")
-    depth = np.asarray(depth)
+    try:
+        depth = np.asarray(depth)
+    except (ValueError, TypeError, OverflowError):
+        depth = np.array(None)
     if depth.dtype.kind not in "iu" or np.any(depth < 1):
         raise ValueError(f"depth must be integers >= 1; got {depth}.")
     return 1.0 - (1.0 - 2.0 ** -width) ** depth
@@ -136,17 +148,32 @@ def train_and_track(data, *, lr, seed, optimizer="adam", hidden=(64, 64, 64, 64)
         incoming weight matrices), "test_acc" (final test accuracy), "model" (the trained
         network) and "diverged".
     """
+    kwargs = _train_kwargs(data, lr=lr, optimizer=optimizer, hidden=hidden, epochs=epochs,
+                           batch_size=batch_size, bias_shift=bias_shift,
+                           shift_layers=shift_layers, track_weights=track_weights)
+    run = train_mlp(data, seed=seed, **kwargs)
+    return {**run.history, "test_acc": run.test_acc, "model": run.model,
+            "diverged": run.diverged}
+
+
+def _train_kwargs(data, *, lr, optimizer="adam", hidden=(64, 64, 64, 64), epochs=20,
+                  batch_size=32, bias_shift=0.0, shift_layers=None, track_weights=False):
+    """Check train_and_track's own arguments; return the keyword arguments of its train_mlp."""
+    check_split(data)
     bias_shift = check_finite_real(bias_shift, "bias_shift")
+    track_weights = check_bool(track_weights, "track_weights")
+    n_hidden = len(check_sequence(hidden, "hidden", "[64, 64]"))
+    if shift_layers is not None:
+        shift_layers = check_sequence(shift_layers, "shift_layers", "[0, 1]")
+        for layer in shift_layers:
+            check_positive_int(layer, "shift_layers", minimum=0, maximum=n_hidden - 1)
     # functools.partial, not lambdas: the runs may go to worker processes
     callbacks = {"masks": functools.partial(diagnostics.dead_unit_masks, X=data.X_train)}
     if track_weights:
         callbacks["weights"] = _hidden_weights
-    run = train_mlp(data, seed=seed, lr=lr, optimizer=optimizer, momentum=0.0, hidden=hidden,
-                    epochs=epochs, batch_size=batch_size, callbacks=callbacks,
-                    setup=functools.partial(_shift_biases, amount=bias_shift,
-                                            layers=shift_layers))
-    return {**run.history, "test_acc": run.test_acc, "model": run.model,
-            "diverged": run.diverged}
+    return {"lr": lr, "optimizer": optimizer, "momentum": 0.0, "hidden": hidden,
+            "epochs": epochs, "batch_size": batch_size, "callbacks": callbacks,
+            "setup": functools.partial(_shift_biases, amount=bias_shift, layers=shift_layers)}
 
 
 def learning_rate_sweep(data, lrs, seeds, **kwargs):
@@ -156,7 +183,16 @@ def learning_rate_sweep(data, lrs, seeds, **kwargs):
     -------
     dict lr -> list of histories, one per seed, in order.
     """
-    seeds = list(seeds)
+    lrs = check_sequence(lrs, "lrs", "[0.001, 0.01]")
+    if not lrs:
+        raise ValueError("lrs must hold at least one learning rate, e.g. lrs=[0.001, 0.01].")
+    for lr in lrs:
+        check_finite_real(lr, "lrs", minimum=0.0, exclusive=True)
+    unknown = set(kwargs) - (set(inspect.signature(_train_kwargs).parameters) - {"data", "lr"})
+    if unknown:
+        raise TypeError(f"unknown keyword arguments for train_and_track: {sorted(unknown)}.")
+    seeds = check_train_arguments(data, seeds, [_train_kwargs(data, lr=lr, **kwargs)
+                                                for lr in lrs])
     histories = parallel_map(_track_job, [(data, lr, seed, kwargs) for lr in lrs
                                           for seed in seeds])
     return {lr: histories[i * len(seeds):(i + 1) * len(seeds)] for i, lr in enumerate(lrs)}
@@ -169,7 +205,16 @@ def _track_job(job):
 
 def dead_fraction_history(history):
     """Per epoch and layer, the fraction of dead units: ndarray (epochs + 1, layers)."""
+    _check_history(history)
     return np.array([[mask.mean() for mask in masks] for masks in history["masks"]])
+
+
+def _check_history(history):
+    if not isinstance(history, dict) or not isinstance(history.get("masks"), list) or not (
+            history["masks"]):
+        raise TypeError(f"history must be a dict from train_and_track (with per-epoch "
+                        f'"masks"); got {history!r:.60}.')
+    return history
 
 
 def revival_report(history):
@@ -184,7 +229,7 @@ def revival_report(history):
         "frozen" (only if the history tracked weights): of the units dead from some epoch to
         the end, those whose incoming weights did not change at all from that epoch on.
     """
-    masks = history["masks"]
+    masks = _check_history(history)["masks"]
     n_layers = len(masks[0])
     keys = ("ever_dead", "dead_at_end", "revived") + (("frozen",) if "weights" in history else ())
     report = {k: np.zeros(n_layers, dtype=int) for k in keys}
@@ -222,12 +267,12 @@ def plot_born_dead(monte_carlo, exact=None, *, ax=None):
     -------
     matplotlib Axes
     """
-    if not isinstance(monte_carlo, dict) or not monte_carlo:
-        raise TypeError("monte_carlo must be a non-empty dict width -> probabilities.")
-    if ax is None:
+    monte_carlo = check_named_arrays(monte_carlo, "monte_carlo")
+    if exact is not None and not (isinstance(exact, dict) and not exact):
+        exact = check_named_arrays(exact, "exact")
+    if check_axes(ax) is None:
         _, ax = plt.subplots(figsize=(7, 4.5))
     for i, (width, probs) in enumerate(monte_carlo.items()):
-        probs = as_float_array(probs, f"monte_carlo[{width}]")
         depths = np.arange(1, probs.size + 1)
         colour = PALETTE[i % len(PALETTE)]
         ax.plot(depths, probs, color=colour, label=f"width {width}")
@@ -259,9 +304,10 @@ def plot_dead_fractions(curves, *, ax=None, title="Dead units during training"):
     matplotlib Axes
     """
     curves = as_float_array(curves, "curves")
-    if curves.ndim != 2:
+    if curves.ndim != 2 or curves.size == 0:
         raise ValueError(f"curves must have shape (epochs + 1, layers); got {curves.shape}.")
-    if ax is None:
+    check_text(title, "title")
+    if check_axes(ax) is None:
         _, ax = plt.subplots(figsize=(6, 4))
     epochs = np.arange(curves.shape[0])
     for layer in range(curves.shape[1]):
@@ -279,6 +325,7 @@ def plot_dead_fractions(curves, *, ax=None, title="Dead units during training"):
 def dying_figure(data, lr=0.01, bias_shift=0.0, seed=0, epochs=15):
     """The figure behind `dying_relu_explorer`: dead fractions while training one network
     (4 hidden layers of 64 ReLUs, Adam)."""
+    lr = check_finite_real(lr, "lr", minimum=0.0, exclusive=True)
     history = train_and_track(data, lr=lr, seed=seed, bias_shift=bias_shift, epochs=epochs)
     fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
     if history["diverged"]:
@@ -304,6 +351,8 @@ def dying_relu_explorer(data, seed=0):
     -------
     ipywidgets.interactive
     """
+    check_split(data)
+    seed = check_positive_int(seed, "seed", minimum=0)
     style = {"description_width": "90px"}  # room for the full labels
     return explorer(
         lambda lr, bias_shift: dying_figure(data, lr, bias_shift, seed),
@@ -316,114 +365,162 @@ def dying_relu_explorer(data, seed=0):
 
 # --- exercises -----------------------------------------------------------------------------
 
-_RELU_Z = np.array([[-3.0, -0.5, 0.0, 1e-8, 2.0, 7.5], [0.0, -1e-8, 4.0, -2.0, 0.3, -0.0]])
+def _relu_cases(rng):
+    """Fresh z arrays of three shapes, float64 and float32, with 0, -0, the smallest positive
+    number, tiny positives and negatives planted at random places."""
+    cases = []
+    for shape, dtype in [((9,), np.float64), ((3, 5), np.float32), ((2, 3, 4), np.float64)]:
+        z = (3 * rng.standard_normal(shape)).astype(dtype)
+        edges = [0.0, -0.0, np.finfo(dtype).smallest_subnormal, 1e-10, -1e-10, 1e-6, -2.0]
+        positions = rng.choice(z.size, size=len(edges), replace=False)
+        z.reshape(-1)[positions] = np.array(edges, dtype=dtype)
+        cases.append(Case((z,), shape_label(z)))
+    return cases
+
+
+def _threshold_hint(got, expected, z):
+    tiny = (z > 0) & (z < 1e-3)
+    if tiny.any() and np.array_equal(got[~tiny], expected[~tiny]) and not np.array_equal(
+            got[tiny], expected[tiny]):
+        smallest = float(z[tiny & (got != expected)].min())
+        return (f"a tiny positive z (here {smallest:.3g}) still has slope 1. Compare with 0 "
+                "exactly, z > 0, not with a small threshold or a steep ramp.")
+    return None
 
 
 def check_relu_grad(candidate):
     """Check a reader's ``relu_grad(z)``: 1 where z > 0, else 0 (0 at exactly 0).
 
+    Each call draws fresh inputs (three shapes, float64 and float32, with exact zeros and
+    tiny positives).
+
     Examples
     --------
-    >>> check_relu_grad(lambda z: (z > 0).astype(float))
+    >>> check_relu_grad(lambda z: (z > 0).astype(z.dtype))
     Correct! Your relu_grad is 1 where z > 0 and 0 elsewhere, including at exactly 0.
     """
-    z = _RELU_Z
-    out, problem = call(candidate, z)
-    if problem is not None:
-        return verdict(problem)
-    out = np.asarray(out)
-    expected = relu_grad(z)
-    if out.shape != z.shape:
-        return not_yet(f"the result must have the shape of z, {z.shape}; got {out.shape}. "
-                       "Work elementwise: no sums or means.")
-    if out.dtype == bool:
-        if np.array_equal(out, expected.astype(bool)):
-            return not_yet("the right pattern, but as booleans. Return numbers: "
-                           "(z > 0).astype(z.dtype).")
-        out = out.astype(float)
-    if matches(out, expected):
-        return correct("Your relu_grad is 1 where z > 0 and 0 elsewhere, including at "
-                       "exactly 0.")
-    if matches(out, np.ones_like(z)):
-        return not_yet("every slope came out as 1. Did you test the output, relu(z) >= 0? "
-                       "That is always true. Test the pre-activation: z > 0.")
-    if matches(out, (z >= 0).astype(float)):
-        return not_yet("right except at exactly z = 0. The course, like PyTorch, takes the "
-                       "z <= 0 branch there, so relu_grad(0) is 0: use z > 0, not z >= 0.")
-    if matches(out, relu(z)):
-        return not_yet("you returned max(0, z), the function itself; return its slope.")
-    return not_yet(f"for z = {z[0].tolist()} expected {expected[0].tolist()}, got "
-                   f"{np.asarray(out, dtype=float)[0].tolist()}.")
+    cases = _relu_cases(fresh_rng())
+    out, problem = call(candidate, *cases[0].args)
+    if problem is None and np.asarray(out).dtype == bool:
+        return not_yet("the right pattern, but as booleans? Return numbers: "
+                       "(z > 0).astype(z.dtype).")
+    mistakes = [
+        (lambda z: np.ones_like(z), "every slope came out as 1. Did you test the output, "
+         "relu(z) >= 0? That is always true. Test the pre-activation: z > 0."),
+        (lambda z: (z >= 0).astype(z.dtype), "right except at exactly z = 0. The course, like "
+         "PyTorch, takes the z <= 0 branch there, so relu_grad(0) is 0: use z > 0, not z >= 0."),
+        (relu, "you returned max(0, z), the function itself; return its slope."),
+    ]
+    problem = check_cases(candidate, cases, relu_grad, mistakes, diagnose=_threshold_hint)
+    if problem is not None:  # (a Feedback that says "not yet" is falsy: test for None)
+        return problem
+    return correct("Your relu_grad is 1 where z > 0 and 0 elsewhere, including at exactly 0.")
 
 
-def _dead_fraction_inputs():
-    """Three layers of pre-activations (samples x units) that tell the usual mistakes apart."""
-    rng = np.random.default_rng(1)
-    layer1 = -np.abs(rng.standard_normal((40, 8)))  # start all-negative: every unit dead
-    layer1[5, 0] = 0.7  # unit 0 fires once: sparse, not dead
-    layer1[:, 1] = np.abs(layer1[:, 1])  # unit 1 always fires
-    layer1[0, 1] = -1.0  # ...except on sample 0
-    layer1[1:, 2] = np.abs(layer1[1:, 2])  # unit 2 negative on sample 0 only
-    layer1[:, 3] = 0.0  # unit 3 exactly zero everywhere: dead (zero gradient)
-    layer2 = rng.standard_normal((40, 5))
-    layer2[:, 4] = -np.abs(layer2[:, 4])  # one dead unit out of 5
-    layer2[0, :] = -1.0  # sample 0 negative everywhere
-    layer3 = np.abs(rng.standard_normal((40, 4))) + 0.1  # nothing dead...
-    layer3[3, 0] = -0.5  # ...though unit 0 is negative on one sample (not sample 0)
-    return [layer1, layer2, layer3]
+def _alive_only(z, unit, rows):
+    """Make `unit` negative everywhere but on `rows`."""
+    z[:, unit] = -np.abs(z[:, unit]) - 0.1
+    z[rows, unit] = np.abs(z[rows, unit]) + 0.1
 
 
-_DEAD_MISTAKES = {
-    "one sample": (lambda zs: [np.mean(z[0] <= 0) for z in zs],
-                   "you looked at a single sample. A unit is dead only if z <= 0 for EVERY "
-                   "sample of the data set: np.all(z <= 0, axis=0)."),
-    "sparsity": (lambda zs: [np.mean(z <= 0) for z in zs],
-                 "that is the fraction of zero outputs (sparsity), counted over all entries. "
-                 "Dead is per unit: z <= 0 for every sample, then the fraction of such units."),
-    "strict": (lambda zs: [np.mean(np.all(z < 0, axis=0)) for z in zs],
-               "a unit whose pre-activation is exactly 0 gets zero gradient too: use <= 0."),
-    "any": (lambda zs: [np.mean(np.any(z <= 0, axis=0)) for z in zs],
-            "you counted units that are <= 0 for SOME sample; dead means for ALL samples."),
-    "wrong axis": (lambda zs: [np.mean(np.all(z <= 0, axis=1)) for z in zs],
-                   "you reduced over the units (axis=1); reduce over the samples (axis=0), "
-                   "one verdict per unit."),
-    "counts": (lambda zs: [np.sum(np.all(z <= 0, axis=0)) for z in zs],
-               "you returned the number of dead units; return the fraction per layer."),
-}
+def _dead_fraction_layers(rng, n_layers, dtypes):
+    """Pre-activations (samples x units) of `n_layers` layers, with units planted so that every
+    usual mistake gives a different answer: dead (negative, or exactly 0, everywhere); alive
+    only on the first sample (1 unit), only on the last (2 units), only in the second half (1),
+    alive but weak, with outputs of 1e-5 (4 units); negative on the first sample only; and one
+    sample on which every unit is negative."""
+    layers = []
+    for dtype in dtypes[:n_layers]:
+        n, units = int(rng.integers(30, 61)), int(rng.integers(14, 19))
+        z = rng.standard_normal((n, units))
+        dead, zero, first, last1, last2, half, *weak, negative_first = rng.permutation(units)[:11]
+
+        z[:, dead] = -np.abs(z[:, dead])
+        z[: n // 3, dead] = 0.0  # dead, with some exact zeros
+        z[:, zero] = 0.0  # exactly zero everywhere: dead too
+        _alive_only(z, first, slice(0, 1))
+        for unit in (last1, last2):
+            _alive_only(z, unit, slice(n - 1, n))
+        _alive_only(z, half, slice(n // 2, n))
+        quiet_row = n // 4  # one sample on which every unit is negative (for axis=1 answers)
+        others = np.delete(np.arange(1, n), quiet_row - 1)
+        for unit in weak:  # weak, but alive: on 3 samples, one of them in the first half
+            rows = [rng.choice(others[others < n // 2])]
+            rows += list(rng.choice(others[others != rows[0]], 2, replace=False))
+            z[:, unit] = -np.abs(z[:, unit])
+            z[rows, unit] = 1e-5
+        z[:, negative_first] = np.abs(z[:, negative_first]) + 0.1
+        z[0, negative_first] = -1.0
+        z[quiet_row] = -np.abs(z[quiet_row]) - 0.1
+        layers.append(z.astype(dtype))
+    return layers
+
+
+_DEAD_MISTAKES = [
+    (lambda zs: [np.mean(z[0] <= 0) for z in zs],
+     "you looked at a single sample. A unit is dead only if z <= 0 for EVERY sample of the "
+     "data set: np.all(z <= 0, axis=0)."),
+    (lambda zs: [np.mean(z <= 0) for z in zs],
+     "that is the fraction of zero outputs (sparsity), counted over all entries. Dead is per "
+     "unit: z <= 0 for every sample, then the fraction of such units."),
+    (lambda zs: [np.mean(np.all(z < 0, axis=0)) for z in zs],
+     "a unit whose pre-activation is exactly 0 gets zero gradient too: use <= 0."),
+    (lambda zs: [np.mean(np.any(z <= 0, axis=0)) for z in zs],
+     "you counted units that are <= 0 for SOME sample; dead means for ALL samples."),
+    (lambda zs: [np.mean(np.all(z <= 0, axis=1)) for z in zs],
+     "you reduced over the units (axis=1); reduce over the samples (axis=0), one verdict per "
+     "unit."),
+    (lambda zs: [np.sum(np.all(z <= 0, axis=0)) for z in zs],
+     "you returned the number of dead units; return the fraction per layer."),
+    (lambda zs: [np.mean(np.maximum(z, 0).mean(axis=0) < 1e-3) for z in zs],
+     "you counted units whose mean output is small: the near-zero proxy this notebook warns "
+     "about. A unit that fires weakly (here with outputs of 1e-5) is alive and still learns; "
+     "dead means z <= 0 for every sample."),
+    (lambda zs: [np.mean(np.all(z[1:] <= 0, axis=0)) for z in zs],
+     "you skipped the first sample (z[1:]); a unit that fires only there is alive."),
+    (lambda zs: [np.mean(np.all(z[:-1] <= 0, axis=0)) for z in zs],
+     "you skipped the last sample (z[:-1]); a unit that fires only there is alive."),
+]
 
 
 def reference_dead_fractions(preactivations):
     """Per layer, the fraction of units with pre-activation <= 0 for every sample."""
-    return [float(np.mean(np.all(z <= 0, axis=0))) for z in preactivations]
+    layers = check_sequence(preactivations, "preactivations", "[z_layer_1, z_layer_2]")
+    zs = [as_float_array(z, f"preactivations[{i}]") for i, z in enumerate(layers)]
+    for i, z in enumerate(zs):
+        if z.ndim != 2 or z.shape[0] == 0:
+            raise ValueError(f"preactivations[{i}] must have shape (samples, units) with at "
+                             f"least one sample; got {z.shape}.")
+    return [float(np.mean(np.all(z <= 0, axis=0))) for z in zs]
+
+
+def _some_samples_hint(got, expected, zs):
+    halves = [np.mean(np.all(z[: len(z) // 2] <= 0, axis=0)) for z in zs]
+    if np.allclose(got, halves) or np.all(np.asarray(got) >= np.asarray(expected)):
+        return ("some units you counted as dead fire on a few samples only (the first, the "
+                "last, or some in the second half of the rows): look at every sample.")
+    return None
 
 
 def check_dead_fractions(candidate):
     """Check a reader's ``dead_fractions(preactivations) -> one fraction per layer``.
 
-    `preactivations` is a list with one (samples, units) array per layer.
+    `preactivations` is a list with one (samples, units) array per layer. Each call draws fresh
+    layers (one list of three, float64 and float32, and one list of a single layer).
 
     Examples
     --------
     >>> check_dead_fractions(lambda zs: [np.mean(np.all(z <= 0, axis=0)) for z in zs])
     Correct! A unit counts as dead only when z <= 0 for every sample.
     """
-    zs = _dead_fraction_inputs()
-    out, problem = call(candidate, zs)
+    rng = fresh_rng()
+    cases = []
+    for n_layers, dtypes in [(3, (np.float64, np.float32, np.float64)), (1, (np.float32,))]:
+        zs = _dead_fraction_layers(rng, n_layers, dtypes)
+        cases.append(Case((zs,), f"{n_layers} layer{'s' if n_layers > 1 else ''} of shapes "
+                                 f"{[z.shape for z in zs]}"))
+    problem = check_cases(candidate, cases, reference_dead_fractions, _DEAD_MISTAKES,
+                          diagnose=_some_samples_hint)
     if problem is not None:
-        return verdict(problem)
-    expected = reference_dead_fractions(zs)
-    try:
-        out = np.asarray(out, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
-        return not_yet("return one number per layer, e.g. a list of floats.")
-    if out.shape != (len(zs),):
-        return not_yet(f"return one fraction per layer: {len(zs)} numbers for {len(zs)} "
-                       f"layers; got {out.size}.")
-    if matches(out, expected):
-        return correct("A unit counts as dead only when z <= 0 for every sample.")
-    for wrong, hint in _DEAD_MISTAKES.values():
-        if matches(out, wrong(zs)):
-            return not_yet(hint)
-    return not_yet(f"expected {[round(e, 3) for e in expected]}, got "
-                   f"{[round(float(o), 3) for o in out]}.")
-
+        return problem
+    return correct("A unit counts as dead only when z <= 0 for every sample.")

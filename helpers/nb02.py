@@ -8,10 +8,23 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._validation import as_float_array
+from ._validation import as_float_array, check_finite_real, check_sequence, check_text
 from .activations import leaky_relu, leaky_relu_grad
-from .checking import Raised, call, correct, matches, not_yet, verdict
-from .plotting import PALETTE, label_function_axes
+from .checking import (
+    Case,
+    Raised,
+    call,
+    check_cases,
+    close,
+    correct,
+    difference,
+    fresh_rng,
+    not_yet,
+    numbers,
+    shape_label,
+    verdict,
+)
+from .plotting import PALETTE, check_axes, check_grid, label_function_axes
 from .widgets import explorer
 
 
@@ -34,9 +47,13 @@ def plot_rectifiers(slopes, *, z=None, axes=None, maximum_form=None):
     matplotlib Figure
     """
     if not isinstance(slopes, dict) or not slopes:
-        raise TypeError("slopes must be a non-empty dict label -> slope.")
-    z = np.linspace(-3, 3, 401) if z is None else as_float_array(z, "z")
-    if axes is None:
+        raise TypeError(f"slopes must be a non-empty dict label -> slope, e.g. "
+                        f"{{'Leaky ReLU': 0.01}}; got {slopes!r:.60}.")
+    slopes = {label: check_finite_real(a, f"slopes[{label!r}]") for label, a in slopes.items()}
+    z = np.linspace(-3, 3, 401) if z is None else check_grid(z)
+    if maximum_form is not None:
+        maximum_form = check_finite_real(maximum_form, "maximum_form")
+    if check_axes(axes, "axes", count=2) is None:
         fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
     else:
         fig = axes[0].figure
@@ -67,10 +84,14 @@ def plot_channel_slopes(per_layer, *, ax=None, title="Learned slope per channel"
     -------
     matplotlib Axes
     """
+    per_layer = check_sequence(per_layer, "per_layer", "[slopes_layer_1, slopes_layer_2]")
     if not per_layer:
-        raise TypeError("per_layer must be a non-empty list of slope arrays.")
+        raise ValueError("per_layer must be a non-empty list of slope arrays; got an empty one.")
     values = [as_float_array(v, f"per_layer[{i}]").ravel() for i, v in enumerate(per_layer)]
-    if ax is None:
+    if any(v.size == 0 for v in values):
+        raise ValueError("per_layer must hold at least one slope for every layer.")
+    check_text(title, "title")
+    if check_axes(ax) is None:
         _, ax = plt.subplots(figsize=(6, 4))
     ax.boxplot(values, positions=np.arange(1, len(values) + 1))
     ax.set_xlabel("layer")
@@ -82,6 +103,8 @@ def plot_channel_slopes(per_layer, *, ax=None, title="Learned slope per channel"
 
 def slope_figure(negative_slope=0.25, leaky_slope=0.01):
     """The figure behind `slope_explorer`: Leaky ReLU's fixed slope next to a PReLU slope."""
+    negative_slope = check_finite_real(negative_slope, "negative_slope")
+    leaky_slope = check_finite_real(leaky_slope, "leaky_slope")
     fig = plot_rectifiers({"Leaky ReLU": leaky_slope, "PReLU": negative_slope},
                           maximum_form=negative_slope)
     fig.suptitle(f"PReLU slope a = {negative_slope:g} (learned), Leaky ReLU a = "
@@ -107,63 +130,89 @@ def slope_explorer():
 
 # --- exercises -----------------------------------------------------------------------------
 
-def _prelu_inputs():
-    """z: (5 samples, 3 channels) with exact zeros; slopes below 0, in [0, 1] and above 1."""
-    rng = np.random.default_rng(2)
-    z = np.round(rng.standard_normal((5, 3)) * 2, 2)
-    z[0, 0] = z[3, 2] = 0.0
-    z[1, :] = [-1.5, -2.0, -0.5]  # a row of negatives for every channel
-    slopes = np.array([0.25, 1.5, -0.3])
-    dout = np.round(rng.standard_normal((5, 3)), 2)
-    return z, slopes, dout
+def _prelu_cases(rng):
+    """Fresh (z, slopes, dout) for three channel counts, float64 and float32: exact zeros in z,
+    a row of negatives, and slopes below 0, 0, 0.01, in (0, 1) and above 1."""
+    cases = []
+    for (n, channels), dtype in [((6, 3), np.float64), ((5, 4), np.float32),
+                                 ((7, 6), np.float64)]:
+        z = (2 * rng.standard_normal((n, channels))).astype(dtype)
+        z[0, 0] = z[-1, -1] = 0.0
+        z[1] = -np.abs(z[1]) - 0.5  # every channel negative somewhere
+        slopes = rng.permutation([1.5, -0.3, 0.25, 0.0, 0.01, 0.6][:channels]
+                                 + [0.4] * max(0, channels - 6)).astype(dtype)
+        dout = rng.standard_normal((n, channels)).astype(dtype)
+        cases.append(Case((z, slopes, dout), f"{shape_label(z)} and {channels} slopes"))
+    return cases
 
 
-def _unified(z, slopes):
+def _prelu(z, slopes):
     return np.maximum(z, 0) + slopes * np.minimum(z, 0)
 
 
-def check_prelu(candidate):
-    """Check a reader's ``prelu(z, slopes)``: z of shape (samples, channels), one slope per
-    channel, f = max(0, z) + a min(0, z).
-
-    Examples
-    --------
-    >>> check_prelu(lambda z, a: np.maximum(z, 0) + a * np.minimum(z, 0))
-    Correct! max(0, z) + a min(0, z) is right for every slope, even a > 1 or a < 0.
-    """
-    z, slopes, _ = _prelu_inputs()
-    out, problem = call(candidate, z, slopes)
+def _raised_hint(problem):
+    """Hints for the two exceptions the usual PReLU mistakes raise, by their type."""
     if isinstance(problem, Raised) and isinstance(problem.error, TypeError):
         return not_yet(f"your function raised TypeError: {problem.error}. If you used "
                        "np.max(a, b): its second argument is an axis, not a second array (the "
                        "article's mistake). Combine the two parts elementwise.")
     if isinstance(problem, Raised) and isinstance(problem.error, ValueError):
         return not_yet(f"your function raised ValueError: {problem.error}. If the shapes do "
-                       "not fit: negative_slope has one slope per channel, and the channels are "
-                       "axis 1 of z, so negative_slope * z already lines them up.")
+                       "not fit: there is one slope per channel, and the channels are axis 1 "
+                       "of z, so slopes * z already lines them up.")
+    return verdict(problem)
+
+
+def check_prelu(candidate):
+    """Check a reader's ``prelu(z, negative_slope)``: z of shape (samples, channels), one slope
+    per channel, f = max(0, z) + a min(0, z). Each call draws fresh inputs (three channel
+    counts, float64 and float32).
+
+    Examples
+    --------
+    >>> check_prelu(lambda z, a: np.maximum(z, 0) + a * np.minimum(z, 0))
+    Correct! max(0, z) + a min(0, z) is right for every slope, even a > 1 or a < 0.
+    """
+    cases = [Case(case.args[:2], case.label) for case in _prelu_cases(fresh_rng())]
+    _, problem = call(candidate, *cases[0].args)
     if problem is not None:
-        return verdict(problem)
-    expected = _unified(z, slopes)
-    if np.shape(out) != z.shape:
-        return not_yet(f"the result must have the shape of z, {z.shape}; got {np.shape(out)}.")
-    if matches(out, expected):
-        return correct("max(0, z) + a min(0, z) is right for every slope, even a > 1 or a < 0.")
-    if matches(out, np.maximum(slopes * z, z)):
-        return not_yet("np.maximum(a z, z) equals PReLU only when a <= 1; a learned "
-                       "slope can be 1.5. Use max(0, z) + a min(0, z).")
-    if matches(out, _unified(z, 0.01)):
-        return not_yet("that is Leaky ReLU with a fixed 0.01; use the slopes you were given.")
-    if matches(out, np.maximum(z, 0)):
-        return not_yet("that is plain ReLU: the negative part a min(0, z) is missing.")
-    if matches(out, np.where(z > 0, z, slopes)):
-        return not_yet("for z <= 0 the output is a * z, not a.")
-    return not_yet(f"for z = {z[1].tolist()} and a = {slopes.tolist()} expected "
-                   f"{expected[1].tolist()}, got {np.asarray(out, dtype=float)[1].tolist()}.")
+        return _raised_hint(problem)
+    mistakes = [
+        (lambda z, a: np.maximum(a * z, z), "np.maximum(a z, z) equals PReLU only when a <= 1; "
+         "a learned slope can be 1.5. Use max(0, z) + a min(0, z)."),
+        (lambda z, a: _prelu(z, 0.01), "that is Leaky ReLU with a fixed 0.01; use the slopes "
+         "you were given."),
+        (lambda z, a: np.maximum(z, 0), "that is plain ReLU: the negative part a min(0, z) is "
+         "missing."),
+        (lambda z, a: np.where(z > 0, z, a), "for z <= 0 the output is a * z, not a."),
+    ]
+    problem = check_cases(candidate, cases, _prelu, mistakes)
+    if problem is not None:
+        return problem
+    return correct("max(0, z) + a min(0, z) is right for every slope, even a > 1 or a < 0.")
+
+
+_DZ_MISTAKES = [
+    (lambda d, z, a: d * np.where(z >= 0, 1.0, a), "dz is right except at exactly z = 0, where "
+     "the course takes the z <= 0 branch: the slope there is a, not 1."),
+    (lambda d, z, a: d * a, "dz uses the slope a everywhere; where z > 0 the slope is 1 (a "
+     "mask on z <= 0 is missing)."),
+    (lambda d, z, a: np.where(z > 0, 1.0, a), "dz is the local slope only; multiply by the "
+     "upstream gradient dout (chain rule)."),
+]
+_DSLOPE_MISTAKES = [
+    (lambda d, z, a: (d * z).sum(axis=0), "df/da = min(0, z): it is z only where z <= 0 and 0 "
+     "elsewhere; the mask is missing."),
+    (lambda d, z, a: (d * np.minimum(z, 0)).mean(axis=0), "use the sum over samples, not the "
+     "mean (the loss already averages)."),
+    (lambda d, z, a: np.minimum(z, 0).sum(axis=0), "dslope must be weighted by the upstream "
+     "gradient dout."),
+]
 
 
 def check_prelu_backward(candidate):
-    """Check a reader's ``prelu_backward(dout, z, slopes) -> (dz, dslope)`` for channel-wise
-    slopes (channels on axis 1).
+    """Check a reader's ``prelu_backward(dout, z, negative_slope) -> (dz, dslope)`` for
+    channel-wise slopes (channels on axis 1). Each call draws fresh inputs.
 
     Examples
     --------
@@ -172,47 +221,37 @@ def check_prelu_backward(candidate):
     >>> check_prelu_backward(ok)
     Correct! dz = dout * (1 if z > 0 else a), dslope = sum over samples of dout * min(0, z).
     """
-    z, slopes, dout = _prelu_inputs()
-    out, problem = call(candidate, dout, z, slopes)
-    if problem is not None:
-        return verdict(problem)
-    if not (isinstance(out, tuple | list) and len(out) == 2):
-        return not_yet("return two arrays, (dz, dslope).")
-    dz, dslope = (np.asarray(v, dtype=float) for v in out)
-    slope = np.where(z > 0, 1.0, slopes)
-    good_dz, good_dslope = dout * slope, (dout * np.minimum(z, 0)).sum(axis=0)
-    if dz.shape != z.shape:
-        return not_yet(f"dz must have the shape of z, {z.shape}; got {dz.shape}.")
-    if not matches(dz, good_dz):
-        if matches(dz, dout * np.where(z >= 0, 1.0, slopes)):
-            return not_yet("dz is right except at exactly z = 0, where the course takes the "
-                           "z <= 0 branch: the slope there is a, not 1.")
-        if matches(dz, dout * slopes):
-            return not_yet("dz uses the slope a everywhere; where z > 0 the slope is 1 "
-                           "(a mask on z <= 0 is missing).")
-        if matches(dz, slope):
-            return not_yet("dz is the local slope only; multiply by the upstream gradient "
-                           "dout (chain rule).")
-        return not_yet("dz is not dout * (1 if z > 0 else a).")
-    if dslope.shape != slopes.shape:
-        if dslope.shape == (z.shape[0],):
-            return not_yet("dslope has one entry per sample: you summed over the channels "
-                           "(axis=1). Sum over the samples (axis=0), one entry per slope.")
-        if dslope.size == 1:
-            return not_yet("dslope is a single number: that is the shared-slope gradient. "
-                           "Each channel has its own slope: sum over axis 0 only.")
-        return not_yet(f"dslope must have the shape of the slopes, {slopes.shape}; got "
-                       f"{dslope.shape}.")
-    if matches(dslope, good_dslope):
-        return correct("dz = dout * (1 if z > 0 else a), dslope = sum over samples of "
-                       "dout * min(0, z).")
-    if matches(dslope, (dout * z).sum(axis=0)):
-        return not_yet("df/da = min(0, z): it is z only where z <= 0 and 0 elsewhere; the "
-                       "mask is missing.")
-    if matches(dslope, (dout * np.minimum(z, 0)).mean(axis=0)):
-        return not_yet("use the sum over samples, not the mean (the loss already averages).")
-    if matches(dslope, np.minimum(z, 0).sum(axis=0)):
-        return not_yet("dslope must be weighted by the upstream gradient dout.")
-    return not_yet(f"expected dslope {np.round(good_dslope, 4).tolist()}, got "
-                   f"{np.round(dslope, 4).tolist()}.")
-
+    for case in _prelu_cases(fresh_rng()):
+        z, slopes, dout = case.args
+        out, problem = call(candidate, dout, z, slopes)
+        if problem is not None:
+            return verdict(problem)
+        if not (isinstance(out, tuple | list) and len(out) == 2):
+            return not_yet("return two arrays, (dz, dslope).")
+        dz, dslope = numbers(out[0]), numbers(out[1])
+        if dz is None or dslope is None:
+            return not_yet("return two arrays of numbers, (dz, dslope).")
+        args = (dout, z, slopes)
+        good_dz = dout * np.where(z > 0, 1.0, slopes)
+        good_dslope = (dout * np.minimum(z, 0)).sum(axis=0)
+        if dz.shape != z.shape:
+            return not_yet(f"dz must have the shape of z, {z.shape}; got {dz.shape}.")
+        if not close(dz, good_dz):
+            hint = next((h for f, h in _DZ_MISTAKES if close(dz, f(*args))), None)
+            return not_yet(hint or f"dz is not dout * (1 if z > 0 else a); for {case.label}:"
+                                   f" {difference(dz, good_dz)}.")
+        if dslope.shape != slopes.shape:
+            if dslope.shape == (z.shape[0],):
+                return not_yet("dslope has one entry per sample: you summed over the channels "
+                               "(axis=1). Sum over the samples (axis=0), one entry per slope.")
+            if dslope.size == 1:
+                return not_yet("dslope is a single number: that is the shared-slope gradient. "
+                               "Each channel has its own slope: sum over axis 0 only.")
+            return not_yet(f"dslope must have the shape of the slopes, {slopes.shape}; got "
+                           f"{dslope.shape}.")
+        if not close(dslope, good_dslope, scale=np.abs(good_dslope).max()):
+            hint = next((h for f, h in _DSLOPE_MISTAKES if close(dslope, f(*args))), None)
+            return not_yet(hint or f"for {case.label}: dslope "
+                                   f"{difference(dslope, good_dslope)}.")
+    return correct("dz = dout * (1 if z > 0 else a), dslope = sum over samples of "
+                   "dout * min(0, z).")

@@ -8,9 +8,10 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ._validation import check_pair, check_positive_int, check_sequence
 from .activations import SELU_ALPHA, SELU_LAMBDA, selu, selu_grad
-from .checking import call, correct, not_yet, verdict
-from .plotting import PALETTE, plot_layer_curves
+from .checking import Case, check_cases, correct, fresh_rng, not_yet, shape_label
+from .plotting import PALETTE, check_axes, plot_layer_curves
 from .propagation import propagate_seeds
 from .selu_theory import derive_selu_constants, iterate_moment_map, moment_map
 from .widgets import explorer
@@ -39,6 +40,16 @@ def plot_moment_map(mu_range=(-0.5, 0.5), nu_range=(0.5, 2.0), *, starts=(), ste
     -------
     matplotlib Axes
     """
+    mu_range = check_pair(mu_range, "mu_range", increasing=True)
+    nu_range = check_pair(nu_range, "nu_range", positive=True, increasing=True)
+    starts = check_sequence(starts, "starts", "[(0.4, 1.8)]")
+    for start in starts:
+        if check_pair(start, "starts")[1] <= 0:
+            raise ValueError(f"starts must be (mu, nu) pairs with a variance nu > 0; got "
+                             f"{start!r}.")
+    steps = check_positive_int(steps, "steps", minimum=0)
+    n_arrows = check_positive_int(n_arrows, "n_arrows", minimum=2)
+    check_axes(ax)
     mus = np.linspace(*mu_range, n_arrows)
     nus = np.linspace(*nu_range, n_arrows)
     grid_mu, grid_nu = np.meshgrid(mus, nus)
@@ -100,11 +111,34 @@ def selu_explorer():
 
 # --- exercises -----------------------------------------------------------------------------
 
-_SELU_Z = np.array([[-6.0, -1.0, -1e-3, 0.0, 1e-3, 2.5], [-0.2, 3.0, -30.0, 0.7, -2.2, 0.0]])
+def _selu_cases(rng):
+    """Fresh z arrays of three shapes, float64 and float32, with 0, -0, +-1e-3 and deep
+    negatives (-30, -50, and -700 or -80) planted at random places."""
+    cases = []
+    for shape, dtype, deepest in [((9,), np.float64, -700.0), ((3, 5), np.float32, -80.0),
+                                  ((2, 3, 4), np.float64, -700.0)]:
+        z = (3 * rng.standard_normal(shape)).astype(dtype)
+        edges = [0.0, -0.0, 1e-3, -1e-3, -30.0, -50.0, deepest, 2.5]
+        positions = rng.choice(z.size, size=len(edges), replace=False)
+        z.reshape(-1)[positions] = np.array(edges, dtype=dtype)
+        cases.append(Case((z,), shape_label(z)))
+    return cases
+
+
+def _never_zero_hint(got, expected, z):
+    lost = (got == 0) & (expected > 0)
+    if lost.any():
+        return (f"at z = {float(z[lost].max()):g} you return exactly 0, but the slope is "
+                f"lambda * alpha * exp(z) = {float(expected[lost].max()):.3g}: tiny, never 0 "
+                "(that is why SELU units cannot die). Compute exp(z), do not cut it off.")
+    return None
 
 
 def check_selu_grad(candidate):
     """Check a reader's ``selu_grad(z)``: lambda for z > 0, lambda alpha exp(z) for z <= 0.
+
+    Each call draws fresh inputs (three shapes, float64 and float32, with 0 and deep
+    negatives); the comparison is relative, so that tiny slopes count.
 
     Examples
     --------
@@ -112,40 +146,41 @@ def check_selu_grad(candidate):
     >>> check_selu_grad(selu_grad)
     Correct! lambda for z > 0 and lambda * alpha * exp(z) for z <= 0.
     """
-    z = _SELU_Z
-    out, problem = call(candidate, z)
-    if problem is not None:
-        return verdict(problem)
-    if np.shape(out) != z.shape:
-        return not_yet(f"the result must have the shape of z, {z.shape}; got {np.shape(out)}.")
-    out = np.asarray(out, dtype=float)
-    expected = selu_grad(z)
-    if np.allclose(out, expected, rtol=1e-6, atol=1e-12):
-        return correct("lambda for z > 0 and lambda * alpha * exp(z) for z <= 0.")
-    lam, alpha, e = SELU_LAMBDA, SELU_ALPHA, np.exp(np.minimum(z, 0))
+    lam, alpha = SELU_LAMBDA, SELU_ALPHA
+
+    def e(z):
+        return np.exp(np.minimum(z, 0))
+
     mistakes = [
-        (np.where(z > 0, 1.0, alpha * e), "the factor lambda is missing: SELU is lambda times "
-         "an ELU, so both branches of the derivative carry lambda."),
-        (np.where(z > 0, lam, alpha * e), "the negative branch is missing lambda: it is "
-         "lambda * alpha * exp(z), not alpha * exp(z)."),
-        (np.where(z > 0, lam, lam * e), "the negative branch is missing alpha: lambda * alpha * "
-         "exp(z), whose value at 0 is lambda * alpha = 1.7581."),
-        (np.where(z > 0, lam, lam * alpha * (e - 1)), "that is the function's negative branch "
-         "shape, lambda * alpha * (exp(z) - 1); differentiate it: the -1 disappears."),
-        (np.where(z >= 0, lam, lam * alpha * e), "right except at exactly z = 0, where the "
-         "course takes the z <= 0 branch: lambda * alpha."),
-        (selu(z), "you returned selu itself, not its derivative."),
+        (lambda z: np.where(z > 0, 1.0, alpha * e(z)), "the factor lambda is missing: SELU is "
+         "lambda times an ELU, so both branches of the derivative carry lambda."),
+        (lambda z: np.where(z > 0, lam, alpha * e(z)), "the negative branch is missing lambda: "
+         "it is lambda * alpha * exp(z), not alpha * exp(z)."),
+        (lambda z: np.where(z > 0, lam, lam * e(z)), "the negative branch is missing alpha: "
+         "lambda * alpha * exp(z), whose value at 0 is lambda * alpha = 1.7581."),
+        (lambda z: np.where(z > 0, lam, lam * alpha * (e(z) - 1)), "that is the function's "
+         "negative branch shape, lambda * alpha * (exp(z) - 1); differentiate it: the -1 "
+         "disappears."),
+        (lambda z: np.where(z >= 0, lam, lam * alpha * e(z)), "right except at exactly z = 0, "
+         "where the course takes the z <= 0 branch: lambda * alpha."),
+        (selu, "you returned selu itself, not its derivative."),
     ]
-    for wrong, hint in mistakes:
-        if np.allclose(out, wrong, rtol=1e-6, atol=1e-12):
-            return not_yet(hint)
-    return not_yet(f"for z = {z[0].tolist()} expected {np.round(expected[0], 4).tolist()}, got "
-                   f"{np.round(out[0], 4).tolist()}.")
+    problem = check_cases(candidate, _selu_cases(fresh_rng()), selu_grad, mistakes,
+                          diagnose=_never_zero_hint)
+    if problem is not None:
+        return problem
+    return correct("lambda for z > 0 and lambda * alpha * exp(z) for z <= 0.")
+
+
+# The constants are accepted to 4 decimal places: enough to reproduce the fixed point to about
+# 1e-4, and what a reader copying printed numbers has.
+CONSTANTS_TOLERANCE = 1e-4
 
 
 def check_fixed_point_constants(answer, mean=0.0, var=2.0):
     """Check (alpha, lam) that make (mean, var) a fixed point of the SELU moment map
-    (omega = 0, tau = 1), against ``helpers.selu_theory.derive_selu_constants``.
+    (omega = 0, tau = 1), against ``helpers.selu_theory.derive_selu_constants``; right to
+    4 decimal places is enough.
 
     Examples
     --------
@@ -157,26 +192,44 @@ def check_fixed_point_constants(answer, mean=0.0, var=2.0):
         return not_yet("fill in my_answer = (alpha, lam), the two numbers you found.")
     try:
         alpha, lam = (float(v) for v in answer)
-    except (TypeError, ValueError):
-        return not_yet(f"give two numbers, (alpha, lam); got {answer!r}.")
+    except (TypeError, ValueError, OverflowError):
+        return not_yet(f"give two numbers, (alpha, lam); got {answer!r:.60}.")
+
+    def near(a, b):
+        return abs(a - b) <= CONSTANTS_TOLERANCE
+
     want_alpha, want_lam = derive_selu_constants(mean, var)
-    if abs(alpha - want_alpha) < 1e-6 and abs(lam - want_lam) < 1e-6:
+    if near(alpha, want_alpha) and near(lam, want_lam):
         return correct(f"With these constants ({mean:g}, {var:g}) is a fixed point: mean "
                        f"{mean:g} and variance {var:g} stay put.")
-    if abs(alpha - want_lam) < 1e-6 and abs(lam - want_alpha) < 1e-6:
+    if near(alpha, want_lam) and near(lam, want_alpha):
         return not_yet("the right numbers in the wrong order: (alpha, lam).")
-    if abs(alpha - SELU_ALPHA) < 1e-6 and abs(lam - SELU_LAMBDA) < 1e-6:
+    if near(alpha, SELU_ALPHA) and near(lam, SELU_LAMBDA):
         return not_yet(f"those are SELU's constants, made for the fixed point (0, 1); solve "
                        f"for ({mean:g}, {var:g}).")
+    authors = derive_selu_constants(mean, var, omega=1.0, tau=1.0)
+    if near(alpha, authors[0]) and near(lam, authors[1]):
+        return not_yet(f"these constants make ({mean:g}, {var:g}) a fixed point when the "
+                       f"pre-activation is z ~ N({mean:g}, {var:g}), the convention of the SNN "
+                       "authors' getSELUparameters (omega = 1, tau = 1). This exercise uses "
+                       f"normalised weights, omega = 0 and tau = 1: z ~ N(0, {var:g}).")
     if not (np.isfinite(alpha) and np.isfinite(lam) and alpha > 0 and lam > 0):
-        return not_yet("both constants must be positive numbers.")
-    got_mean, got_var = moment_map(mean, var, 0.0, 1.0, alpha=alpha, lam=lam)
-    if abs(got_mean - mean) < 1e-6:
-        return not_yet(f"the mean is fixed ({got_mean:.6f}) but the variance is not: "
-                       f"g gives {got_var:.6f} instead of {var:g}. Solve both equations.")
-    if abs(got_var - var) < 1e-6:
+        return not_yet("both constants must be positive, finite numbers.")
+    try:
+        got_mean, got_var = moment_map(mean, var, 0.0, 1.0, alpha=alpha, lam=lam)
+    except (ValueError, OverflowError):
+        return not_yet(f"with alpha = {alpha:g} and lam = {lam:g} the moments overflow: the "
+                       "constants are far from the solution (both are of order 1).")
+    off_mean, off_var = got_mean - mean, got_var - var
+    if abs(off_mean) < 1e-3 and abs(off_var) < 1e-3 * var:
+        return not_yet(f"close: g({mean:g}, {var:g}) = ({got_mean:.7f}, {got_var:.7f}), off by "
+                       f"{off_mean:.2g} and {off_var:.2g}. Give both constants to at least 4 "
+                       "decimal places (brentq finds them to 15).")
+    if abs(off_mean) < 1e-6:
+        return not_yet(f"the mean is fixed but the variance is not: g gives {got_var:.6f} "
+                       f"instead of {var:g}. Solve both equations.")
+    if abs(off_var) < 1e-6 * var:
         return not_yet(f"the variance is fixed but the mean is not: g gives {got_mean:.6f} "
                        f"instead of {mean:g}. Solve both equations.")
-    return not_yet(f"with these constants g({mean:g}, {var:g}) = ({got_mean:.4f}, "
-                   f"{got_var:.4f}); both must equal ({mean:g}, {var:g}).")
-
+    return not_yet(f"with these constants g({mean:g}, {var:g}) = ({got_mean:.6f}, "
+                   f"{got_var:.6f}); both must equal ({mean:g}, {var:g}).")

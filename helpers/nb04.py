@@ -8,10 +8,22 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._validation import check_positive_int, check_rng
-from .checking import call, correct, matches, not_yet, verdict
+from ._validation import check_positive_int, check_rng, check_text
+from .checking import (
+    Case,
+    call,
+    check_cases,
+    close,
+    correct,
+    difference,
+    fresh_rng,
+    not_yet,
+    numbers,
+    shape_label,
+    verdict,
+)
 from .layers import BatchNorm1d
-from .plotting import PALETTE
+from .plotting import PALETTE, check_axes
 from .training import check_data
 from .widgets import explorer
 
@@ -36,10 +48,15 @@ def batchnorm_trace(X, *, batch_size, momentum=0.1, steps=200, rng, feature=0):
     (float), and "gap": the mean absolute difference between batch and population means,
     i.e. what the network sees in training minus what it uses in evaluation.
     """
-    X, _ = check_data(X, None)
+    X = _population(X)
     batch_size = check_positive_int(batch_size, "batch_size", minimum=2)
+    if batch_size > X.shape[0]:
+        raise ValueError(f"batch_size must be at most the number of rows of X ({X.shape[0]}): "
+                         f"batches are drawn without replacement; got {batch_size}.")
     steps = check_positive_int(steps, "steps")
     check_rng(rng)
+    feature = check_positive_int(feature, "feature", minimum=-X.shape[1],
+                                 maximum=X.shape[1] - 1)
     bn = BatchNorm1d(X.shape[1], momentum=momentum)
     batch_mean, running_mean = np.empty(steps), np.empty(steps)
     for step in range(steps):
@@ -52,6 +69,13 @@ def batchnorm_trace(X, *, batch_size, momentum=0.1, steps=200, rng, feature=0):
             "population_mean": population,
             "gap": float(np.mean(np.abs(batch_mean - population)))}
 
+
+
+def _population(X):
+    X, _ = check_data(X, None)
+    if X.shape[0] < 2:
+        raise ValueError(f"X must have at least 2 rows to draw batches from; got {X.shape}.")
+    return X
 
 
 def plot_batchnorm_trace(trace, *, ax=None, title=None):
@@ -68,9 +92,12 @@ def plot_batchnorm_trace(trace, *, ax=None, title=None):
     -------
     matplotlib Axes
     """
-    if not isinstance(trace, dict) or "batch_mean" not in trace:
-        raise TypeError("trace must be the dict returned by diagnostics.batchnorm_trace.")
-    if ax is None:
+    keys = {"batch_mean", "running_mean", "population_mean", "gap"}
+    if not isinstance(trace, dict) or not keys <= set(trace):
+        raise TypeError(f"trace must be the dict returned by nb04.batchnorm_trace (with keys "
+                        f"{sorted(keys)}); got {trace!r:.60}.")
+    check_text(title, "title", optional=True)
+    if check_axes(ax) is None:
         _, ax = plt.subplots(figsize=(7, 4))
     steps = np.arange(1, len(trace["batch_mean"]) + 1)
     ax.plot(steps, trace["batch_mean"], color=PALETTE[2], linewidth=0.8,
@@ -89,6 +116,7 @@ def plot_batchnorm_trace(trace, *, ax=None, title=None):
 
 def batchnorm_figure(X, batch_size=32, momentum=0.1, seed=0, steps=200):
     """The figure behind `batchnorm_explorer`: batch vs running vs data-set mean of feature 0."""
+    seed = check_positive_int(seed, "seed", minimum=0)
     trace = batchnorm_trace(X, batch_size=batch_size, momentum=momentum, steps=steps,
                             rng=np.random.default_rng(seed))
     fig, ax = plt.subplots(figsize=(8, 4), layout="constrained")
@@ -109,9 +137,12 @@ def batchnorm_explorer(X):
     -------
     ipywidgets.interactive
     """
+    X = _population(X)
     return explorer(
         lambda batch_size, momentum: batchnorm_figure(X, batch_size, momentum),
-        batch_size=widgets.IntSlider(value=32, min=2, max=256, step=2, description="batch size"),
+        batch_size=widgets.IntSlider(value=min(32, X.shape[0]), min=2,
+                                     max=min(256, X.shape[0]), step=2,
+                                     description="batch size"),
         momentum=widgets.FloatLogSlider(value=0.1, base=10, min=-3, max=0, step=0.25,
                                         description="momentum"),
     )
@@ -119,16 +150,39 @@ def batchnorm_explorer(X):
 
 # --- exercises -----------------------------------------------------------------------------
 
-def _bn_inputs():
-    rng = np.random.default_rng(4)
-    x = rng.normal(2.0, 3.0, (6, 4))
-    x[:, 3] = 5.0  # a constant feature: only eps keeps its normalisation finite
-    return x, np.array([1.0, 2.0, 0.5, 1.5]), np.array([0.0, -1.0, 0.3, 0.2])
+def _bn_cases(rng):
+    """Fresh (x, gamma, beta, eps): three batch shapes, float64 and float32, a constant feature
+    (so that eps decides its output), and a different eps each time."""
+    cases = []
+    for (n, d), dtype in [((6, 4), np.float64), ((9, 3), np.float32), ((5, 6), np.float64)]:
+        x = rng.normal(2.0, 3.0, (n, d)).astype(dtype)
+        x[:, int(rng.integers(d))] = 5.0  # a constant feature: only eps keeps it finite
+        gamma = rng.uniform(0.5, 2.0, d).astype(dtype)
+        beta = rng.normal(0.0, 1.0, d).astype(dtype)
+        eps = float(rng.choice([1e-3, 0.1, 0.5, 2.0]))  # never the default 1e-5
+        cases.append(Case((x, gamma, beta, eps), f"{shape_label(x)} and eps = {eps:g}"))
+    return cases
 
 
-def check_batchnorm_forward(candidate, eps=1e-5):
+def _batchnorm(x, gamma, beta, eps, *, axis=0, ddof=0, affine=True):
+    mean = x.mean(axis=axis, keepdims=True)
+    var = x.var(axis=axis, ddof=ddof, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x_hat = (x - mean) / np.sqrt(var + eps)
+    return gamma * x_hat + beta if affine else x_hat
+
+
+def _nan_hint(got, expected, *args):
+    if not np.all(np.isfinite(got)):
+        return ("the output holds NaN or inf: one feature is constant, so its variance is 0. "
+                "Add eps inside the square root: sqrt(var + eps).")
+    return None
+
+
+def check_batchnorm_forward(candidate):
     """Check a reader's ``batchnorm_forward(x, gamma, beta, eps)`` in training mode: normalise
     each feature with the batch mean and the *biased* batch variance, then scale and shift.
+    Each call draws fresh batches, shapes, dtypes and a different eps.
 
     Examples
     --------
@@ -137,55 +191,50 @@ def check_batchnorm_forward(candidate, eps=1e-5):
     >>> check_batchnorm_forward(bn)
     Correct! Batch mean, biased batch variance, eps inside the square root, then gamma and beta.
     """
-    x, gamma, beta = _bn_inputs()
-    out, problem = call(candidate, x, gamma, beta, eps)
-    if problem is not None:
-        return verdict(problem)
-    if np.shape(out) != x.shape:
-        return not_yet(f"the output must have the shape of x, {x.shape}; got {np.shape(out)}.")
-    out = np.asarray(out, dtype=float)
-
-    def bn(mean_axis=0, ddof=0, eps_=eps, affine=True):
-        mean = x.mean(axis=mean_axis, keepdims=True)
-        var = x.var(axis=mean_axis, ddof=ddof, keepdims=True)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            x_hat = (x - mean) / np.sqrt(var + eps_)
-        return gamma * x_hat + beta if affine else x_hat
-
-    if np.allclose(out, bn(), rtol=1e-9, atol=1e-9):
-        return correct("Batch mean, biased batch variance, eps inside the square root, then "
-                       "gamma and beta.")
-    if not np.all(np.isfinite(out)):
-        return not_yet("the output holds NaN or inf: the last feature is constant, so its "
-                       "variance is 0. Add eps inside the square root: sqrt(var + eps).")
     mistakes = [
-        (bn(ddof=1), "you used the unbiased variance (ddof=1). Batch norm normalises with the "
-         "biased batch variance (divide by N); the unbiased one only feeds the running "
-         "variance."),
-        (bn(eps_=0.0), "eps is missing: without it a constant feature divides by zero."),
-        (bn(mean_axis=1), "you normalised each sample over its features (axis=1): that is layer "
-         "norm. Batch norm normalises each feature over the batch (axis=0)."),
-        (bn(affine=False), "the normalisation is right; now scale by gamma and shift by beta."),
-        (gamma * (x - x.mean(0)) / (x.std(0) + eps) + beta, "eps goes inside the square root: "
-         "sqrt(var + eps), not std + eps."),
+        (lambda x, g, b, eps: _batchnorm(x, g, b, 1e-5), "you used eps = 1e-5, not the eps "
+         "you were given: use the argument."),
+        (lambda x, g, b, eps: _batchnorm(x, g, b, eps, ddof=1), "you used the unbiased "
+         "variance (ddof=1). Batch norm normalises with the biased batch variance (divide by "
+         "N); the unbiased one only feeds the running variance."),
+        (lambda x, g, b, eps: _batchnorm(x, g, b, eps, axis=1), "you normalised each sample "
+         "over its features (axis=1): that is layer norm. Batch norm normalises each feature "
+         "over the batch (axis=0)."),
+        (lambda x, g, b, eps: _batchnorm(x, g, b, eps, affine=False), "the normalisation is "
+         "right; now scale by gamma and shift by beta."),
+        (lambda x, g, b, eps: g * (x - x.mean(0)) / (x.std(0) + eps) + b, "eps goes inside "
+         "the square root: sqrt(var + eps), not std + eps."),
     ]
-    for wrong, hint in mistakes:
-        with np.errstate(invalid="ignore"):
-            if np.allclose(out, wrong, rtol=1e-9, atol=1e-9, equal_nan=True):
-                return not_yet(hint)
-    return not_yet("not yet the batch-norm output; check the mean, the variance and eps.")
+    problem = check_cases(candidate, _bn_cases(fresh_rng()), _batchnorm, mistakes, scale=1.0,
+                          diagnose=_nan_hint)
+    if problem is not None:
+        return problem
+    return correct("Batch mean, biased batch variance, eps inside the square root, then gamma "
+                   "and beta.")
 
 
-def _scaler_inputs():
-    rng = np.random.default_rng(5)
-    train = rng.normal([10.0, -3.0, 1000.0], [2.0, 0.5, 300.0], (30, 3))
-    test = rng.normal([12.0, -2.0, 1400.0], [2.0, 0.5, 300.0], (10, 3))  # a shifted test set
-    return train, test
+def _scaler_cases(rng):
+    """Fresh (X_train, X_test) pairs: features on very different scales, a test split whose
+    mean is shifted, float64 and float32."""
+    cases = []
+    for (n_train, n_test, d), dtype in [((30, 10, 3), np.float64), ((25, 8, 4), np.float32)]:
+        centre, spread = rng.uniform(-10, 1000, d), rng.uniform(0.5, 300, d)
+        train = rng.normal(centre, spread, (n_train, d)).astype(dtype)
+        test = rng.normal(centre + spread, spread, (n_test, d)).astype(dtype)
+        cases.append(Case((train, test), f"{dtype.__name__} splits of shapes "
+                                         f"{train.shape} and {test.shape}"))
+    return cases
+
+
+def _standardized(train, test, *, fit_on=None, ddof=0):
+    fit_on = train if fit_on is None else fit_on
+    m, s = fit_on.mean(axis=0), fit_on.std(axis=0, ddof=ddof)
+    return (train - m) / s, (test - m) / s
 
 
 def check_train_only_scaler(candidate):
     """Check a reader's ``standardize(X_train, X_test) -> (train_scaled, test_scaled)`` that
-    fits the statistics on the training split only.
+    fits the statistics on the training split only. Each call draws fresh splits.
 
     Examples
     --------
@@ -195,38 +244,41 @@ def check_train_only_scaler(candidate):
     >>> check_train_only_scaler(ok)
     Correct! Mean and standard deviation from the training split, applied to both splits.
     """
-    train, test = _scaler_inputs()
-    out, problem = call(candidate, train, test)
-    if problem is not None:
-        return verdict(problem)
-    if not (isinstance(out, tuple | list) and len(out) == 2):
-        return not_yet("return two arrays: (train_scaled, test_scaled).")
-    got_train, got_test = (np.asarray(v, dtype=float) for v in out)
-    if got_train.shape != train.shape or got_test.shape != test.shape:
-        return not_yet("each returned array must keep the shape of its input.")
+    for case in _scaler_cases(fresh_rng()):
+        train, test = case.args
+        out, problem = call(candidate, train, test)
+        if problem is not None:
+            return verdict(problem)
+        if not (isinstance(out, tuple | list) and len(out) == 2):
+            return not_yet("return two arrays: (train_scaled, test_scaled).")
+        got = [numbers(v) for v in out]
+        if any(g is None for g in got):
+            return not_yet("return two arrays of numbers: (train_scaled, test_scaled).")
+        if got[0].shape != train.shape or got[1].shape != test.shape:
+            return not_yet("each returned array must keep the shape of its input.")
 
-    def scaled(fit_on, ddof=0):
-        m, s = fit_on.mean(axis=0), fit_on.std(axis=0, ddof=ddof)
-        return (train - m) / s, (test - m) / s
-
-    def both_match(pair):
-        return matches(got_train, pair[0]) and matches(got_test, pair[1])
-
-    if both_match(scaled(train)):
-        return correct("Mean and standard deviation from the training split, applied to "
-                       "both splits.")
-    if both_match(scaled(np.vstack([train, test]))):
-        return not_yet("the statistics came from training AND test data: that leaks the test "
-                       "set into preprocessing. Fit on X_train only.")
-    m_te, s_te = test.mean(axis=0), test.std(axis=0)
-    if matches(got_train, scaled(train)[0]) and matches(got_test, (test - m_te) / s_te):
-        return not_yet("the test split was scaled with its own statistics; use the training "
-                       "split's mean and standard deviation for both.")
-    if matches(got_train, scaled(train)[0]) and matches(got_test, test):
-        return not_yet("the test split is not scaled at all; apply the same transformation.")
-    if both_match(scaled(train, ddof=1)):
-        return not_yet("nearly: use the population standard deviation (ddof=0), as "
-                       "scikit-learn's StandardScaler does.")
-    return not_yet("not yet: subtract the training mean and divide by the training standard "
-                   "deviation, feature by feature (axis=0).")
-
+        right = _standardized(train, test)
+        train_right = close(got[0], right[0], scale=1.0)
+        if train_right and close(got[1], right[1], scale=1.0):
+            continue
+        leaked = _standardized(train, test, fit_on=np.vstack([train, test]))
+        if close(got[0], leaked[0], scale=1.0) and close(got[1], leaked[1], scale=1.0):
+            return not_yet("the statistics came from training AND test data: that leaks the "
+                           "test set into preprocessing. Fit on X_train only.")
+        if train_right and close(got[1], _standardized(test, test)[1], scale=1.0):
+            return not_yet("the test split was scaled with its own statistics; use the "
+                           "training split's mean and standard deviation for both.")
+        if train_right and close(got[1], test):
+            return not_yet("the test split is not scaled at all; apply the same "
+                           "transformation.")
+        unbiased = _standardized(train, test, ddof=1)
+        if close(got[0], unbiased[0], scale=1.0) and close(got[1], unbiased[1], scale=1.0):
+            return not_yet("nearly: use the population standard deviation (ddof=0), as "
+                           "scikit-learn's StandardScaler does.")
+        which = 0 if not train_right else 1
+        return not_yet(f"for {case.label}, the {('training', 'test')[which]} split: "
+                       f"{difference(got[which], right[which], scale=1.0)}. Subtract the "
+                       "training mean and divide by the training standard deviation, feature "
+                       "by feature (axis=0).")
+    return correct("Mean and standard deviation from the training split, applied to both "
+                   "splits.")

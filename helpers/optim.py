@@ -7,7 +7,7 @@ PReLU slopes and normalisation scales/shifts are excluded, as He et al. (2015) d
 
 import numpy as np
 
-from ._validation import check_finite_real
+from ._validation import check_finite_real, check_sequence
 
 DEFAULT_NO_DECAY = ("b", "negative_slope", "gamma", "beta")
 
@@ -23,6 +23,11 @@ class Optimizer:
         self.model = model
         self.lr = check_finite_real(lr, "lr", minimum=0.0, exclusive=True)
         self.weight_decay = check_finite_real(weight_decay, "weight_decay", minimum=0.0)
+        if isinstance(no_decay, str) or not all(
+                isinstance(name, str) for name in check_sequence(no_decay, "no_decay",
+                                                                 '("b", "negative_slope")')):
+            raise TypeError(f"no_decay must be a tuple of parameter names, e.g. "
+                            f'("b", "negative_slope") (a single name: ("b",)); got {no_decay!r}.')
         self.no_decay = tuple(no_decay)
 
     def decays(self, key):
@@ -35,6 +40,11 @@ class Optimizer:
     def step(self):
         params, grads = self.model.params, self.model.grads
         for key, param in params.items():
+            grad = grads.get(key)
+            if not isinstance(grad, np.ndarray) or grad.shape != param.shape:
+                got = grad.shape if isinstance(grad, np.ndarray) else type(grad).__name__
+                raise ValueError(f"the gradient of {key!r} (model.grads[{key!r}]) must be an "
+                                 f"array of the parameter's shape {param.shape}; got {got}.")
             self._update(key, param, self._gradient(key, param, grads[key]))
 
 
@@ -85,6 +95,9 @@ class Adam(Optimizer):
     def __init__(self, model, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
                  no_decay=DEFAULT_NO_DECAY):
         super().__init__(model, lr, weight_decay, no_decay)
+        if isinstance(betas, str) or len(check_sequence(betas, "betas", "(0.9, 0.999)")) != 2:
+            raise TypeError(f"betas must be a pair (beta1, beta2), e.g. (0.9, 0.999); got "
+                            f"{betas!r}.")
         self.beta1, self.beta2 = (check_finite_real(b, "betas", minimum=0.0) for b in betas)
         if not (self.beta1 < 1 and self.beta2 < 1):
             raise ValueError(f"betas must be in [0, 1); got {betas}.")

@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import threadpoolctl
 
-from ._validation import check_positive_int
+from ._validation import check_callable, check_positive_int, check_sequence
 
 _executor, _executor_workers = None, 0
 
@@ -88,7 +88,8 @@ def parallel_map(fn, items, *, workers=None):
     >>> parallel_map(abs, [-1, 2, -3])
     [1, 2, 3]
     """
-    items = list(items)
+    check_callable(fn, "fn", "abs")
+    items = check_sequence(items, "items", "[1, 2, 3]")
     workers = default_workers() if workers is None else check_positive_int(workers, "workers")
     if min(workers, len(items)) <= 1:
         return [fn(item) for item in items]

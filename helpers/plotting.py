@@ -6,13 +6,57 @@ Colours come from the Okabe-Ito palette, which stays distinguishable with colour
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
-from ._validation import as_float_array
-from .activations import get_activation
+from ._validation import (
+    as_float_array,
+    check_bool,
+    check_choice,
+    check_pair,
+    check_positive_int,
+    check_sequence,
+    check_text,
+)
+from .activations import ACTIVATIONS, get_activation
 
 # Okabe & Ito (2008), "Color Universal Design"; black first for the reference curve.
 PALETTE = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442"]
+
+
+def check_axes(ax, name="ax", count=1):
+    """Return `ax` if it is None, a matplotlib Axes (count 1), or a sequence of at least
+    `count` Axes (count > 1), else raise."""
+    if ax is None:
+        return None
+    if count == 1:
+        if not isinstance(ax, Axes):
+            raise TypeError(f"{name} must be a matplotlib Axes (e.g. from plt.subplots()) or "
+                            f"None; got {type(ax).__name__}.")
+        return ax
+    if isinstance(ax, np.ndarray):
+        ax = list(ax.ravel())
+    if not (isinstance(ax, list | tuple) and len(ax) >= count
+            and all(isinstance(a, Axes) for a in ax)):
+        raise TypeError(f"{name} must be {count} matplotlib Axes (e.g. plt.subplots(1, {count})"
+                        f"[1]) or None; got {type(ax).__name__} {ax!r:.40}.")
+    return list(ax)
+
+
+def check_named_arrays(values, name, *, ndim=(1,)):
+    """Return `values`, a non-empty dict label -> array, as a dict of float arrays with one of
+    the given numbers of dimensions and at least one entry each."""
+    if not isinstance(values, dict) or not values:
+        raise TypeError(f"{name} must be a non-empty dict label -> array; got {values!r:.60}.")
+    arrays = {}
+    for label, value in values.items():
+        array = as_float_array(value, f"{name}[{label!r}]")
+        if array.ndim not in ndim or array.size == 0:
+            raise ValueError(f"{name}[{label!r}] must be a non-empty array with "
+                             f"{' or '.join(map(str, ndim))} dimensions; got shape "
+                             f"{array.shape}.")
+        arrays[label] = array
+    return arrays
 
 
 def plot_layer_curves(curves, *, ylabel, title, logy=False, ax=None, xlabel="layer", start=1,
@@ -43,16 +87,15 @@ def plot_layer_curves(curves, *, ylabel, title, logy=False, ax=None, xlabel="lay
     >>> [line.get_label() for line in ax.get_lines()]
     ['relu']
     """
-    if not isinstance(curves, dict) or not curves:
-        raise TypeError(f"curves must be a non-empty dict label -> array; got {curves!r:.60}.")
-    if ax is None:
+    curves = check_named_arrays(curves, "curves", ndim=(1, 2))
+    check_text(ylabel, "ylabel"), check_text(title, "title"), check_text(xlabel, "xlabel")
+    logy = check_bool(logy, "logy")
+    start = check_positive_int(start, "start", minimum=0)
+    ylim = None if ylim is None else check_pair(ylim, "ylim", increasing=True)
+    if check_axes(ax) is None:
         _, ax = plt.subplots(figsize=(6, 4))
     for i, (label, values) in enumerate(curves.items()):
-        values = np.atleast_2d(as_float_array(values, f"curves[{label!r}]"))
-        if values.ndim != 2:
-            raise ValueError(
-                f"curves[{label!r}] must have shape (n_seeds, depth); got {values.shape}."
-            )
+        values = np.atleast_2d(values)
         layers = np.arange(start, start + values.shape[1])
         colour = PALETTE[i % len(PALETTE)]
         ax.plot(layers, np.median(values, axis=0), color=colour, label=label, marker=".")
@@ -97,10 +140,13 @@ def plot_activation_pairs(names, *, z=None, axes=None):
     -------
     matplotlib Figure
     """
-    if isinstance(names, str) or not names:
-        raise TypeError(f"names must be a non-empty list of activation names; got {names!r}.")
-    z = np.linspace(-5, 5, 401) if z is None else as_float_array(z, "z")
-    if axes is None:
+    names = check_sequence(names, "names", '["relu", "elu"]')
+    if not names:
+        raise ValueError("names must hold at least one activation name, e.g. [\"relu\"].")
+    for name in names:
+        check_choice(name, "names", ACTIVATIONS)
+    z = np.linspace(-5, 5, 401) if z is None else check_grid(z)
+    if check_axes(axes, "axes", count=2) is None:
         fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
     else:
         fig = axes[0].figure
@@ -138,17 +184,21 @@ def plot_sweep(x, curves, *, xlabel, ylabel, title, ax=None, logx=True, ylim=Non
     >>> [line.get_label() for line in ax.get_lines()]
     ['a']
     """
+    logx = check_bool(logx, "logx")
     x = as_float_array(x, "x")
-    if not isinstance(curves, dict) or not curves:
-        raise TypeError(f"curves must be a non-empty dict label -> array; got {curves!r:.60}.")
-    if ax is None:
+    if x.ndim != 1 or x.size == 0 or not np.isfinite(x).all() or logx and (x <= 0).any():
+        raise ValueError(f"x must be a non-empty 1-D array of finite{' positive' if logx else ''}"
+                         f" values (the swept setting); got {x!r:.60}.")
+    curves = check_named_arrays(curves, "curves", ndim=(2,))
+    check_text(xlabel, "xlabel"), check_text(ylabel, "ylabel"), check_text(title, "title")
+    ylim = None if ylim is None else check_pair(ylim, "ylim", increasing=True)
+    if check_axes(ax) is None:
         _, ax = plt.subplots(figsize=(6, 4))
     markers = "osD^vP*X"
     for i, (label, values) in enumerate(curves.items()):
-        values = as_float_array(values, f"curves[{label!r}]")
         if values.ndim != 2 or values.shape[0] != x.size:
-            raise ValueError(f"curves[{label!r}] must have shape ({x.size}, n_seeds); got "
-                             f"{values.shape}.")
+            raise ValueError(f"curves[{label!r}] must have shape (len(x), n_seeds) = "
+                             f"({x.size}, n_seeds); got {values.shape}.")
         colour = PALETTE[i % len(PALETTE)]
         ax.plot(x, values.mean(axis=1), color=colour, marker=markers[i % len(markers)],
                 label=label)
@@ -189,10 +239,9 @@ def plot_seed_boxes(values, *, ylabel, title, ax=None):
     >>> [t.get_text() for t in ax.get_xticklabels()]
     ['a', 'b']
     """
-    if not isinstance(values, dict) or not values:
-        raise TypeError(f"values must be a non-empty dict label -> values; got {values!r:.60}.")
-    data = [as_float_array(v, f"values[{k!r}]").ravel() for k, v in values.items()]
-    if ax is None:
+    data = [v.ravel() for v in check_named_arrays(values, "values", ndim=(0, 1)).values()]
+    check_text(ylabel, "ylabel"), check_text(title, "title")
+    if check_axes(ax) is None:
         _, ax = plt.subplots(figsize=(6, 4))
     positions = np.arange(1, len(data) + 1)
     ax.boxplot(data, positions=positions, widths=0.5, medianprops={"color": "black"})
@@ -203,3 +252,12 @@ def plot_seed_boxes(values, *, ylabel, title, ax=None):
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     return ax
+
+
+def check_grid(z, name="z"):
+    """A grid of inputs for a function plot: a 1-D array of at least two finite values."""
+    z = as_float_array(z, name)
+    if z.ndim != 1 or z.size < 2 or not np.isfinite(z).all():
+        raise ValueError(f"{name} must be a 1-D array of at least two finite values (the "
+                         f"inputs to plot at); got {z!r:.60}.")
+    return z

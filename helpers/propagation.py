@@ -11,7 +11,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_choice, check_finite_real, check_positive_int, check_rng
+from ._validation import (
+    check_choice,
+    check_finite_real,
+    check_positive_int,
+    check_rng,
+    check_seeds,
+)
 from .activations import ACTIVATIONS
 from .init import INITS, initialise
 
@@ -133,9 +139,7 @@ def propagate_seeds(activation, *, seeds, **kwargs):
     >>> propagate_seeds("tanh", seeds=[0, 1], depth=4, width=8, init="glorot").mean.shape
     (2, 4)
     """
-    seeds = list(seeds)
-    if not seeds:
-        raise ValueError("seeds must hold at least one seed; got an empty sequence.")
+    seeds = check_seeds(seeds)
     runs = [propagate(activation, rng=np.random.default_rng(seed), **kwargs) for seed in seeds]
     return LayerStats(*(np.stack([getattr(r, field) for r in runs]) for field in
                         ("mean", "var", "pre_second_moment", "weight_grad_norm")))

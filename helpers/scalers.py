@@ -41,10 +41,17 @@ class StandardScaler(_Scaler):
 
     def fit(self, X):
         X = self._check(X, fitted=False)
-        self.mean_, var = X.mean(axis=0), X.var(axis=0)
+        centred = X - X[0]  # measured from the first row, as in BatchNorm1d: a constant
+        with np.errstate(over="ignore", invalid="ignore"):  # feature has variance exactly 0
+            shift, var = centred.mean(axis=0), centred.var(axis=0)
+        self.mean_ = X[0] + shift
+        if not (np.isfinite(self.mean_).all() and np.isfinite(var).all()):
+            raise ValueError("X has features too large to standardise in float64 (their "
+                             "variance overflows, beyond about 1e154); rescale them first.")
         # scikit-learn's test for a constant feature: variance within rounding of zero
         n, eps = X.shape[0], np.finfo(np.float64).eps
-        constant = var <= n * eps * var + (n * self.mean_ * eps) ** 2
+        with np.errstate(over="ignore"):  # (n mean eps)^2 may overflow: inf, still right
+            constant = var <= n * eps * var + (n * self.mean_ * eps) ** 2
         self.scale_ = np.where(constant, 1.0, np.sqrt(var))
         return self
 
@@ -69,7 +76,11 @@ class MinMaxScaler(_Scaler):
     def fit(self, X):
         X = self._check(X, fitted=False)
         self.data_min_, self.data_max_ = X.min(axis=0), X.max(axis=0)
-        data_range = self.data_max_ - self.data_min_
+        with np.errstate(over="ignore"):
+            data_range = self.data_max_ - self.data_min_
+        if not np.isfinite(data_range).all():
+            raise ValueError("X has features whose range (max - min) overflows float64; rescale "
+                             "them first.")
         self.scale_ = np.where(data_range == 0, 1.0, data_range)
         return self
 

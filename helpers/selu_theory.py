@@ -12,10 +12,27 @@ pieces of SELU, split at the kink z = 0; no quadrature.
 
 import numpy as np
 from scipy import optimize
-from scipy.special import log_ndtr, ndtr
+from scipy.special import erfcx, log_ndtr, ndtr
 
-from ._validation import check_finite_real
+from ._validation import check_finite_real, check_positive_int
 from .activations import SELU_ALPHA, SELU_LAMBDA
+
+# Smallest pre-activation variance the closed forms handle: their relative error there is
+# about 1e-6 (it grows like 1e-16 / sqrt(variance), as the exponential piece cancels).
+MIN_VARIANCE = 1e-12
+
+
+def _log_exp_below_zero(m, v, k):
+    """log E[e^{kz} 1{z<=0}] for z ~ N(m, v): k m + k^2 v / 2 + log Phi(-x), x = (m + k v) / s.
+
+    For x > 0 the first two terms and log Phi(-x) ~ -x^2 / 2 are huge and cancel (for v ~ 1e300
+    nothing is left): with Phi(-x) = erfcx(x / sqrt 2) exp(-x^2 / 2) / 2 they cancel on paper,
+    k m + k^2 v / 2 - x^2 / 2 = -m^2 / (2 v), and the rest is computed without cancellation.
+    """
+    s = np.sqrt(v)
+    x = (m + k * v) / s
+    return np.where(x > 0, -0.5 * (m / s) ** 2 + np.log(0.5 * erfcx(np.abs(x) / np.sqrt(2))),
+                    k * m + k * k * v / 2 + log_ndtr(-x))
 
 
 def _gaussian_pieces(m, v):
@@ -32,8 +49,7 @@ def _gaussian_pieces(m, v):
     phi_r = np.exp(-0.5 * r * r) / np.sqrt(2 * np.pi)
     p_pos, p_neg = ndtr(r), ndtr(-r)
     # E[e^{kz} 1{z<=0}] = exp(k m + k^2 v / 2) * Phi(-(m + k v) / s), in log space (no overflow)
-    e1 = np.exp(m + v / 2 + log_ndtr(-(m + v) / s))
-    e2 = np.exp(2 * m + 2 * v + log_ndtr(-(m + 2 * v) / s))
+    e1, e2 = np.exp(_log_exp_below_zero(m, v, 1)), np.exp(_log_exp_below_zero(m, v, 2))
     return {
         "p_pos": p_pos,
         "p_neg": p_neg,
@@ -52,12 +68,42 @@ def _check(mu, nu, omega, tau, alpha, lam):
     tau = check_finite_real(tau, "tau", minimum=0.0)
     alpha = check_finite_real(alpha, "alpha", minimum=0.0, exclusive=True)
     lam = check_finite_real(lam, "lam", minimum=0.0, exclusive=True)
-    if nu * tau <= 0:
+    if nu * tau < MIN_VARIANCE:
         raise ValueError(
-            f"nu * tau must be > 0 (the variance of the pre-activation); got nu = {nu}, "
-            f"tau = {tau}."
+            f"nu * tau (the variance of the pre-activation) must be >= {MIN_VARIANCE:g}: below "
+            f"that the Gaussian integrals lose their precision in float64; got nu = {nu:g}, "
+            f"tau = {tau:g}."
         )
     return mu, nu, omega, tau, alpha, lam
+
+
+def _mean_and_variance(m, v, alpha, lam):
+    """E[f] and Var[f] for f = selu (constants alpha, lam), z ~ N(m, v), without cancellation.
+
+    Both are measured from c = f(m), the activation at the mean: then no term grows like m^2,
+    and Var[f] = E[(f - c)^2] - (E[f] - c)^2 keeps its digits when |m| is large.
+    """
+    with np.errstate(all="ignore"):  # an overflow shows as inf or NaN, reported below
+        return _mean_and_variance_unchecked(*(np.float64(x) for x in (m, v, alpha, lam)))
+
+
+def _mean_and_variance_unchecked(m, v, alpha, lam):
+    g = _gaussian_pieces(m, v)
+    s, phi = np.sqrt(v), g["pdf0"] * np.sqrt(v)  # phi: the standard normal density at m / s
+    c = lam * m if m > 0 else lam * alpha * np.expm1(m)
+    # f - c = lam (z - m + d) for z > 0, and a e^z - K for z <= 0 (a = lam alpha)
+    d, a, K = m - c / lam, lam * alpha, lam * alpha + c
+    first_pos = lam * (s * phi + d * g["p_pos"])
+    second_pos = lam**2 * (v * (g["p_pos"] - m / s * phi) + 2 * d * (s * phi)
+                           + d * (d * g["p_pos"]))  # no overflow of d^2 when P = 0
+    first_neg = a * g["e1_neg"] - K * g["p_neg"]
+    second_neg = a * a * g["e2_neg"] - 2 * a * K * g["e1_neg"] + K * (K * g["p_neg"])
+    shift = first_pos + first_neg
+    mean, variance = c + shift, max(second_pos + second_neg - shift * shift, 0.0)
+    if not (np.isfinite(mean) and np.isfinite(variance)):
+        raise ValueError(f"the mean or variance of selu(z), z ~ N({m:g}, {v:g}), overflows "
+                         "float64; use smaller inputs.")
+    return float(mean), float(variance)
 
 
 def _moments(m, v, alpha, lam):
@@ -88,8 +134,9 @@ def moment_map(mu, nu, omega=0.0, tau=1.0, alpha=SELU_ALPHA, lam=SELU_LAMBDA):
 
     Notes
     -----
-    z ~ N(mu omega, nu tau); mu_new = E[selu(z)], nu_new = E[selu(z)^2] - mu_new^2, each
-    integral split at 0 into a linear piece and an exponential piece.
+    z ~ N(mu omega, nu tau); mu_new = E[selu(z)], nu_new = Var[selu(z)], each integral split
+    at 0 into a linear piece and an exponential piece (measured from selu(mu omega), which
+    keeps the variance accurate for large means). nu * tau must be at least MIN_VARIANCE.
 
     Examples
     --------
@@ -97,8 +144,7 @@ def moment_map(mu, nu, omega=0.0, tau=1.0, alpha=SELU_ALPHA, lam=SELU_LAMBDA):
     True
     """
     mu, nu, omega, tau, alpha, lam = _check(mu, nu, omega, tau, alpha, lam)
-    mean, second, _ = _moments(mu * omega, nu * tau, alpha, lam)
-    return float(mean), float(max(second - mean * mean, 0.0))
+    return _mean_and_variance(mu * omega, nu * tau, alpha, lam)
 
 
 def moment_map_jacobian(mu, nu, omega=0.0, tau=1.0, alpha=SELU_ALPHA, lam=SELU_LAMBDA):
@@ -153,9 +199,8 @@ def iterate_moment_map(mu, nu, steps, omega=0.0, tau=1.0, alpha=SELU_ALPHA, lam=
     >>> iterate_moment_map(0.5, 2.0, 80)[-1].round(6)
     array([0., 1.])
     """
-    steps = int(steps)
-    if steps < 0:
-        raise ValueError(f"steps must be >= 0; got {steps}.")
+    steps = check_positive_int(steps, "steps", minimum=0)
+    mu, nu, omega, tau, alpha, lam = _check(mu, nu, omega, tau, alpha, lam)
     path = np.empty((steps + 1, 2))
     path[0] = mu, nu
     for k in range(steps):
@@ -163,15 +208,20 @@ def iterate_moment_map(mu, nu, steps, omega=0.0, tau=1.0, alpha=SELU_ALPHA, lam=
     return path
 
 
-def derive_selu_constants(mean=0.0, var=1.0):
+def derive_selu_constants(mean=0.0, var=1.0, omega=0.0, tau=1.0):
     """Solve the fixed-point equations for (alpha, lam): g(mean, var) = (mean, var).
 
     Parameters
     ----------
     mean : float, default 0.0
     var : float, default 1.0
-        The fixed point to build an activation for; var > 0. With omega = 0 and tau = 1
-        the pre-activation is z ~ N(0, var).
+        The fixed point to build an activation for; var > 0.
+    omega, tau : float, default 0 and 1
+        Sum and sum of squares of the weights, as in `moment_map`: the pre-activation is
+        z ~ N(mean omega, var tau). The defaults are the paper's normalised weights, so
+        z ~ N(0, var). The SNN authors' own tool (getSELUparameters in bioinf-jku/SNNs)
+        solves with z ~ N(mean, var): omega = 1, tau = 1. Both give SELU's constants for
+        (0, 1); they differ elsewhere.
 
     Returns
     -------
@@ -180,47 +230,60 @@ def derive_selu_constants(mean=0.0, var=1.0):
 
     Notes
     -----
-    With A(alpha) = E[elu_alpha(z)] and B(alpha) = E[elu_alpha(z)^2], the equations are
-    lam A = mean and lam^2 (B - A^2) = var. Their ratio depends on alpha alone,
-    A / sqrt(B - A^2) = mean / sqrt(var): solved for alpha with Brent's method; then
-    lam = sqrt(var / (B - A^2)).
+    With A(alpha) = E[elu_alpha(z)] and V(alpha) = Var[elu_alpha(z)], the equations are
+    lam A = mean and lam^2 V = var. Their ratio depends on alpha alone,
+    A / sqrt(V) = mean / sqrt(var): solved for alpha with Brent's method; then
+    lam = sqrt(var / V).
 
     Examples
     --------
     >>> [round(c, 10) for c in derive_selu_constants()]
     [1.6732632424, 1.0507009874]
+    >>> [round(c, 5) for c in derive_selu_constants(-0.1, 2.0, omega=1.0, tau=1.0)]
+    [1.9769, 1.07385]
     """
     mean = check_finite_real(mean, "mean")
     var = check_finite_real(var, "var", minimum=0.0, exclusive=True)
+    omega = check_finite_real(omega, "omega")
+    tau = check_finite_real(tau, "tau", minimum=0.0, exclusive=True)
+    m, v = mean * omega, var * tau
+    if v < MIN_VARIANCE:
+        raise ValueError(f"var * tau must be >= {MIN_VARIANCE:g} (the closed forms lose their "
+                         f"precision below); got var = {var:g}, tau = {tau:g}.")
+    target = mean / np.sqrt(var)
 
-    def elu_moments(alpha):
-        first, second, _ = _moments(0.0, var, alpha, 1.0)
-        return first, second - first * first
+    def ratio(alpha):  # E / sqrt(Var) of elu_alpha(z): the same for every lam
+        first, spread = _mean_and_variance(m, v, alpha, 1.0)
+        return first / np.sqrt(spread) if spread > 0 else np.nan
 
-    def residual(alpha):
-        first, spread = elu_moments(alpha)
-        return first / np.sqrt(spread) - mean / np.sqrt(var)
-
-    # residual falls monotonically from ReLU's ratio (alpha = 0) towards a negative limit
+    # the ratio falls monotonically from ReLU's (alpha = 0) towards a limit as alpha grows,
+    # unless z almost never changes sign: then alpha changes nothing and determines nothing
+    relu_ratio, limit = ratio(0.0), ratio(1e6)
+    if not np.isfinite(relu_ratio) or limit >= relu_ratio * (1 - 1e-9):
+        side = "positive" if m < 0 else "negative"
+        raise ValueError(
+            f"no SELU-type activation is determined by mean {mean:g}, var {var:g}: z ~ N({m:g}, "
+            f"{v:g}) is almost never {side}, so alpha has no effect on the moments. Choose a "
+            "variance larger compared with the squared mean."
+        )
     lo, hi = 0.0, 1.0
-    while residual(hi) > 0:
+    while ratio(hi) > target:
         hi *= 2
         if hi > 1e6:
             raise ValueError(
-                f"no SELU-type activation has a fixed point at mean {mean}, var {var}: the "
-                "ratio mean / sqrt(var) must lie between "
-                f"{residual(1e6) + mean / np.sqrt(var):.4f} and "
-                f"{residual(0.0) + mean / np.sqrt(var):.4f}."
+                f"no SELU-type activation has a fixed point at mean {mean:g}, var {var:g}: "
+                f"mean / sqrt(var) = {target:.4f} is below {limit:.4f}, the lowest "
+                "ratio any alpha reaches."
             )
-    if residual(lo) < 0:
+    if relu_ratio < target:
         raise ValueError(
-            f"no SELU-type activation has a fixed point at mean {mean}, var {var}: "
-            f"mean / sqrt(var) = {mean / np.sqrt(var):.4f} is above "
-            f"{residual(0.0) + mean / np.sqrt(var):.4f}, the value for ReLU (alpha = 0)."
+            f"no SELU-type activation has a fixed point at mean {mean:g}, var {var:g}: "
+            f"mean / sqrt(var) = {target:.4f} is above {relu_ratio:.4f}, the value for ReLU "
+            "(alpha = 0)."
         )
-    alpha = optimize.brentq(residual, lo, hi, xtol=1e-16, rtol=4 * np.finfo(float).eps,
-                            maxiter=200)
-    _, spread = elu_moments(alpha)
+    alpha = optimize.brentq(lambda a: ratio(a) - target, lo, hi, xtol=1e-16,
+                            rtol=4 * np.finfo(float).eps, maxiter=200)
+    _, spread = _mean_and_variance(m, v, alpha, 1.0)
     return float(alpha), float(np.sqrt(var / spread))
 
 

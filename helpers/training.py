@@ -7,10 +7,19 @@ import contextlib
 
 import numpy as np
 
-from ._validation import DivergedError, as_float_array, check_positive_int, check_rng
+from ._validation import (
+    DivergedError,
+    as_float_array,
+    check_bool,
+    check_positive_int,
+    check_rng,
+)
+from .layers import check_model, input_features, output_features
 from .losses import check_labels, softmax_cross_entropy
+from .optim import Optimizer
 
-__all__ = ["DivergedError", "check_data", "evaluate", "evaluating", "fit", "in_mode"]
+__all__ = ["DivergedError", "check_callbacks", "check_data", "evaluate", "evaluating", "fit",
+           "in_mode"]
 
 
 @contextlib.contextmanager
@@ -20,6 +29,8 @@ def in_mode(model, *, training):
     On leaving the block the layers also forget what the block's forward passes saved for a
     backward pass (a copy of every layer's input: for a whole data set, megabytes per model).
     """
+    check_model(model)
+    training = check_bool(training, "training")
     was_training = model.training
     model.train() if training else model.eval()
     try:
@@ -34,16 +45,23 @@ def evaluating(model):
     return in_mode(model, training=False)
 
 
-def check_data(X, y, name="X"):
-    """Validate a data set: finite float array (N, D) with N >= 1 and N integer labels."""
+def check_data(X, y, name="X", *, model=None):
+    """Validate a data set: finite float array (N, D) with N >= 1 and N integer labels `y`
+    (or None); with `model`, D must be the number of features the model expects. `name` is
+    X's name in messages ("X_train"); the labels' name follows it ("y_train")."""
     X = as_float_array(X, name)
     if X.ndim != 2 or X.shape[0] == 0:
         raise ValueError(f"{name} must have shape (N, D) with N >= 1; got {X.shape}.")
     if not np.isfinite(X).all():
         raise ValueError(f"{name} holds NaN or inf values; clean or impute them first.")
+    expected = None if model is None else input_features(model)
+    if expected is not None and X.shape[1] != expected:
+        raise ValueError(f"{name} has {X.shape[1]} features (columns), but the model expects "
+                         f"{expected}; got shape {X.shape}.")
     if y is None:
         return X, None
-    return X, check_labels(y, X.shape[0], np.iinfo(np.intp).max)
+    n_classes = None if model is None else output_features(model)
+    return X, check_labels(y, X.shape[0], n_classes, name=name.replace("X", "y", 1), rows=name)
 
 
 def evaluate(model, X, y):
@@ -53,11 +71,24 @@ def evaluate(model, X, y):
     -------
     (loss, accuracy) : tuple of float
     """
-    X, y = check_data(X, y)
+    check_model(model)
+    if y is None:
+        raise TypeError("y must be the labels of X (class indices); got None.")
+    X, y = check_data(X, y, model=model)
     with evaluating(model):
         logits = model.forward(X)
     loss, _ = softmax_cross_entropy(logits, y)
     return loss, float(np.mean(logits.argmax(axis=1) == y))
+
+
+def check_callbacks(callbacks):
+    """Return `callbacks` as a dict name -> function ({} for None), else raise."""
+    callbacks = {} if callbacks is None else callbacks
+    if not isinstance(callbacks, dict) or not all(
+            isinstance(k, str) and callable(f) for k, f in callbacks.items()):
+        raise TypeError(f"callbacks must be a dict name -> function of the model, e.g. "
+                        f"{{'dead': my_function}}; got {callbacks!r:.60}.")
+    return dict(callbacks)
 
 
 def fit(model, optimizer, X_train, y_train, *, epochs, batch_size, rng, X_val=None, y_val=None,
@@ -71,7 +102,8 @@ def fit(model, optimizer, X_train, y_train, *, epochs, batch_size, rng, X_val=No
     X_train : array_like, shape (N, D);  y_train : array_like of int, shape (N,)
     epochs, batch_size : int
         Each epoch shuffles the data and splits it into ceil(N / batch_size) batches of
-        nearly equal size (they differ by at most one sample, so none has size 1).
+        nearly equal size (they differ by at most one sample), fewer if that would leave a
+        batch of one sample (batch norm needs two): N = 5 with batch_size 2 gives 3 + 2.
     rng : numpy.random.Generator
         Shuffles the batches (dropout layers hold their own generators).
     X_val, y_val : optional validation set
@@ -86,15 +118,24 @@ def fit(model, optimizer, X_train, y_train, *, epochs, batch_size, rng, X_val=No
         set is given, plus one list per callback. Losses and accuracies are measured in
         evaluation mode on the whole set after each epoch.
     """
-    X_train, y_train = check_data(X_train, y_train, "X_train")
+    check_model(model)
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be a helpers.optim.SGD or Adam built on the model, "
+                        f"e.g. Adam(model, lr=1e-3); got {type(optimizer).__name__}.")
+    if optimizer.model is not model:
+        raise ValueError("optimizer must be built on this model, e.g. Adam(model, lr=1e-3); it "
+                         "updates another model's parameters, so this one would never change.")
+    if y_train is None:
+        raise TypeError("y_train must be the labels of X_train (class indices); got None.")
+    X_train, y_train = check_data(X_train, y_train, "X_train", model=model)
     if (X_val is None) != (y_val is None):
         raise ValueError("give both X_val and y_val, or neither.")
     if X_val is not None:
-        X_val, y_val = check_data(X_val, y_val, "X_val")
+        X_val, y_val = check_data(X_val, y_val, "X_val", model=model)
     epochs = check_positive_int(epochs, "epochs", minimum=0)
     batch_size = check_positive_int(batch_size, "batch_size")
     check_rng(rng)
-    callbacks = dict(callbacks or {})
+    callbacks = check_callbacks(callbacks)
 
     history = {"epoch": [], "train_loss": [], "train_acc": []}
     if X_val is not None:
@@ -113,6 +154,8 @@ def fit(model, optimizer, X_train, y_train, *, epochs, batch_size, rng, X_val=No
 
     n = X_train.shape[0]
     n_batches = max(1, -(-n // batch_size))
+    if n_batches > 1 and n // n_batches < 2:  # batch size 2 with an odd N: no batch of one
+        n_batches = n // 2
     record(0)
     model.train()
     for epoch in range(1, epochs + 1):

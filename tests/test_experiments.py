@@ -97,3 +97,15 @@ def test_perturbation_study_separates_stable_from_chaotic_training(digits):
     assert stable["distance"].shape == (13,) and stable["distance"][0] < 1e-15
     assert stable["distance"].max() < 1e-14 and stable["disagreement"] == 0
     assert chaotic["distance"][-1] > 1e-3  # grew by at least 12 orders of magnitude
+
+
+@pytest.mark.parametrize("call,error,match", [
+    (lambda d: experiments.repeat(d, 5, epochs=1), TypeError,
+     r"seeds must be a sequence, e.g. seeds=\[0, 1, 2\]; got int 5"),
+    (lambda d: experiments.train_mlp(None, seed=0), TypeError,
+     "data must be a helpers.data.Split"),
+    (lambda d: experiments.train_mlp(d, seed=-1), ValueError, "seed must be an integer >= 0"),
+])
+def test_bad_experiment_arguments(digits, call, error, match):
+    with pytest.raises(error, match=match):
+        call(digits)

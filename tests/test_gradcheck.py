@@ -3,7 +3,12 @@
 import numpy as np
 import pytest
 
-from helpers.gradcheck import elementwise_derivative, numerical_gradient, relative_error
+from helpers.gradcheck import (
+    check_layer,
+    elementwise_derivative,
+    numerical_gradient,
+    relative_error,
+)
 
 
 def test_numerical_gradient_of_a_matrix_product():
@@ -38,3 +43,21 @@ def test_bad_input():
         relative_error([1.0], [1.0, 2.0])
     with pytest.raises(ValueError, match="eps must be > 0"):
         elementwise_derivative(np.sin, 1.0, eps=0)
+
+
+@pytest.mark.parametrize("make", [lambda: np.ones((3, 2)).T,
+                                  lambda: np.arange(16.0).reshape(4, 4)[::2, ::2],
+                                  lambda: np.asfortranarray(np.arange(6.0).reshape(2, 3))],
+                         ids=["transposed", "strided", "fortran"])
+def test_numerical_gradient_of_non_contiguous_arrays(make):
+    """A reshaped view of such an array is a copy: perturbing it would change nothing."""
+    x = make()
+    assert np.allclose(numerical_gradient(lambda v: v**2, x), 2 * x)
+
+
+def test_check_layer_with_a_fortran_ordered_input():
+    from helpers.layers import Linear
+
+    layer = Linear(3, 2, rng=np.random.default_rng(0))
+    x = np.asfortranarray(np.random.default_rng(1).standard_normal((4, 3)))
+    assert max(check_layer(layer, x).values()) < 1e-7

@@ -141,7 +141,7 @@ def test_batchnorm_train_mode_depends_on_the_batch_and_eval_mode_does_not():
 
 
 def test_batchnorm_needs_two_samples_in_training():
-    with pytest.raises(ValueError, match="at least 2 samples per batch"):
+    with pytest.raises(ValueError, match=r"at least 2 samples \(rows of x\) per batch"):
         L.BatchNorm1d(3).forward(np.ones((1, 3)))
     assert L.BatchNorm1d(3).eval().forward(np.ones((1, 3))).shape == (1, 3)
 
@@ -241,3 +241,40 @@ def test_named_activation_layers_are_the_table_entries():
         L.Elementwise("prelu")
     with pytest.raises(ValueError, match="activation must be one of"):
         L.Elementwise("softplus")
+
+
+@pytest.mark.parametrize("name", ["Linear", "ReLU", "PReLU-channel", "Elementwise-gelu"])
+def test_changing_the_input_after_forward_does_not_change_the_gradients(name):
+    layer, x = make(name), batch()
+    out = layer.forward(x)
+    dout = np.random.default_rng(3).standard_normal(out.shape)
+    expected = (layer.backward(dout).copy(), {k: v.copy() for k, v in layer.grads.items()})
+    layer.forward(x)
+    x[...] = 0  # the caller reuses its array
+    assert np.array_equal(layer.backward(dout), expected[0])
+    for key, grad in layer.grads.items():
+        assert np.array_equal(grad, expected[1][key])
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_a_layer_returns_its_input_dtype_and_backward_the_dtype_of_dout(name, dtype):
+    layer = make(name)
+    out = layer.forward(batch().astype(dtype))
+    assert out.dtype == dtype
+    assert layer.backward(np.ones_like(out)).dtype == dtype
+    assert all(g.dtype == np.float64 for g in layer.grads.values())
+
+
+def test_normalising_a_constant_near_1e12_gives_exactly_zero():
+    rows = np.full((2, 8), 123456789012.345)
+    rows[1] = 1e12 + 0.1
+    assert np.array_equal(L.LayerNorm(8).forward(rows), np.zeros((2, 8)))
+    assert np.array_equal(L.BatchNorm1d(8).forward(rows.T[:, :1].repeat(8, axis=1)),
+                          np.zeros((8, 8)))
+
+
+@pytest.mark.parametrize("layer", [L.BatchNorm1d(2), L.LayerNorm(2)], ids=repr)
+def test_an_overflowing_variance_is_an_error_not_zeros(layer):
+    with pytest.raises(ValueError, match="variance of a .* overflows"):
+        layer.forward(np.array([[1e200, 1.0], [-1e200, 2.0]]))

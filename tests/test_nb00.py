@@ -53,5 +53,5 @@ def test_explorer_has_the_three_sliders_and_redraws(monkeypatch):
     sliders = {c.description: c for c in explorer.children[:3]}
     assert set(sliders) == {"depth", "width", "gain"}
     sliders["depth"].value = 12
-    assert calls[-1] == (12, 64, 1.0, (0,))
+    assert calls[-1] == (12, 64, 1.0, [0])
 

@@ -4,8 +4,10 @@ behind notebook 01 (and helpers.models, which 01 introduces)."""
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from verdicts import assert_verdict, stub
 
 from helpers import nb01
+from helpers.activations import relu, relu_grad
 from helpers.experiments import standardized_digits
 from helpers.models import mlp
 
@@ -168,3 +170,104 @@ def test_dying_explorer_figure_and_sliders(monkeypatch):
     sliders["bias shift"].value = -2.0
     assert calls[-1][1:3] == (0.01, -2.0)
 
+
+
+@pytest.mark.parametrize("kwargs,error,match", [
+    ({"activation_params": {"slope": 0.2}}, TypeError,
+     r"activation_params for 'leaky_relu' may hold \['negative_slope'\]; got 'slope'"),
+    ({"activation": "prelu", "activation_params": {"channelwise": "no"}}, TypeError,
+     r"activation_params\['channelwise'\] must be True or False; got 'no'"),
+    ({"hidden": 5}, TypeError, r"hidden must be a sequence, e.g. hidden=\[64, 64\]; got int 5"),
+    ({"activation": ["relu"]}, ValueError, r"activation must be one of .*; got \['relu'\]"),
+    ({"activation_params": 0.2}, TypeError, "activation_params must be a dict"),
+])
+def test_model_builder_rejects_what_it_would_ignore(kwargs, error, match):
+    arguments = {"activation": "leaky_relu", "hidden": [4], **kwargs}
+    with pytest.raises(error, match=match):
+        mlp(3, rng=np.random.default_rng(0), n_out=2, **{k: v for k, v in arguments.items()
+                                                         if k != "hidden"},
+            hidden=arguments["hidden"])
+
+
+# --- the exercise checkers ------------------------------------------------------------------
+
+
+# name -> (candidate, correct?, phrase the message must contain)
+RELU_GRAD_ANSWERS = {
+    "z > 0 in z's dtype": (lambda z: (z > 0).astype(z.dtype), True, "Correct!"),
+    "z > 0 as float64": (lambda z: (z > 0).astype(float), True, "Correct!"),
+    "np.where": (lambda z: np.where(z > 0, 1.0, 0.0), True, "Correct!"),
+    "heaviside": (lambda z: np.heaviside(z, 0.0), True, "Correct!"),
+    "as float32": (lambda z: (z > 0).astype(np.float32), True, "Correct!"),
+    "a list": (lambda z: (z > 0).astype(float).tolist(), True, "Correct!"),
+    "the helper": (relu_grad, True, "Correct!"),
+    "from the output": (lambda z: (relu(z) >= 0).astype(float), False, "always true"),
+    ">= 0": (lambda z: (z >= 0).astype(float), False, "exactly z = 0"),
+    "the function": (relu, False, "the function itself"),
+    "booleans": (lambda z: z > 0, False, "as booleans"),
+    "a threshold": (lambda z: (z > 1e-9).astype(float), False, "tiny positive z"),
+    "a steep ramp": (lambda z: np.minimum(1, relu(z) * 1e8), False, "tiny positive z"),
+    "a sum": (lambda z: (z > 0).sum(), False, "must have shape"),
+    "one shape only": (lambda z: (z.reshape(3, 5) > 0).astype(float), False, "raised ValueError"),
+    "in place": (lambda z: np.greater(z, 0, out=z), False, "in place"),
+    "a string": (lambda z: "1 where z > 0", False, "array of numbers"),
+    "empty stub": (stub, False, "returns None"),
+    "raises": (lambda z: undefined_name, False, "raised NameError"),  # noqa: F821
+    "other": (lambda z: np.sign(z), False, "expected"),
+}
+
+
+@pytest.mark.parametrize("name", RELU_GRAD_ANSWERS)
+def test_check_relu_grad(name):
+    assert_verdict(nb01.check_relu_grad, *RELU_GRAD_ANSWERS[name])
+
+
+def dead_ok(zs):
+    return [np.mean(np.all(z <= 0, axis=0)) for z in zs]
+
+
+DEAD_ANSWERS = {
+    "reference": (dead_ok, True, "Correct!"),
+    "via max": (lambda zs: [np.mean(z.max(axis=0) <= 0) for z in zs], True, "Correct!"),
+    "a loop": (lambda zs: [sum(all(z[:, j] <= 0) for j in range(z.shape[1])) / z.shape[1]
+                           for z in zs], True, "Correct!"),
+    "float32": (lambda zs: np.array(dead_ok(zs), dtype=np.float32), True, "Correct!"),
+    "keepdims": (lambda zs: [np.mean(np.all(z <= 0, axis=0, keepdims=True)) for z in zs], True,
+                 "Correct!"),
+    "one sample": (lambda zs: [np.mean(z[0] <= 0) for z in zs], False, "single sample"),
+    "sparsity": (lambda zs: [np.mean(z <= 0) for z in zs], False, "sparsity"),
+    "strict": (lambda zs: [np.mean(np.all(z < 0, axis=0)) for z in zs], False, "exactly 0"),
+    "any": (lambda zs: [np.mean(np.any(z <= 0, axis=0)) for z in zs], False, "SOME sample"),
+    "axis 1": (lambda zs: [np.mean(np.all(z <= 0, axis=1)) for z in zs], False, "axis=1"),
+    "counts": (lambda zs: [np.sum(np.all(z <= 0, axis=0)) for z in zs], False, "number of"),
+    "z[1:]": (lambda zs: [np.mean(np.all(z[1:] <= 0, axis=0)) for z in zs], False,
+              "skipped the first sample"),
+    "z[:-1]": (lambda zs: [np.mean(np.all(z[:-1] <= 0, axis=0)) for z in zs], False,
+               "skipped the last sample"),
+    "half of the samples": (lambda zs: [np.mean(np.all(z[: len(z) // 2] <= 0, axis=0))
+                                        for z in zs], False, "fire on a few samples only"),
+    "near-zero proxy": (lambda zs: [np.mean(relu(z).mean(axis=0) < 1e-3) for z in zs], False,
+                        "near-zero proxy"),
+    "in-place ReLU in the list": (lambda zs: [np.mean(np.all(np.maximum(z, 0, out=z) <= 0,
+                                                             axis=0)) for z in zs], False,
+                                  "in place"),
+    "hard-coded": (lambda zs: [0.2, 0.1, 0.1], False, "expected"),
+    "one number": (lambda zs: 0.5, False, "must have shape"),
+    "ragged": (lambda zs: [[0.1, 0.2], [0.3]], False, "array of numbers"),
+    "empty stub": (stub, False, "returns None"),
+    "not a function": ([0.1, 0.2, 0.3], False, "pass your function"),
+}
+
+
+@pytest.mark.parametrize("name", DEAD_ANSWERS)
+def test_check_dead_fractions(name):
+    assert_verdict(nb01.check_dead_fractions, *DEAD_ANSWERS[name])
+
+
+def test_checkers_draw_fresh_inputs():
+    seen = []
+    nb01.check_relu_grad(lambda z: seen.append(z.copy()) or (z > 0).astype(z.dtype))
+    nb01.check_relu_grad(lambda z: seen.append(z.copy()) or (z > 0).astype(z.dtype))
+    assert len(seen) == 8 and not np.array_equal(seen[0], seen[4])  # 1 + 3 cases per call
+    assert {z.dtype for z in seen} == {np.dtype(np.float32), np.dtype(np.float64)}
+    assert {z.shape for z in seen} == {(9,), (3, 5), (2, 3, 4)}

@@ -3,8 +3,9 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from verdicts import assert_verdict, stub
 
-from helpers import nb02, plotting
+from helpers import activations, nb02, plotting
 
 
 def test_rectifiers_plot_and_the_maximum_form():
@@ -38,3 +39,80 @@ def test_slope_explorer(monkeypatch):
     explorer.children[0].value = -0.3
     assert calls[-1] == (-0.3,)
 
+
+
+# --- the exercise checkers ------------------------------------------------------------------
+
+
+def prelu_ok(z, a):
+    return np.maximum(z, 0) + a * np.minimum(z, 0)
+
+
+PRELU_ANSWERS = {
+    "reference": (prelu_ok, True, "Correct!"),
+    "np.where": (lambda z, a: np.where(z > 0, z, a * z), True, "Correct!"),
+    "the helper": (lambda z, a: activations.prelu(z, a), True, "Correct!"),
+    "as float32": (lambda z, a: prelu_ok(z, a).astype(np.float32), True, "Correct!"),
+    "a list": (lambda z, a: prelu_ok(z, a).tolist(), True, "Correct!"),
+    "np.maximum": (lambda z, a: np.maximum(a * z, z), False, "only when a <= 1"),
+    "the article's np.max": (lambda z, a: np.max(a * z, z), False,
+                             "its second argument is an axis"),
+    "slopes on the wrong axis": (lambda z, a: np.maximum(z, 0) + a[:, None] * np.minimum(z, 0),
+                                 False, "If the shapes do not fit"),
+    "leaky": (lambda z, a: np.maximum(z, 0) + 0.01 * np.minimum(z, 0), False, "fixed 0.01"),
+    "relu": (lambda z, a: np.maximum(z, 0), False, "plain ReLU"),
+    "a, not a z": (lambda z, a: np.where(z > 0, z, a), False, "not a."),
+    "hard-coded slopes": (lambda z, a: np.maximum(z, 0)
+                          + np.resize([0.25, 1.5, -0.3], z.shape[1]) * np.minimum(z, 0), False,
+                          "expected"),
+    "empty stub": (stub, False, "returns None"),
+}
+
+
+@pytest.mark.parametrize("name", PRELU_ANSWERS)
+def test_check_prelu(name):
+    assert_verdict(nb02.check_prelu, *PRELU_ANSWERS[name])
+
+
+def backward_ok(dout, z, a):
+    return dout * np.where(z > 0, 1.0, a), (dout * np.minimum(z, 0)).sum(axis=0)
+
+
+PRELU_BACKWARD_ANSWERS = {
+    "reference": (backward_ok, True, "Correct!"),
+    "the helper": (lambda d, z, a: activations.prelu_backward(d, z, a), True, "Correct!"),
+    "multiplication by masks": (lambda d, z, a: (d * ((z > 0) + a * (z <= 0)),
+                                                 (d * z * (z <= 0)).sum(axis=0)), True,
+                                "Correct!"),
+    "as float32": (lambda d, z, a: tuple(v.astype(np.float32) for v in backward_ok(d, z, a)),
+                   True, "Correct!"),
+    "lists": (lambda d, z, a: [v.tolist() for v in backward_ok(d, z, a)], True, "Correct!"),
+    "dslope over the channels": (lambda d, z, a: (backward_ok(d, z, a)[0],
+                                                  (d * np.minimum(z, 0)).sum(axis=1)), False,
+                                 "summed over the channels"),
+    "dslope over everything": (lambda d, z, a: (backward_ok(d, z, a)[0],
+                                                (d * np.minimum(z, 0)).sum()), False,
+                               "single number"),
+    "dslope without the mask": (lambda d, z, a: (backward_ok(d, z, a)[0], (d * z).sum(axis=0)),
+                                False, "mask is missing"),
+    "dslope as a mean": (lambda d, z, a: (backward_ok(d, z, a)[0],
+                                          (d * np.minimum(z, 0)).mean(axis=0)), False,
+                         "not the mean"),
+    "dslope without dout": (lambda d, z, a: (backward_ok(d, z, a)[0],
+                                             np.minimum(z, 0).sum(axis=0)), False,
+                            "weighted by the upstream"),
+    "dz without the mask": (lambda d, z, a: (d * a, backward_ok(d, z, a)[1]), False,
+                            "slope a everywhere"),
+    "dz at zero": (lambda d, z, a: (d * np.where(z >= 0, 1.0, a), backward_ok(d, z, a)[1]),
+                   False, "exactly z = 0"),
+    "dz without dout": (lambda d, z, a: (np.where(z > 0, 1.0, a), backward_ok(d, z, a)[1]),
+                        False, "chain rule"),
+    "one value": (lambda d, z, a: d, False, "return two arrays"),
+    "strings": (lambda d, z, a: ("dz", "dslope"), False, "arrays of numbers"),
+    "empty stub": (stub, False, "returns None"),
+}
+
+
+@pytest.mark.parametrize("name", PRELU_BACKWARD_ANSWERS)
+def test_check_prelu_backward(name):
+    assert_verdict(nb02.check_prelu_backward, *PRELU_BACKWARD_ANSWERS[name])

@@ -1,8 +1,12 @@
 """helpers.nb03: the figures, explorer and helpers behind notebook 03."""
 
 import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from verdicts import assert_verdict, stub
 
-from helpers import nb03
+from helpers import activations, nb03
+from helpers.selu_theory import derive_selu_constants
 
 
 def test_moment_map_plot():
@@ -23,3 +27,73 @@ def test_selu_explorer(monkeypatch):
     sliders["input mean"].value = 2.0
     assert calls[-1] == {"depth": 64, "gain": 1.0, "input_mean": 2.0, "input_std": 1.0}
 
+
+
+# --- the exercise checkers ------------------------------------------------------------------
+
+
+LAM, ALPHA = activations.SELU_LAMBDA, activations.SELU_ALPHA
+
+
+def selu_grad_ok(z):
+    return np.where(z > 0, LAM, LAM * ALPHA * np.exp(np.minimum(z, 0)))
+
+
+SELU_GRAD_ANSWERS = {
+    "reference": (selu_grad_ok, True, "Correct!"),
+    "the helper": (activations.selu_grad, True, "Correct!"),
+    "masks": (lambda z: LAM * ((z > 0) + ALPHA * np.exp(np.minimum(z, 0)) * (z <= 0)), True,
+              "Correct!"),
+    "exp of large z, discarded": (lambda z: np.where(z > 0, LAM, LAM * ALPHA * np.exp(z)), True,
+                                  "Correct!"),
+    "in z's dtype": (lambda z: selu_grad_ok(z).astype(z.dtype), True, "Correct!"),
+    "no lambda": (lambda z: np.where(z > 0, 1.0, ALPHA * np.exp(np.minimum(z, 0))), False,
+                  "lambda is missing"),
+    "alpha, not lambda alpha": (lambda z: np.where(z > 0, LAM, ALPHA * np.exp(np.minimum(z, 0))),
+                                False, "missing lambda"),
+    "no alpha": (lambda z: np.where(z > 0, LAM, LAM * np.exp(np.minimum(z, 0))), False,
+                 "missing alpha"),
+    "kept the -1": (lambda z: np.where(z > 0, LAM, LAM * ALPHA * np.expm1(np.minimum(z, 0))),
+                    False, "the -1 disappears"),
+    ">= 0": (lambda z: np.where(z >= 0, LAM, LAM * ALPHA * np.exp(np.minimum(z, 0))), False,
+             "exactly z = 0"),
+    "0 below -20": (lambda z: np.where(z < -20, 0.0, selu_grad_ok(z)), False, "never 0"),
+    "always float32": (lambda z: selu_grad_ok(z).astype(np.float32), False, "never 0"),
+    "the function": (activations.selu, False, "selu itself"),
+    "empty stub": (stub, False, "returns None"),
+}
+
+
+@pytest.mark.parametrize("name", SELU_GRAD_ANSWERS)
+def test_check_selu_grad(name):
+    assert_verdict(nb03.check_selu_grad, *SELU_GRAD_ANSWERS[name])
+
+
+def test_check_fixed_point_constants():
+    alpha, lam = derive_selu_constants(0.0, 2.0)
+    for right in [(alpha, lam), [alpha + 5e-5, lam], (round(alpha, 4), round(lam, 4)),
+                  np.array([alpha, lam], dtype=np.float32)]:
+        assert nb03.check_fixed_point_constants(right).correct, right
+    wrong = {
+        None: "fill in my_answer",
+        (lam, alpha): "wrong order",
+        (ALPHA, LAM): "made for the fixed point (0, 1)",
+        (round(alpha, 3), round(lam, 3)): "at least 4 decimal places",
+        (alpha, 1.0): "the mean is fixed",
+        (2.2, 0.9): "both must equal",
+        ("a", "b"): "give two numbers",
+        5.0: "give two numbers",
+        (1.0, 2.0, 3.0): "give two numbers",
+        ((1.0, 2.0), (3.0,)): "give two numbers",
+        (-1.0, 1.0): "must be positive",
+        (1e308, 1e308): "overflow",
+    }
+    for answer, phrase in wrong.items():
+        feedback = nb03.check_fixed_point_constants(answer)
+        assert not feedback.correct and phrase in feedback.message, (answer, feedback)
+    # the SNN authors' convention, z ~ N(mean, var), is recognised with its own hint
+    authors = derive_selu_constants(-0.1, 2.0, omega=1.0, tau=1.0)
+    feedback = nb03.check_fixed_point_constants(authors, mean=-0.1, var=2.0)
+    assert not feedback.correct and "getSELUparameters" in feedback.message
+    ours = derive_selu_constants(-0.1, 2.0)
+    assert nb03.check_fixed_point_constants(ours, mean=-0.1, var=2.0).correct

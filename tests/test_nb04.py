@@ -3,8 +3,11 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from verdicts import assert_verdict, stub
 
 from helpers import nb04
+from helpers.layers import BatchNorm1d
+from helpers.scalers import StandardScaler
 
 
 def test_batchnorm_trace_and_explorer(monkeypatch):
@@ -17,6 +20,8 @@ def test_batchnorm_trace_and_explorer(monkeypatch):
     assert len(ax.get_lines()) == 3 and "mean |batch - data set|" in ax.get_title()
     with pytest.raises(ValueError, match="batch_size must be an integer >= 2"):
         nb04.batchnorm_trace(X, batch_size=1, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"batch_size must be at most the number of rows of X"):
+        nb04.batchnorm_trace(X, batch_size=501, rng=np.random.default_rng(0))
     fig = nb04.batchnorm_figure(X, batch_size=8, momentum=0.5, steps=20)
     assert "batch size 8, momentum 0.5" in fig.axes[0].get_title()
     calls = []
@@ -25,3 +30,81 @@ def test_batchnorm_trace_and_explorer(monkeypatch):
     explorer.children[0].value = 64
     assert calls[-1][1:] == (64, 0.1)
 
+
+
+# --- the exercise checkers ------------------------------------------------------------------
+
+
+def bn_ok(x, g, b, eps):
+    return g * (x - x.mean(0)) / np.sqrt(x.var(0) + eps) + b
+
+
+def bn_layer(x, g, b, eps):
+    bn = BatchNorm1d(x.shape[1], eps=eps)
+    bn.params["gamma"][:], bn.params["beta"][:] = g, b
+    return bn.forward(x)
+
+
+BN_ANSWERS = {
+    "reference": (bn_ok, True, "Correct!"),
+    "the helper layer": (bn_layer, True, "Correct!"),
+    "keepdims": (lambda x, g, b, eps: g * (x - x.mean(0, keepdims=True))
+                 / np.sqrt(x.var(0, keepdims=True) + eps) + b, True, "Correct!"),
+    "as float32": (lambda x, g, b, eps: bn_ok(x, g, b, eps).astype(np.float32), True,
+                   "Correct!"),
+    "a hard-coded eps": (lambda x, g, b, eps: bn_ok(x, g, b, 1e-5), False,
+                         "not the eps you were given"),
+    "unbiased": (lambda x, g, b, eps: g * (x - x.mean(0)) / np.sqrt(x.var(0, ddof=1) + eps) + b,
+                 False, "unbiased variance"),
+    "no eps": (lambda x, g, b, eps: g * (x - x.mean(0)) / np.sqrt(x.var(0)) + b, False,
+               "eps inside the square root"),
+    "layer norm": (lambda x, g, b, eps: g * (x - x.mean(1, keepdims=True))
+                   / np.sqrt(x.var(1, keepdims=True) + eps) + b, False, "layer norm"),
+    "no affine": (lambda x, g, b, eps: (x - x.mean(0)) / np.sqrt(x.var(0) + eps), False,
+                  "scale by gamma"),
+    "std + eps": (lambda x, g, b, eps: g * (x - x.mean(0)) / (x.std(0) + eps) + b, False,
+                  "not std + eps"),
+    "empty stub": (stub, False, "returns None"),
+}
+
+
+@pytest.mark.parametrize("name", BN_ANSWERS)
+def test_check_batchnorm_forward(name):
+    assert_verdict(nb04.check_batchnorm_forward, *BN_ANSWERS[name])
+
+
+def scaler_ok(tr, te):
+    m, s = tr.mean(0), tr.std(0)
+    return (tr - m) / s, (te - m) / s
+
+
+def fit_on_all(tr, te):
+    both = np.vstack([tr, te])
+    m, s = both.mean(0), both.std(0)
+    return (tr - m) / s, (te - m) / s
+
+
+def with_helper(tr, te):
+    scaler = StandardScaler().fit(tr)
+    return scaler.transform(tr), scaler.transform(te)
+
+
+SCALER_ANSWERS = {
+    "reference": (scaler_ok, True, "Correct!"),
+    "the helper": (with_helper, True, "Correct!"),
+    "as float32": (lambda tr, te: tuple(a.astype(np.float32) for a in scaler_ok(tr, te)), True,
+                   "Correct!"),
+    "fit on all": (fit_on_all, False, "leaks the test set"),
+    "test on its own": (lambda tr, te: (scaler_ok(tr, tr)[0], scaler_ok(te, te)[0]), False,
+                        "its own statistics"),
+    "test unscaled": (lambda tr, te: (scaler_ok(tr, te)[0], te), False, "not scaled at all"),
+    "ddof 1": (lambda tr, te: ((tr - tr.mean(0)) / tr.std(0, ddof=1),
+                               (te - tr.mean(0)) / tr.std(0, ddof=1)), False, "ddof=0"),
+    "one array": (lambda tr, te: tr, False, "return two arrays"),
+    "empty stub": (stub, False, "returns None"),
+}
+
+
+@pytest.mark.parametrize("name", SCALER_ANSWERS)
+def test_check_train_only_scaler(name):
+    assert_verdict(nb04.check_train_only_scaler, *SCALER_ANSWERS[name])

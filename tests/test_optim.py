@@ -76,3 +76,25 @@ def test_weight_decay_skips_excluded_parameters():
 def test_bad_arguments(call, error, match):
     with pytest.raises(error, match=match):
         call(Quadratic(1.0))
+
+
+@pytest.mark.parametrize("call,error,match", [
+    (lambda net: SGD(net, lr=0.1, no_decay="negative_slope"), TypeError,
+     r"no_decay must be a tuple of parameter names.*a single name: \("),
+    (lambda net: SGD(net, lr=0.1, no_decay=None), TypeError, "no_decay must be a sequence"),
+    (lambda net: Adam(net, betas=0.9), TypeError, r"betas must be a sequence|betas must be a pair"),
+    (lambda net: Adam(net, betas=(0.9, 0.99, 0.999)), TypeError, "betas must be a pair"),
+])
+def test_bad_optimizer_arguments(call, error, match):
+    net = Sequential(Linear(3, 3, rng=np.random.default_rng(0)), PReLU(3))
+    with pytest.raises(error, match=match):
+        call(net)
+
+
+def test_a_gradient_of_the_wrong_shape_is_an_error_not_broadcast():
+    net = Sequential(Linear(3, 2, rng=np.random.default_rng(0)))
+    opt = SGD(net, lr=0.1)
+    net.layers[0].grads["b"] = np.zeros(1)  # would broadcast over the two biases
+    message = r"gradient of '0.b' \(model.grads\['0.b'\]\) must be an array of the parameter's"
+    with pytest.raises(ValueError, match=message + r" shape \(2,\)"):
+        opt.step()

@@ -22,7 +22,8 @@ def test_layer_curves_draw_the_median_and_label_each_setting():
 def test_layer_curves_bad_input():
     with pytest.raises(TypeError, match="curves must be a non-empty dict"):
         plotting.plot_layer_curves([], ylabel="y", title="t")
-    with pytest.raises(ValueError, match=r"curves\['a'\] must have shape \(n_seeds, depth\)"):
+    with pytest.raises(ValueError, match=r"curves\['a'\] must be a non-empty array with 1 or 2 "
+                                         r"dimensions; got shape \(2, 2, 2\)"):
         plotting.plot_layer_curves({"a": np.zeros((2, 2, 2))}, ylabel="y", title="t")
 
 
@@ -32,7 +33,7 @@ def test_activation_pairs_plot_function_and_derivative():
     f_ax, df_ax = fig.axes
     assert f_ax.get_lines()[0].get_ydata().tolist() == relu(z).tolist()
     assert df_ax.get_lines()[0].get_ydata().tolist() == [0, 0, 0, 1, 1]
-    with pytest.raises(TypeError, match="names must be a non-empty list"):
+    with pytest.raises(TypeError, match="names must be a sequence"):
         plotting.plot_activation_pairs("relu")
 
 
@@ -47,7 +48,8 @@ def test_plot_sweep_draws_mean_band_and_every_seed():
     assert np.allclose(ax.get_lines()[0].get_ydata(), [0.6, 0.75])
     assert len(ax.collections) == 2  # the band and the dots
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0.001", "0.01"]
-    with pytest.raises(ValueError, match=r"curves\['a'\] must have shape \(2, n_seeds\)"):
+    with pytest.raises(ValueError, match=r"curves\['a'\] must be a non-empty array with 2 "
+                                         r"dimensions; got shape \(3,\)"):
         plotting.plot_sweep([1, 2], {"a": [1, 2, 3]}, xlabel="x", ylabel="y", title="t")
     with pytest.raises(TypeError, match="curves must be a non-empty dict"):
         plotting.plot_sweep([1], {}, xlabel="x", ylabel="y", title="t")

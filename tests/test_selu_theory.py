@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
+from helpers import activations as act
 from helpers import selu_theory as th
 from helpers.activations import SELU_ALPHA, SELU_LAMBDA, elu, selu
 from helpers.gradcheck import relative_error
@@ -147,7 +148,17 @@ def test_alpha_dropout_known_value():
         (lambda: th.moment_map("0", 1.0), TypeError, "mu must be a real number"),
         (lambda: th.moment_map(0.0, 1.0, lam=0.0), ValueError, "lam must be > 0"),
         (lambda: th.moment_map(0.0, 0.0, tau=1.0), ValueError,
-         "nu \\* tau must be > 0 .* got nu = 0.0, tau = 1.0"),
+         r"nu \* tau \(the variance of the pre-activation\) must be >= 1e-12.*got nu = 0, "
+         "tau = 1"),
+        (lambda: th.moment_map(0.0, 1e-300), ValueError, "lose their precision"),
+        (lambda: th.moment_map(0.0, 1e300, tau=1e10), ValueError,
+         r"selu\(z\), z ~ N\(0, inf\), overflows float64"),
+        (lambda: th.derive_selu_constants(0.0, 1e-300), ValueError,
+         r"var \* tau must be >= 1e-12"),
+        (lambda: th.derive_selu_constants(5.0, 1.0), ValueError,
+         "5.0000 is above 0.6833, the value for ReLU"),
+        (lambda: th.derive_selu_constants(-5.0, 1.0), ValueError,
+         "-5.0000 is below -0.8033, the lowest ratio any alpha reaches"),
         (lambda: th.moment_map_jacobian(0.0, 1.0, omega=np.inf), ValueError,
          "omega must be finite"),
         (lambda: th.derive_selu_constants(0.0, 0.0), ValueError, "var must be > 0; got 0.0"),
@@ -168,5 +179,38 @@ def test_iterate_moment_map():
     assert path.shape == (61, 2) and path[0].tolist() == [0.3, 1.6]
     assert np.allclose(path[1], th.moment_map(0.3, 1.6))
     assert np.allclose(path[-1], [0, 1], atol=1e-5)  # contraction ~0.78 per layer
-    with pytest.raises(ValueError, match="steps must be >= 0"):
+    with pytest.raises(ValueError, match="steps must be an integer >= 0"):
         th.iterate_moment_map(0.0, 1.0, -1)
+
+
+def test_variance_keeps_its_digits_for_large_means():
+    """The variance is measured from selu(m): for m = 1e8, z ~ N(1e8, 1) lies on the linear
+    piece, so the variance is lam^2 (it was 0.0 when computed as E[f^2] - E[f]^2)."""
+    lam2 = act.SELU_LAMBDA**2
+    assert th.moment_map(1e8, 1.0, omega=1.0) == pytest.approx((1e8 * act.SELU_LAMBDA, lam2),
+                                                                rel=1e-14)
+    assert th.moment_map(1e200, 1.0, omega=1.0)[1] == pytest.approx(lam2, rel=1e-14)
+    assert th.moment_map(-1e200, 1.0, omega=1.0) == pytest.approx((-act.SELU_LAMBDA_ALPHA, 0.0),
+                                                                   rel=1e-15)
+
+
+@pytest.mark.parametrize("m,v", [(2.0, 0.5), (-3.0, 0.5), (40.0, 2.0), (0.1, 1e-6), (-1.0, 9.0)])
+def test_moment_map_matches_monte_carlo_far_from_the_fixed_point(m, v):
+    z = m + np.sqrt(v) * np.random.default_rng(0).standard_normal(2_000_000)
+    f = act.selu(z)
+    mean, var = th.moment_map(m, v, omega=1.0)
+    # five standard errors of the sample mean and of the sample variance
+    assert abs(mean - f.mean()) < 5 * f.std() / np.sqrt(z.size)
+    assert abs(var - f.var()) < 5 * np.sqrt(np.var((f - f.mean()) ** 2) / z.size)
+
+
+def test_the_authors_convention_for_the_fixed_point():
+    """getSELUparameters in bioinf-jku/SNNs solves with z ~ N(mean, var): omega = tau = 1."""
+    alpha, lam = th.derive_selu_constants(-0.1, 2.0, omega=1.0, tau=1.0)
+    assert (round(alpha, 5), round(lam, 5)) == (1.9769, 1.07385)
+    assert np.allclose(th.moment_map(-0.1, 2.0, 1.0, 1.0, alpha=alpha, lam=lam), (-0.1, 2.0),
+                       rtol=0, atol=1e-12)
+    ours = th.derive_selu_constants(-0.1, 2.0)  # omega = 0, tau = 1: z ~ N(0, 2)
+    assert abs(ours[0] - alpha) > 0.3
+    assert np.allclose(th.derive_selu_constants(omega=1.0, tau=1.0), th.derive_selu_constants(),
+                       rtol=0, atol=1e-12)  # the same at (0, 1)

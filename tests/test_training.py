@@ -125,13 +125,15 @@ def test_mode_is_restored_after_evaluation(digits):
     "kwargs,error,match",
     [
         ({"X_train": np.full((4, 64), np.nan)}, ValueError, "X_train holds NaN or inf"),
-        ({"y_train": np.array([0, 1, 2, 10])}, ValueError, r"labels must be in \[0, 10\)"),
+        ({"y_train": np.array([0, 1, 2, 10])}, ValueError,
+         r"y_train must be in \[0, 10\) for 10 classes"),
         ({"X_train": np.zeros((0, 64)), "y_train": np.zeros(0, int)}, ValueError,
          r"X_train must have shape \(N, D\) with N >= 1"),
         ({"epochs": -1}, ValueError, "epochs must be an integer >= 0"),
         ({"batch_size": 0}, ValueError, "batch_size must be an integer >= 1"),
         ({"X_val": np.zeros((2, 64))}, ValueError, "give both X_val and y_val"),
-        ({"X_train": np.zeros((4, 63))}, ValueError, "Linear expects x with 64 features"),
+        ({"X_train": np.zeros((4, 63))}, ValueError,
+         r"X_train has 63 features \(columns\), but the model expects 64"),
     ],
 )
 def test_bad_input(kwargs, error, match):
@@ -179,3 +181,34 @@ def test_evaluate_frees_the_layer_caches():
     assert all(layer._cache is None for layer in net.layers)
     with pytest.raises(RuntimeError, match="backward was called before forward"):
         net.backward(np.ones((50, 3)))
+
+
+def _small_problem():
+    rng = np.random.default_rng(0)
+    net = Sequential(Linear(4, 6, rng=rng), BatchNorm1d(6), ReLU(), Linear(6, 3, rng=rng))
+    return net, rng.standard_normal((5, 4)), rng.integers(0, 3, 5), rng
+
+
+def test_an_odd_number_of_samples_with_batch_size_2_never_makes_a_batch_of_one():
+    net, X, y, rng = _small_problem()
+    history = fit(net, SGD(net, lr=0.1), X, y, epochs=3, batch_size=2, rng=rng)
+    assert len(history["train_loss"]) == 4
+
+
+@pytest.mark.parametrize("call,error,match", [
+    (lambda net, X, y, rng: fit(net, SGD(_small_problem()[0], lr=0.1), X, y, epochs=1,
+                                batch_size=2, rng=rng), ValueError,
+     "optimizer must be built on this model"),
+    (lambda net, X, y, rng: fit(None, SGD(net, lr=0.1), X, y, epochs=1, batch_size=2, rng=rng),
+     TypeError, r"model must be a helpers.layers.Layer"),
+    (lambda net, X, y, rng: fit(net, SGD(net, lr=0.1), X, y, epochs=1, batch_size=2, rng=rng,
+                                callbacks=["a"]), TypeError,
+     "callbacks must be a dict name -> function of the model"),
+    (lambda net, X, y, rng: fit(net, SGD(net, lr=0.1), X, np.full(5, 1e30), epochs=1,
+                                batch_size=2, rng=rng), ValueError,
+     r"y_train must be in \[0, 3\) for 3 classes; got values from 1e\+30 to 1e\+30"),
+])
+def test_bad_fit_arguments_get_clear_errors(call, error, match):
+    net, X, y, rng = _small_problem()
+    with pytest.raises(error, match=match):
+        call(net, X, y, rng)

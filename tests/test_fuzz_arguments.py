@@ -1,0 +1,575 @@
+"""Fuzzing every public helper with bad arguments (see tests/fuzzing.py for the rule).
+
+Each entry of CALLS is one public function or method with a valid value and a kind for each
+parameter. Hypothesis replaces one parameter at a time by a value its kind calls invalid; the
+helper must raise a clear TypeError/ValueError naming that parameter. An invalid value that is
+accepted fails the test too: that is how silent wrong answers show up.
+"""
+
+import dataclasses
+import functools
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from fuzzing import (
+    BOOL,
+    CALLABLE,
+    FUZZ,
+    LAYER,
+    RNG,
+    SEED,
+    TEXT,
+    Array,
+    Choice,
+    Instance,
+    Int,
+    Kind,
+    Optional,
+    Real,
+    Seq,
+    anything,
+    check_error,
+    real_array,
+    record,
+    write_report,
+)
+from hypothesis import given
+from hypothesis import strategies as st
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from helpers import (
+    activations,
+    data,
+    diagnostics,
+    experiments,
+    gradcheck,
+    init,
+    layers,
+    losses,
+    models,
+    nb00,
+    nb01,
+    nb02,
+    nb03,
+    nb04,
+    optim,
+    parallel,
+    plotting,
+    propagation,
+    scalers,
+    selu_theory,
+    training,
+    widgets,
+)
+from helpers.activations import ACTIVATIONS
+from helpers.init import INITS
+
+
+@dataclasses.dataclass
+class P:
+    """A parameter: a factory for a valid value, its kind, and the names its error may use."""
+
+    make: object
+    kind: Kind
+    names: tuple = ()
+
+    def value(self):
+        """A fresh valid value: `make` is a constant or a zero-argument factory."""
+        return self.make() if callable(self.make) else self.make
+
+
+def rng():
+    return np.random.default_rng(0)
+
+
+@functools.cache
+def split():
+    return experiments.standardized(data.load_digits(seed=0))
+
+
+def net(activation="relu", **kw):
+    return models.mlp(64, [8], 10, rng=rng(), activation=activation, **kw)
+
+
+def X():  # noqa: N802 (a data matrix)
+    return split().X_train[:20]
+
+
+def y():
+    return split().y_train[:20]
+
+
+Z = lambda: np.linspace(-2.0, 2.0, 12).reshape(4, 3)  # noqa: E731
+AX = Optional(Instance(Axes))
+FIG = Instance(Figure)
+NAMES = set(ACTIVATIONS)
+ACT_KIND = Choice(NAMES)
+ARRAY = Array()
+MATRIX = Array(ndim=2)
+DATA = Array(ndim=2, shape=(20, 64), finite=True)
+
+
+def labels_kind(top):
+    """Class indices for the 20 samples of X(): integers (or integral floats) in [0, top)."""
+    def valid(v):
+        a = real_array(v)
+        if a is None or a.shape != (20,) or a.dtype.kind == "b":
+            return False
+        if a.dtype.kind == "f" and not np.all(a == np.round(a)):
+            return False
+        return bool(((a >= 0) & (a < top)).all())
+    return Kind(valid, [np.full(20, top), np.full(20, -1), np.full(20, 0.5), np.zeros(19, int),
+                        [[0] * 20]], f"labels < {top}")
+
+
+LABELS = labels_kind(10)
+SPLIT = Instance(data.Split)
+MODEL = Instance(layers.Sequential)
+SLOPE = Real()
+RATE = Real(0.0, 1.0, exclusive_max=True)
+POS = Real(0.0, exclusive=True)
+NONNEG = Real(0.0)
+SEEDS = Seq(SEED)
+HIDDEN0 = Seq(Int(1), min_len=0)  # no hidden layer: softmax regression
+F64 = Kind(lambda v: isinstance(v, np.ndarray) and v.dtype == np.float64, [np.ones(3, int),
+                                                                            [1.0, 2.0]], "float64")
+GRID = Array(ndim=1, min_size=2, finite=True)
+ANY_LABELS = labels_kind(2**31)
+
+
+def axes_pair():
+    return list(plt.subplots(1, 2)[1])
+
+
+AXES = Optional(Kind(lambda v: isinstance(v, list | tuple | np.ndarray) and len(v) >= 2
+                     and all(isinstance(a, Axes) for a in v), [], "axes"))
+
+
+def elementwise_calls():
+    calls = {}
+    for name in ["relu", "relu_grad", "selu", "selu_grad", "gelu", "gelu_grad", "silu",
+                 "silu_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "linear",
+                 "linear_grad"]:
+        calls[f"activations.{name}"] = (getattr(activations, name), {"z": P(Z, ARRAY)})
+    for name in ["leaky_relu", "leaky_relu_grad"]:
+        calls[f"activations.{name}"] = (getattr(activations, name),
+                                        {"z": P(Z, ARRAY), "negative_slope": P(0.1, SLOPE)})
+    for name in ["elu", "elu_grad"]:
+        calls[f"activations.{name}"] = (getattr(activations, name),
+                                        {"z": P(Z, ARRAY), "alpha": P(1.0, NONNEG)})
+    slope = Kind(lambda v: SLOPE.valid(v) or (Array(shape=(3,)).valid(v) or Array(
+        shape=()).valid(v)) and np.asarray(v).dtype.kind != "b", [np.ones(4), [1, 2]],
+                 "slope(s)")
+    channels = Kind(lambda v: Array().valid(v) and np.ndim(v) >= 2 and np.shape(v)[1] == 3,
+                    [np.ones((4, 5)), np.ones(3)], "channels on axis 1")
+    for name in ["prelu", "prelu_grad"]:
+        calls[f"activations.{name}"] = (getattr(activations, name), {
+            "z": P(Z, channels), "negative_slope": P(lambda: np.full(3, 0.25), slope),
+            "axis": P(1, Int(-2, 1))})
+    calls["activations.prelu_backward"] = (activations.prelu_backward, {
+        "dout": P(Z, Array(shape=(4, 3))), "z": P(Z, Kind(lambda v: Array(shape=(4, 3)).valid(v),
+                                                           [np.ones((4, 5))], "(4, 3)")),
+        "negative_slope": P(lambda: np.full(3, 0.25), slope), "axis": P(1, Int(-2, 1))})
+    calls["activations.get_activation"] = (activations.get_activation, {
+        "name": P("relu", ACT_KIND, ("activation",))})
+    return calls
+
+
+def _forward(layer_factory, x):
+    return layer_factory().forward(x)
+
+
+def _backward(layer_factory, dout, x=None):
+    layer = layer_factory()
+    layer.forward(Z() if x is None else x)
+    return layer.backward(dout)
+
+
+def layer_calls():
+    linear = functools.partial(layers.Linear, 3, 2, rng=rng())
+    bn = functools.partial(layers.BatchNorm1d, 3)
+    ln = functools.partial(layers.LayerNorm, 3)
+    prelu = functools.partial(layers.PReLU, 3)
+    drop = functools.partial(layers.Dropout, 0.5, rng=rng())
+    alpha = functools.partial(layers.AlphaDropout, 0.5, rng=rng())
+    relu = layers.ReLU
+    calls = {
+        "layers.Linear": (layers.Linear, {
+            "in_features": P(3, Int(1)), "out_features": P(2, Int(1)), "rng": P(rng, RNG),
+            "init": P("he", Choice(set(INITS))), "negative_slope": P(0.0, SLOPE)}),
+        "layers.elementwise": (layers.elementwise, {"name": P("relu", ACT_KIND, ("activation",))}),
+        "layers.LeakyReLU": (layers.LeakyReLU, {"negative_slope": P(0.1, SLOPE)}),
+        "layers.ELU": (layers.ELU, {"alpha": P(1.0, NONNEG)}),
+        "layers.PReLU": (layers.PReLU, {"num_parameters": P(3, Int(1)),
+                                        "negative_slope": P(0.25, SLOPE)}),
+        "layers.BatchNorm1d": (layers.BatchNorm1d, {"num_features": P(3, Int(1)),
+                                                    "eps": P(1e-5, POS),
+                                                    "momentum": P(0.1, Real(0.0, 1.0))}),
+        "layers.LayerNorm": (layers.LayerNorm, {"num_features": P(3, Int(1)),
+                                                "eps": P(1e-5, POS)}),
+        "layers.Dropout": (layers.Dropout, {"rate": P(0.5, RATE), "rng": P(rng, RNG)}),
+        "layers.AlphaDropout": (layers.AlphaDropout, {"rate": P(0.5, RATE), "rng": P(rng, RNG)}),
+        "layers.Sequential": (lambda first, second: layers.Sequential(first, second), {
+            "first": P(linear, LAYER, ("layer 0",)), "second": P(relu, LAYER, ("layer 1",))}),
+    }
+    x_kind = Array(ndim=2, finite=True, min_size=1)
+    for name, factory, kind in [("Linear", linear, Array(ndim=2, finite=True, min_size=1)),
+                                ("BatchNorm1d", bn, x_kind), ("LayerNorm", ln, x_kind),
+                                ("PReLU", prelu, MATRIX), ("Dropout", drop, ARRAY),
+                                ("AlphaDropout", alpha, ARRAY), ("ReLU", relu, ARRAY)]:
+        if name in ("Linear", "BatchNorm1d", "LayerNorm", "PReLU"):
+            kind = Kind(lambda v, k=kind, n=name: k.valid(v) and np.asarray(v).shape[1] == 3
+                        and (n != "BatchNorm1d" or np.asarray(v).shape[0] >= 2),
+                        [np.ones((4, 5)), np.ones((1, 3))], f"(N, 3) {name} input")
+        calls[f"layers.{name}.forward"] = (functools.partial(_forward, factory),
+                                           {"x": P(Z, kind)})
+        out_shape = (4, 2) if name == "Linear" else (4, 3)
+        calls[f"layers.{name}.backward"] = (functools.partial(_backward, factory), {
+            "dout": P(lambda s=out_shape: np.ones(s), Array(shape=out_shape), ("dout",))})
+    return calls
+
+
+def _step(optimizer, model_grad):
+    model = net()
+    model.forward(X())
+    model.backward(np.ones((20, 10)))
+    model.layers[0].grads["W"] = model_grad
+    return optimizer(model).step()
+
+
+def _fit(model, optimizer, **kw):
+    """fit with an optimizer built for `model` (or, when model is the bad value, another one)."""
+    if isinstance(optimizer, functools.partial):
+        optimizer = optimizer(model if isinstance(model, layers.Sequential) else net())
+    return training.fit(model, optimizer, **kw)
+
+
+def core_calls():
+    optimizer_kinds = {"lr": P(0.01, POS), "weight_decay": P(0.0, NONNEG),
+                       "no_decay": P(("b",), Seq(TEXT, min_len=0))}
+    betas = Kind(lambda v: isinstance(v, tuple | list) and len(v) == 2
+                 and all(Real(0.0, 1.0, exclusive_max=True).valid(b) for b in v),
+                 [(0.9,), (1.0, 0.9), (0.9, -0.1)], "betas")
+    activation_params = Optional(Kind(
+        lambda v: isinstance(v, dict) and set(v) <= {"negative_slope"}
+        and all(SLOPE.valid(x) for x in v.values()), [{"slope": 0.2}], "activation_params"))
+    callbacks = Optional(Kind(lambda v: isinstance(v, dict) and all(
+        isinstance(k, str) and callable(f) for k, f in v.items()),
+        [{"a": 1}, ["a"], {1: print}], "callbacks"))
+    return {
+        "init.he_normal": (init.he_normal, {"fan_in": P(3, Int(1)), "fan_out": P(2, Int(1)),
+                                            "negative_slope": P(0.0, SLOPE), "rng": P(rng, RNG)}),
+        "init.lecun_normal": (init.lecun_normal, {"fan_in": P(3, Int(1)),
+                                                  "fan_out": P(2, Int(1)), "rng": P(rng, RNG)}),
+        "init.glorot_normal": (init.glorot_normal, {"fan_in": P(3, Int(1)),
+                                                    "fan_out": P(2, Int(1)), "rng": P(rng, RNG)}),
+        "init.initialise": (init.initialise, {
+            "name": P("he", Choice(set(INITS)), ("init",)), "fan_in": P(3, Int(1)),
+            "fan_out": P(2, Int(1)), "rng": P(rng, RNG), "negative_slope": P(0.0, SLOPE)}),
+        "losses.check_labels": (losses.check_labels, {
+            "labels": P(y, LABELS), "n_samples": P(20, Int(0)),
+            "n_classes": P(10, Optional(Int(1)))}),
+        "losses.softmax_cross_entropy": (losses.softmax_cross_entropy, {
+            "logits": P(lambda: np.zeros((20, 10)), Array(shape=(20, 10), finite=True)),
+            "labels": P(y, LABELS)}),
+        "models.mlp": (models.mlp, {
+            "n_in": P(64, Int(1)), "hidden": P([8], HIDDEN0), "n_out": P(10, Int(1)),
+            "rng": P(rng, RNG), "activation": P("relu", ACT_KIND),
+            "init": P(None, Optional(Choice(set(INITS)))),
+            "norm": P(None, Optional(Choice({"batch", "layer"}))),
+            "dropout": P(0.0, RATE),
+            "dropout_kind": P(None, Optional(Choice({"standard", "alpha"}))),
+            "activation_params": P(None, activation_params)}),
+        "models.mlp(prelu)": (functools.partial(models.mlp, 64, [8], 10, activation="prelu"), {
+            "rng": P(rng, RNG), "activation_params": P({"channelwise": True}, Optional(Kind(
+                lambda v: isinstance(v, dict) and set(v) <= {"negative_slope", "channelwise"}
+                and all(BOOL.valid(x) if k == "channelwise" else SLOPE.valid(x)
+                        for k, x in v.items()), [{"channelwise": "no"}], "prelu params")))}),
+        "optim.SGD": (optim.SGD, {"model": P(net, LAYER), **optimizer_kinds,
+                                  "momentum": P(0.9, Real(0.0, 1.0, exclusive_max=True))}),
+        "optim.Adam": (optim.Adam, {"model": P(net, LAYER), **optimizer_kinds, "betas":
+                                    P((0.9, 0.999), betas), "eps": P(1e-8, POS)}),
+        "optim.Adam.step": (functools.partial(_step, functools.partial(optim.Adam, lr=0.01)), {
+            "model_grad": P(lambda: np.zeros((64, 8)), Array(shape=(64, 8)), ("W", "grad"))}),
+        "training.fit": (_fit, {
+            "model": P(net, MODEL), "optimizer": P(lambda: functools.partial(optim.SGD, lr=0.1),
+                                                   Instance(optim.Optimizer, functools.partial)),
+            "X_train": P(X, DATA), "y_train": P(y, LABELS), "epochs": P(1, Int(0)),
+            "batch_size": P(8, Int(1)), "rng": P(rng, RNG), "callbacks": P(None, callbacks)}),
+        "training.evaluate": (training.evaluate, {"model": P(net, MODEL), "X": P(X, DATA),
+                                                  "y": P(y, LABELS)}),
+        "training.check_data": (training.check_data, {"X": P(X, Array(ndim=2, finite=True,
+                                                                      min_size=1)),
+                                                      "y": P(y, Optional(ANY_LABELS))}),
+        "training.in_mode": (lambda model, training_: training.in_mode(
+            model, training=training_).__enter__(), {"model": P(net, LAYER),
+                                                    "training_": P(True, BOOL, ("training",))}),
+        "training.evaluating": (lambda model: training.evaluating(model).__enter__(),
+                                {"model": P(net, LAYER)}),
+        "scalers.StandardScaler.fit": (lambda X: scalers.StandardScaler().fit(X),
+                                       {"X": P(X, Array(ndim=2, finite=True, min_size=1))}),
+        "scalers.MinMaxScaler.fit": (lambda X: scalers.MinMaxScaler().fit(X),
+                                     {"X": P(X, Array(ndim=2, finite=True, min_size=1))}),
+        "scalers.StandardScaler.transform": (lambda X_: scalers.StandardScaler().fit(
+            X()).transform(X_), {"X_": P(X, DATA, ("X",))}),
+        "scalers.MinMaxScaler.inverse_transform": (lambda X_: scalers.MinMaxScaler().fit(
+            X()).inverse_transform(X_), {"X_": P(X, DATA, ("X",))}),
+        "data.load_digits": (data.load_digits, {"seed": P(0, SEED), "val_size": P(0.2, Real(
+            0.0, 0.8, exclusive=True, exclusive_max=True)), "test_size": P(0.2, Real(
+                0.0, 0.8, exclusive=True, exclusive_max=True))}),
+        "data.load_wine": (data.load_wine, {"seed": P(0, SEED)}),
+        "gradcheck.relative_error": (gradcheck.relative_error, {
+            "analytic": P(Z, ARRAY), "numeric": P(Z, Array(shape=(4, 3)))}),
+        "gradcheck.elementwise_derivative": (gradcheck.elementwise_derivative, {
+            "f": P(lambda: activations.relu, CALLABLE), "z": P(Z, ARRAY), "eps": P(1e-3, POS)}),
+        "gradcheck.numerical_gradient": (gradcheck.numerical_gradient, {
+            "f": P(lambda: np.sin, CALLABLE), "x": P(Z, F64),
+            "dout": P(None, Optional(Array(shape=(4, 3)))), "eps": P(1e-6, POS)}),
+        "gradcheck.check_layer": (gradcheck.check_layer, {
+            "layer": P(layers.ReLU, LAYER), "x": P(Z, Kind(
+                lambda v: F64.valid(v) and v.ndim == 2 and v.size > 0, [np.ones(3)], "x")),
+            "seed": P(0, SEED), "eps": P(1e-6, POS)}),
+        "selu_theory.moment_map": (selu_theory.moment_map, {
+            "mu": P(0.0, Real()), "nu": P(1.0, POS), "omega": P(0.0, Real()),
+            "tau": P(1.0, POS), "alpha": P(1.67, POS), "lam": P(1.05, POS)}),
+        "selu_theory.moment_map_jacobian": (selu_theory.moment_map_jacobian, {
+            "mu": P(0.0, Real()), "nu": P(1.0, POS), "omega": P(0.0, Real()),
+            "tau": P(1.0, POS), "alpha": P(1.67, POS), "lam": P(1.05, POS)}),
+        "selu_theory.iterate_moment_map": (selu_theory.iterate_moment_map, {
+            "mu": P(0.0, Real()), "nu": P(1.0, POS), "steps": P(3, Int(0))}),
+        "selu_theory.derive_selu_constants": (selu_theory.derive_selu_constants, {
+            "mean": P(0.0, Real()), "var": P(1.0, POS), "omega": P(0.0, Real()),
+            "tau": P(1.0, POS)}),
+        "selu_theory.alpha_dropout_affine": (selu_theory.alpha_dropout_affine, {
+            "rate": P(0.1, RATE),
+            "alpha": P(1.67, POS), "lam": P(1.05, POS)}),
+    }
+
+
+def shared_calls():
+    stats = propagation.propagate_seeds("relu", seeds=[0, 1], depth=3, width=8)
+    return {
+        "diagnostics.preactivations": (diagnostics.preactivations, {"model": P(net, MODEL),
+                                                                    "X": P(X, DATA)}),
+        "diagnostics.dead_fractions": (diagnostics.dead_fractions, {"model": P(net, MODEL),
+                                                                    "X": P(X, DATA)}),
+        "diagnostics.near_zero_fractions": (diagnostics.near_zero_fractions, {
+            "model": P(net, MODEL), "X": P(X, DATA), "threshold": P(1e-3, NONNEG)}),
+        "diagnostics.activation_statistics": (diagnostics.activation_statistics, {
+            "model": P(net, MODEL), "X": P(X, DATA)}),
+        "diagnostics.gradient_norms": (diagnostics.gradient_norms, {
+            "model": P(net, LAYER), "name": P("W", Choice({"W", "b"}))}),
+        "diagnostics.parameter_count": (diagnostics.parameter_count, {
+            "model": P(net, LAYER), "name": P(None, Optional(Choice({"W", "b"})))}),
+        "diagnostics.prelu_slopes": (diagnostics.prelu_slopes, {
+            "model": P(lambda: net("prelu"), MODEL)}),
+        "diagnostics.layer_output_statistics": (diagnostics.layer_output_statistics, {
+            "model": P(net, MODEL), "X": P(X, DATA), "layer_type": P(lambda: layers.ReLU, Kind(
+                lambda v: isinstance(v, type) and issubclass(v, layers.Layer), [int, "ReLU"],
+                "layer class")), "training": P(False, BOOL)}),
+        "experiments.scaled": (experiments.scaled, {
+            "split": P(lambda: data.load_wine(seed=0), SPLIT),
+            "scaler": P(lambda: scalers.StandardScaler().fit(data.load_wine(seed=0).X_train),
+                        Instance(scalers.StandardScaler,
+                                                         scalers.MinMaxScaler))}),
+        "experiments.standardized": (experiments.standardized, {
+            "split": P(lambda: data.load_wine(seed=0), SPLIT)}),
+        "experiments.standardized_digits": (experiments.standardized_digits, {"seed": P(0, SEED)}),
+        "experiments.train_mlp": (experiments.train_mlp, {
+            "data": P(split, SPLIT), "seed": P(0, SEED), "activation": P("relu", ACT_KIND),
+            "hidden": P([8], HIDDEN0), "optimizer": P("adam", Choice({"adam", "sgd"})),
+            "lr": P(0.01, POS), "momentum": P(0.9, Real(0.0, 1.0, exclusive_max=True)),
+            "weight_decay": P(0.0, NONNEG), "epochs": P(1, Int(0)), "batch_size": P(64, Int(1)),
+            "norm": P(None, Optional(Choice({"batch", "layer"}))), "dropout": P(0.0, RATE),
+            "init": P(None, Optional(Choice(set(INITS)))),
+            "setup": P(None, Optional(CALLABLE))}),
+        "experiments.repeat": (experiments.repeat, {"data": P(split, SPLIT),
+                                                    "seeds": P([0], SEEDS)}),
+        "experiments.sweep": (experiments.sweep, {
+            "data": P(split, SPLIT), "configs": P({"a": {"lr": 0.01}}, Kind(
+                lambda v: isinstance(v, dict) and v and all(isinstance(c, dict)
+                                                            for c in v.values()),
+                [{"a": 0.01}, {"a": ["lr"]}], "configs")), "seeds": P([0], SEEDS)}),
+        "experiments.nudge_first_layer": (experiments.nudge_first_layer,
+                                          {"model": P(net, LAYER)}),
+        "experiments.perturbation_study": (experiments.perturbation_study, {
+            "data": P(split, SPLIT), "lrs": P([0.01], Seq(POS)), "seeds": P([0], SEEDS)}),
+        "experiments.accuracy_summary": (experiments.accuracy_summary, {
+            "runs": P(lambda: [experiments.Run(None, {}, 0.5, 0.1)], Seq(Instance(
+                experiments.Run)))}),
+        "parallel.parallel_map": (parallel.parallel_map, {
+            "fn": P(lambda: abs, CALLABLE), "items": P([1, -2], Seq(Kind(lambda v: True),
+                                                                    min_len=0)),
+            "workers": P(1, Optional(Int(1)))}),
+        "propagation.propagate": (propagation.propagate, {
+            "activation": P("relu", ACT_KIND), "depth": P(3, Int(1)), "width": P(8, Int(1)),
+            "rng": P(rng, RNG), "init": P("he", Choice(set(INITS))), "gain": P(1.0, POS),
+            "n_samples": P(16, Int(2)), "input_mean": P(0.0, Real()),
+            "input_std": P(1.0, POS)}),
+        "propagation.propagate_seeds": (propagation.propagate_seeds, {
+            "activation": P("relu", ACT_KIND), "seeds": P([0], SEEDS), "depth": P(3, Int(1)),
+            "width": P(8, Int(1))}),
+        "plotting.plot_layer_curves": (plotting.plot_layer_curves, {
+            "curves": P({"a": [[1.0, 2.0]]}, Kind(lambda v: isinstance(v, dict) and v and all(
+                Array(ndim=2).valid(c) or Array(ndim=1).valid(c) for c in v.values()),
+                [{"a": "x"}, {"a": np.ones((2, 2, 2))}], "curves")),
+            "ylabel": P("y", TEXT), "title": P("t", TEXT), "logy": P(False, BOOL),
+            "ax": P(None, AX), "start": P(1, Int(0)),
+            "ylim": P(None, Optional(Kind(lambda v: isinstance(v, tuple | list) and len(v) == 2
+                                          and all(Real().valid(b) for b in v), [], "ylim")))}),
+        "plotting.plot_activation_pairs": (plotting.plot_activation_pairs, {
+            "names": P(["relu"], Seq(ACT_KIND)), "z": P(None, Optional(GRID)),
+            "axes": P(None, AXES)}),
+        "plotting.plot_sweep": (plotting.plot_sweep, {
+            "x": P([0.1, 1.0], Kind(lambda v: Array(shape=(2,), finite=True).valid(v)
+                                    and bool((np.asarray(v) > 0).all()), [[0.0, 1.0]], "x")),
+            "curves": P({"a": [[1.0], [2.0]]}, Kind(lambda v: isinstance(v, dict) and v and all(
+                Array(shape=(2, 1)).valid(c) or Array(shape=(2,)).valid(c) for c in v.values()),
+                [{"a": [1.0]}, {"a": "x"}], "curves")),
+            "xlabel": P("x", TEXT), "ylabel": P("y", TEXT), "title": P("t", TEXT),
+            "ax": P(None, AX), "logx": P(True, BOOL)}),
+        "plotting.plot_seed_boxes": (plotting.plot_seed_boxes, {
+            "values": P({"a": [1.0, 2.0]}, Kind(lambda v: isinstance(v, dict) and v and all(
+                Array(min_size=1).valid(c) and np.ndim(c) <= 1 for c in v.values()),
+                [{"a": "x"}], "values")), "ylabel": P("y", TEXT), "title": P("t", TEXT),
+            "ax": P(None, AX)}),
+        "widgets.show": (widgets.show, {"fig": P(plt.figure, FIG)}),
+        "nb00.plot_propagation": (nb00.plot_propagation, {
+            "runs": P({"relu": stats}, Kind(lambda v: isinstance(v, dict) and v and all(
+                isinstance(s, propagation.LayerStats) for s in v.values()), [{"a": 1}],
+                "runs")), "axes": P(None, AXES)}),
+        "nb00.propagation_figure": (nb00.propagation_figure, {
+            "depth": P(3, Int(1)), "width": P(8, Int(1)), "gain": P(1.0, POS),
+            "seeds": P([0], SEEDS)}),
+        "nb00.propagation_explorer": (nb00.propagation_explorer, {"seeds": P([0], SEEDS)}),
+    }
+
+
+def notebook_calls():
+    history = nb01.train_and_track(split(), lr=0.01, seed=0, hidden=(8, 8), epochs=1)
+    trace = nb04.batchnorm_trace(X(), batch_size=4, steps=3, rng=rng())
+    # the batches come from X: at least batch_size (4) rows, feature 0 present
+    POPULATION = Kind(lambda v: Array(ndim=2, finite=True).valid(v) and np.shape(v)[0] >= 4
+                      and np.shape(v)[1] >= 1, [np.ones((3, 2))], "population")
+    slopes_kind = Kind(lambda v: isinstance(v, dict) and v and all(
+        Real().valid(s) for s in v.values()), [{"a": "x"}, {"a": [1.0]}], "slopes")
+    return {
+        "nb01.single_point_dead_probability": (nb01.single_point_dead_probability, {
+            "width": P(3, Int(1)), "depth": P(2, Kind(lambda v: Int(1).valid(v) or (
+                real_array(v) is not None and real_array(v).dtype.kind in "iu"
+                and bool((real_array(v) >= 1).all())), [0, [1, 0]], "depth"))}),
+        "nb01.born_dead_curve": (nb01.born_dead_curve, {
+            "width": P(3, Int(1)), "max_depth": P(3, Int(1)), "n_trials": P(4, Int(1)),
+            "n_points": P(4, Int(1)), "rng": P(rng, RNG)}),
+        "nb01.train_and_track": (nb01.train_and_track, {
+            "data": P(split, SPLIT), "lr": P(0.01, POS), "seed": P(0, SEED),
+            "hidden": P((8,), HIDDEN0), "epochs": P(1, Int(0)), "batch_size": P(64, Int(1)),
+            "bias_shift": P(0.0, Real()), "shift_layers": P(None, Optional(Seq(Int(0, 0),
+                                                                               min_len=0))),
+            "track_weights": P(False, BOOL)}),
+        "nb01.learning_rate_sweep": (nb01.learning_rate_sweep, {
+            "data": P(split, SPLIT), "lrs": P([0.01], Seq(POS)), "seeds": P([0], SEEDS)}),
+        "nb01.dead_fraction_history": (nb01.dead_fraction_history, {
+            "history": P(history, Kind(lambda v: isinstance(v, dict) and "masks" in v,
+                                       [{"a": 1}], "history"))}),
+        "nb01.revival_report": (nb01.revival_report, {
+            "history": P(history, Kind(lambda v: isinstance(v, dict) and "masks" in v,
+                                       [{"a": 1}], "history"))}),
+        "nb01.plot_born_dead": (nb01.plot_born_dead, {
+            "monte_carlo": P({3: [0.1, 0.2]}, Kind(lambda v: isinstance(v, dict) and v and all(
+                Array(ndim=1, min_size=1).valid(c) for c in v.values()), [{3: "x"}],
+                "monte_carlo")),
+            "exact": P(None, Optional(Kind(lambda v: isinstance(v, dict) and all(
+                Array(ndim=1, shape=(2,)).valid(c) for c in v.values()), [{3: "x"}], "exact"))),
+            "ax": P(None, AX)}),
+        "nb01.plot_dead_fractions": (nb01.plot_dead_fractions, {
+            "curves": P([[0.0, 0.1], [0.2, 0.3]], Array(ndim=2, min_size=1)), "ax": P(None, AX),
+            "title": P("t", TEXT)}),
+        "nb01.dying_figure": (nb01.dying_figure, {
+            "data": P(split, SPLIT), "lr": P(0.01, POS), "bias_shift": P(0.0, Real()),
+            "seed": P(0, SEED), "epochs": P(1, Int(0))}),
+        "nb01.dying_relu_explorer": (nb01.dying_relu_explorer, {
+            "data": P(split, SPLIT), "seed": P(0, SEED)}),
+        "nb01.reference_dead_fractions": (nb01.reference_dead_fractions, {
+            "preactivations": P(lambda: [Z()], Seq(Array(ndim=2, min_size=1), min_len=0))}),
+        "nb02.plot_rectifiers": (nb02.plot_rectifiers, {
+            "slopes": P({"leaky": 0.1}, slopes_kind), "z": P(None, Optional(GRID)),
+            "axes": P(None, AXES),
+            "maximum_form": P(None, Optional(Real()))}),
+        "nb02.plot_channel_slopes": (nb02.plot_channel_slopes, {
+            "per_layer": P([[0.1, 0.2]], Seq(Kind(lambda v: Array(min_size=1).valid(v)
+                                                  and np.ndim(v) <= 1, [[]], "slopes"))),
+            "ax": P(None, AX),
+            "title": P("t", TEXT)}),
+        "nb02.slope_figure": (nb02.slope_figure, {"negative_slope": P(0.25, SLOPE),
+                                                  "leaky_slope": P(0.01, SLOPE)}),
+        "nb03.plot_moment_map": (nb03.plot_moment_map, {
+            "mu_range": P((-0.5, 0.5), Kind(lambda v: isinstance(v, tuple | list) and len(v) == 2
+                                            and all(Real().valid(b) for b in v) and v[0] < v[1],
+                                            [(1, 0)], "mu_range")),
+            "nu_range": P((0.5, 2.0), Kind(lambda v: isinstance(v, tuple | list) and len(v) == 2
+                                           and all(POS.valid(b) for b in v) and v[0] < v[1],
+                                           [(0, 1), (2, 1)], "nu_range")),
+            "starts": P((), Seq(Kind(lambda v: isinstance(v, tuple | list | np.ndarray)
+                                     and len(v) == 2 and Real().valid(v[0]) and POS.valid(v[1]),
+                                     [(0.0, 0.0)], "start"), min_len=0)),
+            "steps": P(2, Int(0)), "omega": P(0.0, Real()), "tau": P(1.0, POS),
+            "ax": P(None, AX), "n_arrows": P(3, Int(2))}),
+        "nb03.selu_figure": (nb03.selu_figure, {
+            "depth": P(3, Int(1)), "gain": P(1.0, POS), "input_mean": P(0.0, Real()),
+            "input_std": P(1.0, POS), "width": P(8, Int(1)), "seeds": P([0], SEEDS)}),
+        "nb04.batchnorm_trace": (nb04.batchnorm_trace, {
+            "X": P(X, POPULATION), "batch_size": P(4, Int(2, 20)),
+            "momentum": P(0.1, Real(0.0, 1.0)), "steps": P(3, Int(1)),
+            "rng": P(rng, RNG), "feature": P(0, Int(-64, 63))}),
+        "nb04.plot_batchnorm_trace": (nb04.plot_batchnorm_trace, {
+            "trace": P(trace, Kind(lambda v: isinstance(v, dict) and set(trace) <= set(v),
+                                   [{"gap": 1}], "trace")), "ax": P(None, AX),
+            "title": P(None, Optional(TEXT))}),
+        "nb04.batchnorm_figure": (nb04.batchnorm_figure, {
+            "X": P(X, POPULATION), "batch_size": P(4, Int(2, 20)),
+            "momentum": P(0.1, Real(0.0, 1.0)), "seed": P(0, SEED),
+            "steps": P(3, Int(1))}),
+        "nb04.batchnorm_explorer": (nb04.batchnorm_explorer, {"X": P(X, Kind(
+            lambda v: Array(ndim=2, finite=True).valid(v) and np.shape(v)[0] >= 2, [], "X"))}),
+    }
+
+
+CALLS = {**elementwise_calls(), **layer_calls(), **core_calls(), **shared_calls(),
+         **notebook_calls()}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report():
+    yield
+    write_report()
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_valid_call_runs(name):
+    """The registry's valid values are valid: the unmodified call succeeds."""
+    fn, params = CALLS[name]
+    fn(**{k: p.value() for k, p in params.items()})
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+@FUZZ
+@given(st.data())
+def test_bad_argument_gets_a_clear_error(name, draw):
+    fn, params = CALLS[name]
+    param = draw.draw(st.sampled_from(sorted(params)), label="parameter")
+    bad = draw.draw(anything(params[param].kind), label="bad value")
+    kwargs = {k: p.value() for k, p in params.items()}
+    kwargs[param] = bad
+    try:
+        fn(**kwargs)
+    except Exception as err:  # noqa: BLE001 (judged below)
+        record("clear error")
+        check_error(err, (param, *params[param].names))
+    else:
+        record("accepted")
+        raise AssertionError(f"{name} accepted {param}={bad!r:.80}")
+    finally:
+        plt.close("all")
