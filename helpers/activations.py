@@ -455,8 +455,9 @@ def sigmoid(z):
 def sigmoid_grad(z):
     """Derivative of `sigmoid`: s(z) (1 - s(z)), at most 0.25 (at z = 0).
 
-    Computed as s(z) s(-z), the same number: for large z, 1 - s(z) would round to 0 (in
-    float16 already at z = 9) while s(-z) keeps its digits.
+    For |z| >= 1 computed as s(z) s(-z), the same number: for large z, 1 - s(z) would round
+    to 0 (in float16 already at z = 9) while s(-z) keeps its digits. Near 0, s (1 - s) is
+    exact enough and never rounds above 1/4.
 
     Examples
     --------
@@ -464,7 +465,8 @@ def sigmoid_grad(z):
     array([0.25])
     """
     z = as_float_array(z, "z")
-    return sigmoid(z) * sigmoid(-z)
+    s = sigmoid(z)
+    return np.where(np.abs(z) < 1, s * (1 - s), s * sigmoid(-z)).astype(z.dtype, copy=False)
 
 
 def tanh(z):

@@ -151,7 +151,12 @@ def layer_output_statistics(model, X, layer_type, *, training=False):
             "var": np.array([outputs[i + 1].var() for i in idx])}
 
 
+# The parameter names of helpers.layers: a model without PReLU has 0 parameters called
+# "negative_slope", which is an answer, not an error; a name no layer has is a typo.
+PARAMETER_NAMES = ("W", "b", "negative_slope", "gamma", "beta")
+
+
 def _check_name(name, model):
-    """`name` must be a parameter name of `model` (the part after the dot, e.g. "W")."""
-    names = {key.rsplit(".", 1)[-1] for key in model.params}
+    """`name` must be a parameter name (the part after the dot, e.g. "W")."""
+    names = {key.rsplit(".", 1)[-1] for key in model.params} | set(PARAMETER_NAMES)
     check_choice(name, "name", names)

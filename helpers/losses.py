@@ -72,10 +72,14 @@ def softmax_cross_entropy(logits, labels):
                             "rate.")
     n, c = logits.shape
     labels = check_labels(labels, n, c, rows="logits")
-    shifted = logits - logits.max(axis=1, keepdims=True)
+    with np.errstate(over="ignore"):  # checked just below
+        shifted = logits - logits.max(axis=1, keepdims=True)
+    if not np.isfinite(shifted).all():
+        raise DivergedError("logits in one row differ by more than float64 can hold (beyond "
+                            "about 1e308): the network diverged; lower the learning rate.")
     log_norm = np.log(np.exp(shifted).sum(axis=1))
     log_probs = shifted - log_norm[:, None]
-    loss = -log_probs[np.arange(n), labels].mean()
+    loss = -(log_probs[np.arange(n), labels] / n).sum()  # divided first: no overflow near 1e308
     dlogits = np.exp(log_probs)
     dlogits[np.arange(n), labels] -= 1
     return float(loss), dlogits / n

@@ -17,9 +17,10 @@ from scipy.special import erfcx, log_ndtr, ndtr
 from ._validation import check_finite_real, check_positive_int
 from .activations import SELU_ALPHA, SELU_LAMBDA
 
-# Smallest pre-activation variance the closed forms handle: their relative error there is
-# about 1e-6 (it grows like 1e-16 / sqrt(variance), as the exponential piece cancels).
-MIN_VARIANCE = 1e-12
+# Smallest pre-activation variance the closed forms handle. The exponential piece cancels to
+# O(variance), so the variance's relative error grows like 1e-16 / variance: about 1e-9 here,
+# but 1e-3 at 1e-12 (measured against the exact log-normal moments in tests/test_fuzz_values).
+MIN_VARIANCE = 1e-6
 
 
 def _log_exp_below_zero(m, v, k):
@@ -92,7 +93,8 @@ def _mean_and_variance_unchecked(m, v, alpha, lam):
     s, phi = np.sqrt(v), g["pdf0"] * np.sqrt(v)  # phi: the standard normal density at m / s
     c = lam * m if m > 0 else lam * alpha * np.expm1(m)
     # f - c = lam (z - m + d) for z > 0, and a e^z - K for z <= 0 (a = lam alpha)
-    d, a, K = m - c / lam, lam * alpha, lam * alpha + c
+    d = 0.0 if m > 0 else m - alpha * np.expm1(m)  # m - c / lam, without its rounding
+    a, K = lam * alpha, lam * alpha + c
     first_pos = lam * (s * phi + d * g["p_pos"])
     second_pos = lam**2 * (v * (g["p_pos"] - m / s * phi) + 2 * d * (s * phi)
                            + d * (d * g["p_pos"]))  # no overflow of d^2 when P = 0
@@ -259,7 +261,7 @@ def derive_selu_constants(mean=0.0, var=1.0, omega=0.0, tau=1.0):
     # the ratio falls monotonically from ReLU's (alpha = 0) towards a limit as alpha grows,
     # unless z almost never changes sign: then alpha changes nothing and determines nothing
     relu_ratio, limit = ratio(0.0), ratio(1e6)
-    if not np.isfinite(relu_ratio) or limit >= relu_ratio * (1 - 1e-9):
+    if not np.isfinite(relu_ratio) or abs(ratio(1e-3) - limit) <= 1e-9 * abs(limit):
         side = "positive" if m < 0 else "negative"
         raise ValueError(
             f"no SELU-type activation is determined by mean {mean:g}, var {var:g}: z ~ N({m:g}, "
@@ -284,7 +286,15 @@ def derive_selu_constants(mean=0.0, var=1.0, omega=0.0, tau=1.0):
     alpha = optimize.brentq(lambda a: ratio(a) - target, lo, hi, xtol=1e-16,
                             rtol=4 * np.finfo(float).eps, maxiter=200)
     _, spread = _mean_and_variance(m, v, alpha, 1.0)
-    return float(alpha), float(np.sqrt(var / spread))
+    alpha, lam = float(alpha), float(np.sqrt(var / spread))
+    # the answer is a fixed point, or no answer at all (never a silently wrong pair)
+    got = _mean_and_variance(m, v, alpha, lam) if alpha > 0 else (np.nan, np.nan)
+    if not (abs(got[0] - mean) <= 1e-9 * max(1.0, abs(mean)) and abs(got[1] - var) <= 1e-9 * var):
+        raise ValueError(
+            f"no SELU-type activation could be determined for mean {mean:g}, var {var:g} to "
+            f"float64 precision (the best pair found maps them to {got[0]:.6g}, {got[1]:.6g})."
+        )
+    return alpha, lam
 
 
 def alpha_dropout_affine(rate, alpha=SELU_ALPHA, lam=SELU_LAMBDA):

@@ -44,7 +44,7 @@ def test_moment_map_other_constants_give_elu():
 
 def test_moment_map_survives_extreme_arguments():
     for args in [(50.0, 1.0, 1.0, 1.0), (-50.0, 1.0, 1.0, 1.0), (0.0, 400.0, 0.0, 1.0),
-                 (0.0, 1e-8, 0.0, 1.0)]:
+                 (0.0, th.MIN_VARIANCE, 0.0, 1.0)]:
         mu, nu = th.moment_map(*args)
         assert np.isfinite(mu) and np.isfinite(nu) and nu >= 0
 
@@ -148,13 +148,13 @@ def test_alpha_dropout_known_value():
         (lambda: th.moment_map("0", 1.0), TypeError, "mu must be a real number"),
         (lambda: th.moment_map(0.0, 1.0, lam=0.0), ValueError, "lam must be > 0"),
         (lambda: th.moment_map(0.0, 0.0, tau=1.0), ValueError,
-         r"nu \* tau \(the variance of the pre-activation\) must be >= 1e-12.*got nu = 0, "
+         r"nu \* tau \(the variance of the pre-activation\) must be >= 1e-06.*got nu = 0, "
          "tau = 1"),
         (lambda: th.moment_map(0.0, 1e-300), ValueError, "lose their precision"),
         (lambda: th.moment_map(0.0, 1e300, tau=1e10), ValueError,
          r"selu\(z\), z ~ N\(0, inf\), overflows float64"),
         (lambda: th.derive_selu_constants(0.0, 1e-300), ValueError,
-         r"var \* tau must be >= 1e-12"),
+         r"var \* tau must be >= 1e-06"),
         (lambda: th.derive_selu_constants(5.0, 1.0), ValueError,
          "5.0000 is above 0.6833, the value for ReLU"),
         (lambda: th.derive_selu_constants(-5.0, 1.0), ValueError,

@@ -154,6 +154,10 @@ def test_parameter_count_and_prelu_slopes():
     assert [s.tolist() for s in slopes] == [[0.25] * 32] * 2
     slopes[0][0] = 9.0  # a copy: the model is untouched
     assert net.layers[1].params["negative_slope"][0] == 0.25
+    relu_net = build(4, [3], 2, rng=np.random.default_rng(0))
+    assert diagnostics.parameter_count(relu_net, "negative_slope") == 0  # none: an answer
+    with pytest.raises(ValueError, match="name must be one of"):
+        diagnostics.parameter_count(relu_net, "weights")  # no layer has it: a typo
 
 
 def test_layer_output_statistics_in_both_modes():
