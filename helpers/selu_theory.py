@@ -210,6 +210,35 @@ def iterate_moment_map(mu, nu, steps, omega=0.0, tau=1.0, alpha=SELU_ALPHA, lam=
     return path
 
 
+def layer_moment_map(mu, nu, tau=1.0, alpha=SELU_ALPHA, lam=SELU_LAMBDA, nodes=40):
+    """Mean and variance of a whole layer of random SELU units, over units and samples.
+
+    `moment_map` follows one unit with given omega = sum_i w_i. In a layer with random weights
+    w_ij ~ N(0, tau / n), each unit has its own omega_j = sum_i w_ij ~ N(0, tau) (only its
+    tau_j = sum_i w_ij^2 concentrates near tau). With inputs of mean mu, unit j sees
+    z ~ N(mu omega_j, nu tau): its own mean. The layer's mean averages the units' means over
+    omega_j, and its variance adds the spread between units to their average variance:
+
+        mean = E_omega[m(omega)],   var = E_omega[v(omega)] + Var_omega[m(omega)],
+
+    with (m, v) = moment_map(mu, nu, omega, tau). The expectations use Gauss-Hermite
+    quadrature with `nodes` points. For mu = 0 it is `moment_map` with omega = 0.
+
+    Examples
+    --------
+    >>> [round(v, 2) for v in layer_moment_map(2.0, 9.0)]  # moment_map gives (0.59, 5.61)
+    [0.81, 7.59]
+    """
+    mu, nu, _, tau, alpha, lam = _check(mu, nu, 0.0, tau, alpha, lam)
+    nodes = check_positive_int(nodes, "nodes")
+    z, weights = np.polynomial.hermite_e.hermegauss(nodes)  # for a standard normal
+    weights = weights / weights.sum()
+    means, variances = np.array([moment_map(mu, nu, omega, tau, alpha, lam)
+                                 for omega in np.sqrt(tau) * z]).T
+    mean = float(weights @ means)
+    return mean, float(weights @ variances + weights @ (means - mean) ** 2)
+
+
 def derive_selu_constants(mean=0.0, var=1.0, omega=0.0, tau=1.0):
     """Solve the fixed-point equations for (alpha, lam): g(mean, var) = (mean, var).
 

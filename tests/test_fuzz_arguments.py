@@ -339,6 +339,9 @@ def core_calls():
             "tau": P(1.0, POS), "alpha": P(1.67, POS), "lam": P(1.05, POS)}),
         "selu_theory.iterate_moment_map": (selu_theory.iterate_moment_map, {
             "mu": P(0.0, Real()), "nu": P(1.0, POS), "steps": P(3, Int(0))}),
+        "selu_theory.layer_moment_map": (selu_theory.layer_moment_map, {
+            "mu": P(0.0, Real()), "nu": P(1.0, POS), "tau": P(1.0, POS),
+            "alpha": P(1.67, POS), "lam": P(1.05, POS), "nodes": P(5, Int(1))}),
         "selu_theory.derive_selu_constants": (selu_theory.derive_selu_constants, {
             "mean": P(0.0, Real()), "var": P(1.0, POS), "omega": P(0.0, Real()),
             "tau": P(1.0, POS)}),

@@ -214,3 +214,33 @@ def test_the_authors_convention_for_the_fixed_point():
     assert abs(ours[0] - alpha) > 0.3
     assert np.allclose(th.derive_selu_constants(omega=1.0, tau=1.0), th.derive_selu_constants(),
                        rtol=0, atol=1e-12)  # the same at (0, 1)
+
+
+def test_layer_moment_map_at_the_fixed_point_is_the_fixed_point():
+    """With mean-0 inputs every unit's omega is multiplied by 0: the average is g itself."""
+    assert th.layer_moment_map(0.0, 1.0) == pytest.approx((0.0, 1.0), abs=1e-12)
+    assert th.layer_moment_map(0.0, 1.7, tau=1.3) == pytest.approx(
+        th.moment_map(0.0, 1.7, 0.0, 1.3), abs=1e-12)
+
+
+@pytest.mark.parametrize("mu,nu,tau", [(2.0, 9.0, 1.0), (0.5, 1.5, 2.0), (-1.0, 0.5, 1.0)])
+def test_layer_moment_map_matches_a_wide_random_layer(mu, nu, tau):
+    """One layer of 4,000 SELU units with weights N(0, tau / n): the layer's mean and variance
+    (over samples and units) against the averaged map; omega_j = sum_i w_ij ~ N(0, tau)."""
+    rng = np.random.default_rng(0)
+    n, units, samples = 400, 4000, 2000
+    x = mu + np.sqrt(nu) * rng.standard_normal((samples, n))
+    w = rng.standard_normal((n, units)) * np.sqrt(tau / n)
+    out = selu(x @ w)
+    mean, var = th.layer_moment_map(mu, nu, tau=tau)
+    assert out.mean() == pytest.approx(mean, abs=0.05 * (1 + abs(mean)))
+    assert out.var() == pytest.approx(var, rel=0.05)
+
+
+def test_layer_moment_map_explains_he_init():
+    """tau = 2 (He's Var(w) = 2/n): the averaged map explodes, the omega = 0 map settles."""
+    mu, nu = 0.0, 1.0
+    for _ in range(64):
+        mu, nu = th.layer_moment_map(mu, nu, tau=2.0)
+    assert nu > 1000
+    assert th.iterate_moment_map(0.0, 1.0, 64, tau=2.0)[-1, 1] < 20

@@ -1,0 +1,37 @@
+"""Figures the notebooks' text may quote without a cell backing them (tests/test_prose_figures.py).
+
+Declare a figure here only if it is not a measurement, under one of these categories:
+
+    math     an exact constant or a derivation (0.25, the maximum of sigmoid')
+    paper    a published value; the reason cites it (authors, year)
+    setting  a value the course chose: a hyperparameter, a convention, a value to try
+    article  a number quoted from the source article in order to discuss it
+
+A measured figure is never declared: assert it in a cell, or print it in a cell whose output nbval
+compares. Write each figure as the test reports it (no spaces or braces: 34%, 10^-16, 5×10^-3,
+×2). A declaration covers every occurrence of the figure in its notebook, so each must still occur
+there, once declared.
+"""
+
+CATEGORIES = {"math", "paper", "setting", "article"}
+
+DECLARED = {
+    "00-start-here.ipynb": [
+        ("3.0", "setting", "Try it 2: the bias shift (−3.0) the reader is asked to try"),
+    ],
+    "01-dying-relu.ipynb": [
+        ("10^-16", "math", "float64's relative rounding error, 2^-53 ≈ 1.1e-16"),
+    ],
+    "02-leaky-and-parametric-relu.ipynb": [
+        ("1.0625", "math", "the factor 1 + a² for the initial slope a = 0.25"),
+    ],
+    "03-selu-self-normalization.ipynb": [
+        ("1.6732", "article", "the article's alpha, compared with the exact 1.6733 printed above"),
+        ("0.95", "paper", "the domain of Theorem 1, tau in [0.95, 1.1], Klambauer et al. 2017"),
+    ],
+    "04-normalization-types.ipynb": [
+        ("10^-5", "setting", "batch norm's epsilon: PyTorch's default, which the course follows"),
+        ("0.9", "setting", "1 - momentum in the running-mean update, momentum 0.1 (PyTorch's)"),
+        ("0.58", "math", "std of max(0, z) for z ~ N(0, 1): sqrt(1/2 - 1/(2 pi)) = 0.5838"),
+    ],
+}
