@@ -64,7 +64,7 @@ class Run:
 def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimizer="adam",
               lr=1e-3, momentum=0.9, weight_decay=0.0, epochs=20, batch_size=32, norm=None,
               dropout=0.0, dropout_kind=None, init=None, activation_params=None,
-              callbacks=None, setup=None, no_decay=DEFAULT_NO_DECAY):
+              callbacks=None, setup=None, no_decay=DEFAULT_NO_DECAY, warmup_steps=0):
     """Build `helpers.models.mlp`, train it with `fit`, and evaluate it on the test split.
 
     Parameters
@@ -81,7 +81,7 @@ def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimiz
     no_decay : tuple of str
         Parameter names exempt from weight decay (default: biases, PReLU slopes and
         normalisation parameters; pass () to decay everything).
-    epochs, batch_size, callbacks
+    epochs, batch_size, callbacks, warmup_steps
         Passed to ``helpers.training.fit`` (with the validation split).
     setup : callable, optional
         setup(model) runs once before training (e.g. to shift biases).
@@ -97,7 +97,7 @@ def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimiz
         momentum=momentum, weight_decay=weight_decay, epochs=epochs, batch_size=batch_size,
         norm=norm, dropout=dropout, dropout_kind=dropout_kind, init=init,
         activation_params=activation_params, callbacks=callbacks, setup=setup,
-        no_decay=no_decay)
+        no_decay=no_decay, warmup_steps=warmup_steps)
     start = time.perf_counter()
     try:
         history = fit(model, opt, data.X_train, data.y_train, X_val=data.X_val,
@@ -110,7 +110,7 @@ def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimiz
 
 def _prepare(data, *, seed, optimizer="adam", lr=1e-3, momentum=0.9, weight_decay=0.0,
              epochs=20, batch_size=32, callbacks=None, setup=None, no_decay=DEFAULT_NO_DECAY,
-             **model_kwargs):
+             warmup_steps=0, **model_kwargs):
     """Check every argument of `train_mlp` and build its model and optimizer (cheap): the
     parallel helpers call it first, so that a bad argument fails here, not in a worker."""
     check_split(data)
@@ -129,7 +129,8 @@ def _prepare(data, *, seed, optimizer="adam", lr=1e-3, momentum=0.9, weight_deca
            SGD(model, lr=lr, momentum=momentum, weight_decay=weight_decay, no_decay=no_decay))
     fit_kwargs = {"epochs": check_positive_int(epochs, "epochs", minimum=0),
                   "batch_size": check_positive_int(batch_size, "batch_size"),
-                  "callbacks": check_callbacks(callbacks), "rng": rng}
+                  "callbacks": check_callbacks(callbacks), "rng": rng,
+                  "warmup_steps": check_positive_int(warmup_steps, "warmup_steps", minimum=0)}
     return model, opt, fit_kwargs
 
 

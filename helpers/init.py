@@ -63,6 +63,49 @@ def glorot_normal(fan_in, fan_out, *, rng):
     return _normal(fan_in, fan_out, rng, lambda n_in, n_out: np.sqrt(2.0 / (n_in + n_out)))
 
 
+# Lu et al. (2020): the standard deviation of RAI's symmetric part, chosen in the paper so
+# that the second moment of the pre-activations is kept, given the one positive entry per unit.
+RAI_SIGMA = 0.6007
+
+
+def rai(fan_in, fan_out, *, rng, n_layers=None):
+    """Randomized asymmetric initialisation (Lu et al. 2020), weights *and* biases.
+
+    For each unit, its fan_in weights and its bias are drawn from N(0, sigma^2 / fan_in),
+    sigma = RAI_SIGMA; then one of these fan_in + 1 numbers, chosen at random, is replaced by
+    a draw from Beta(2, 1), which is positive. A unit is then unlikely to be negative on every
+    input, so a deep, narrow ReLU network is much less likely to be born dead than with He's
+    symmetric weights and zero biases.
+
+    Parameters
+    ----------
+    fan_in, fan_out : int
+    rng : numpy.random.Generator
+    n_layers : int, optional
+        Draw this many independent layers at once (a leading axis).
+
+    Returns
+    -------
+    (W, b) : ndarrays of shapes (fan_in, fan_out) and (fan_out,), with a leading n_layers
+        axis if given.
+
+    Examples
+    --------
+    >>> W, b = rai(3, 2, rng=np.random.default_rng(0))
+    >>> W.shape, b.shape
+    ((3, 2), (2,))
+    """
+    fan_in = check_positive_int(fan_in, "fan_in")
+    fan_out = check_positive_int(fan_out, "fan_out")
+    check_rng(rng)
+    batch = () if n_layers is None else (check_positive_int(n_layers, "n_layers"),)
+    V = rng.standard_normal((*batch, fan_in + 1, fan_out)) * (RAI_SIGMA / np.sqrt(fan_in))
+    chosen = rng.integers(0, fan_in + 1, size=(*batch, fan_out))  # one entry per unit
+    np.put_along_axis(V, chosen[..., None, :], rng.beta(2.0, 1.0, size=(*batch, 1, fan_out)),
+                      axis=-2)
+    return V[..., :-1, :], V[..., -1, :]
+
+
 # name -> initialiser, for the functions and layers that take init="he" etc.
 INITS = {"he": he_normal, "lecun": lecun_normal, "glorot": glorot_normal}
 

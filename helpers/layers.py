@@ -389,6 +389,44 @@ class LayerNorm(Layer):
         return f"LayerNorm({self.num_features})"
 
 
+class RMSNorm(Layer):
+    """RMS normalisation (Zhang & Sennrich 2019): layer norm without the centring.
+
+    Each sample is divided by the root mean square of its own features and scaled by a learned
+    gain: out = gamma * x / rms, rms = sqrt(mean_j x_j^2 + eps). No mean is subtracted and there
+    is no beta; it is cheaper than LayerNorm and common in large language models.
+
+    Shapes: x (N, D), gamma (D,), out (N, D). Cache: x_hat = x / rms (N, D), 1/rms (N, 1).
+    """
+
+    def __init__(self, num_features, eps=1e-5):
+        super().__init__()
+        self.num_features = check_positive_int(num_features, "num_features")
+        self.eps = check_finite_real(eps, "eps", minimum=0.0, exclusive=True)
+        self.params = {"gamma": np.ones(num_features)}
+        self.grads = {"gamma": np.zeros(num_features)}
+
+    def forward(self, x):
+        x = self._input(x, self.num_features)
+        with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+            mean_square = (x * x).mean(axis=1, keepdims=True)
+        _check_finite_variance(mean_square, "RMSNorm", "sample")
+        inv_rms = 1.0 / np.sqrt(mean_square + self.eps)
+        x_hat = x * inv_rms
+        return self._save(self.params["gamma"] * x_hat, (x_hat, inv_rms), x.dtype)
+
+    def backward(self, dout):
+        dout, (x_hat, inv_rms) = self._saved(dout)
+        self.grads["gamma"][...] = (dout * x_hat).sum(axis=0)
+        dx_hat = dout * self.params["gamma"]
+        # d(x / rms)/dx: the direct term minus the part through rms (no mean term: no centring)
+        dx = inv_rms * (dx_hat - x_hat * (dx_hat * x_hat).mean(axis=1, keepdims=True))
+        return dx.astype(dout.dtype, copy=False)
+
+    def __repr__(self):
+        return f"RMSNorm({self.num_features})"
+
+
 class Dropout(Layer):
     """Inverted dropout: in training, zero each unit with probability `rate`, scale the rest
     by 1 / (1 - rate); in evaluation, the identity.
@@ -570,4 +608,71 @@ def input_features(model):
 ACTIVATION_LAYERS = (Elementwise, PReLU)
 
 # The normalisations, by the name the model builder and the notebooks use.
-NORMS = {"batch": BatchNorm1d, "layer": LayerNorm}
+
+class Residual(Layer):
+    """An identity skip connection around a block: out = x + block(x) (He et al. 2016).
+
+    The gradient reaches x along two paths, so backward adds them: dx = dout + block's dx.
+    The identity path passes the gradient on unchanged, however deep the stack.
+    ``params``/``grads`` are the block's (same keys), and modes reach the block.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> res = Residual(Sequential(Linear(3, 3, rng=rng), ReLU()))
+    >>> res.forward(np.zeros((2, 3))).shape
+    (2, 3)
+    """
+
+    def __init__(self, block):
+        super().__init__()
+        if not isinstance(block, Layer):
+            raise TypeError(f"block must be a helpers.layers.Layer; got {type(block).__name__}.")
+        self.block = block
+
+    @property
+    def params(self):
+        return self.block.params
+
+    @params.setter
+    def params(self, value):  # the base class initialises it; the block owns it
+        pass
+
+    @property
+    def grads(self):
+        return self.block.grads
+
+    @grads.setter
+    def grads(self, value):
+        pass
+
+    def train(self):
+        self.training = True
+        self.block.train()
+        return self
+
+    def eval(self):
+        self.training = False
+        self.block.eval()
+        return self
+
+    def clear_cache(self):
+        self.block.clear_cache()
+        return super().clear_cache()
+
+    def forward(self, x):
+        x = self._input(x)
+        branch = self.block.forward(x)
+        if branch.shape != x.shape:
+            raise ValueError(f"Residual: the block must keep the shape of its input, {x.shape}; "
+                             f"it returned {branch.shape}.")
+        return self._save(x + branch, True, x.dtype)
+
+    def backward(self, dout):
+        dout, _ = self._saved(dout)
+        return dout + self.block.backward(dout)
+
+    def __repr__(self):
+        return f"Residual({self.block!r})"
+
+NORMS = {"batch": BatchNorm1d, "layer": LayerNorm, "rms": RMSNorm}

@@ -30,7 +30,7 @@ def mlp(n_in, hidden, n_out, *, rng, activation="relu", init=None, norm=None, dr
         Hidden-layer init; default the one the table gives for the activation (He for the
         ReLU family, LeCun for SELU, Glorot for tanh/sigmoid). He init accounts for the
         activation's negative slope.
-    norm : {None, "batch", "layer"}
+    norm : {None, "batch", "layer", "rms"}
         Normalisation between each hidden Linear and its activation (``layers.NORMS``).
     dropout : float, default 0
         Dropout rate after each activation.

@@ -15,6 +15,7 @@ from . import diagnostics
 from ._validation import (
     as_float_array,
     check_bool,
+    check_choice,
     check_finite_real,
     check_positive_int,
     check_rng,
@@ -24,6 +25,7 @@ from ._validation import (
 from .activations import relu, relu_grad
 from .checking import Case, call, check_cases, correct, fresh_rng, not_yet, shape_label
 from .experiments import check_split, check_train_arguments, train_mlp
+from .init import rai
 from .layers import Linear
 from .parallel import parallel_map
 from .plotting import PALETTE, check_axes, check_named_arrays
@@ -59,11 +61,12 @@ def single_point_dead_probability(width, depth):
     return 1.0 - (1.0 - 2.0 ** -width) ** depth
 
 
-def born_dead_curve(width, max_depth, *, n_trials, n_points, rng):
+def born_dead_curve(width, max_depth, *, n_trials, n_points, rng, init="he"):
     """Monte Carlo: probability that a random ReLU network is constant on a data set.
 
-    Each trial draws a fresh network (He-normal weights, zero biases, `width` units in every
-    layer) and `n_points` standard-normal inputs in `width` dimensions. The network is
+    Each trial draws a fresh network (`width` units in every layer; He-normal weights and zero
+    biases, or Lu et al.'s randomized asymmetric initialisation with `init="rai"`) and
+    `n_points` standard-normal inputs in `width` dimensions. The network is
     *born dead by depth d* when some layer <= d outputs zero for every input: from there
     on it is the same constant for the whole data set.
 
@@ -75,6 +78,7 @@ def born_dead_curve(width, max_depth, *, n_trials, n_points, rng):
     n_points : int
         Inputs per network; 1 gives the single-point probability.
     rng : numpy.random.Generator
+    init : {"he", "rai"}, default "he"
 
     Returns
     -------
@@ -91,12 +95,16 @@ def born_dead_curve(width, max_depth, *, n_trials, n_points, rng):
     n_trials = check_positive_int(n_trials, "n_trials")
     n_points = check_positive_int(n_points, "n_points")
     check_rng(rng)
+    check_choice(init, "init", ("he", "rai"))
     h = rng.standard_normal((n_trials, n_points, width))
     first_dead = np.full(n_trials, max_depth + 1)
-    std = np.sqrt(2.0 / width)
     for depth in range(1, max_depth + 1):
-        w = rng.standard_normal((n_trials, width, width)) * std
-        h = np.maximum(h @ w, 0)  # one matmul per layer for all trials at once
+        if init == "he":  # one matmul per layer for all trials at once
+            w = rng.standard_normal((n_trials, width, width)) * np.sqrt(2.0 / width)
+            h = np.maximum(h @ w, 0)
+        else:
+            w, b = rai(width, width, rng=rng, n_layers=n_trials)
+            h = np.maximum(h @ w + b[:, None, :], 0)
         dead_now = ~h.any(axis=(1, 2))
         first_dead[dead_now & (first_dead > max_depth)] = depth
     return np.array([(first_dead <= d).mean() for d in range(1, max_depth + 1)])
@@ -111,6 +119,20 @@ def _hidden_weights(model):
     return [layer.params["W"].copy() for layer in _hidden_linears(model)]
 
 
+def bias_setup(amount):
+    """A `setup` for ``helpers.experiments.train_mlp``: add `amount` to every hidden bias at
+    initialisation (positive: a small head start for every unit; negative: units born dead).
+
+    Examples
+    --------
+    >>> from helpers.models import mlp
+    >>> net = mlp(4, [3], 2, rng=np.random.default_rng(0))
+    >>> bias_setup(0.1)(net); net.layers[0].params["b"].tolist()
+    [0.1, 0.1, 0.1]
+    """
+    return functools.partial(_shift_biases, amount=check_finite_real(amount, "amount"))
+
+
 def _shift_biases(model, *, amount, layers=None):
     linears = _hidden_linears(model)
     for i in range(len(linears)) if layers is None else layers:
@@ -118,7 +140,8 @@ def _shift_biases(model, *, amount, layers=None):
 
 
 def train_and_track(data, *, lr, seed, optimizer="adam", hidden=(64, 64, 64, 64), epochs=20,
-                    batch_size=32, bias_shift=0.0, shift_layers=None, track_weights=False):
+                    batch_size=32, bias_shift=0.0, shift_layers=None, track_weights=False,
+                    warmup_steps=0):
     """Train a ReLU MLP and record the dead-unit masks after every epoch.
 
     Parameters
@@ -139,6 +162,8 @@ def train_and_track(data, *, lr, seed, optimizer="adam", hidden=(64, 64, 64, 64)
     track_weights : bool, default False
         Also keep a copy of the hidden layers' weights after every epoch (for
         `revival_report`'s "frozen"; about 2.5 MB per run for 4 x 64 units and 20 epochs).
+    warmup_steps : int, default 0
+        Learning-rate warm-up (``helpers.training.fit``): a linear ramp over the first steps.
 
     Returns
     -------
@@ -150,14 +175,16 @@ def train_and_track(data, *, lr, seed, optimizer="adam", hidden=(64, 64, 64, 64)
     """
     kwargs = _train_kwargs(data, lr=lr, optimizer=optimizer, hidden=hidden, epochs=epochs,
                            batch_size=batch_size, bias_shift=bias_shift,
-                           shift_layers=shift_layers, track_weights=track_weights)
+                           shift_layers=shift_layers, track_weights=track_weights,
+                           warmup_steps=warmup_steps)
     run = train_mlp(data, seed=seed, **kwargs)
     return {**run.history, "test_acc": run.test_acc, "model": run.model,
             "diverged": run.diverged}
 
 
 def _train_kwargs(data, *, lr, optimizer="adam", hidden=(64, 64, 64, 64), epochs=20,
-                  batch_size=32, bias_shift=0.0, shift_layers=None, track_weights=False):
+                  batch_size=32, bias_shift=0.0, shift_layers=None, track_weights=False,
+                  warmup_steps=0):
     """Check train_and_track's own arguments; return the keyword arguments of its train_mlp."""
     check_split(data)
     bias_shift = check_finite_real(bias_shift, "bias_shift")
@@ -173,6 +200,7 @@ def _train_kwargs(data, *, lr, optimizer="adam", hidden=(64, 64, 64, 64), epochs
         callbacks["weights"] = _hidden_weights
     return {"lr": lr, "optimizer": optimizer, "momentum": 0.0, "hidden": hidden,
             "epochs": epochs, "batch_size": batch_size, "callbacks": callbacks,
+            "warmup_steps": warmup_steps,
             "setup": functools.partial(_shift_biases, amount=bias_shift, layers=shift_layers)}
 
 
@@ -252,7 +280,8 @@ def revival_report(history):
 
 # --- figures and the explorer ---------------------------------------------------------------
 
-def plot_born_dead(monte_carlo, exact=None, *, ax=None):
+def plot_born_dead(monte_carlo, exact=None, *, ax=None, dashed_label="exact, at a single input",
+                   title="Deeper and narrower: born dead more often"):
     """Probability of a network born dead against depth, one curve per width.
 
     Parameters
@@ -260,14 +289,17 @@ def plot_born_dead(monte_carlo, exact=None, *, ax=None):
     monte_carlo : dict[int, array_like]
         Width -> estimated probabilities for depths 1..D (solid lines).
     exact : dict[int, array_like], optional
-        Width -> exact single-point probabilities (dashed lines, same colours).
+        Width -> a second curve per width (dashed lines, same colours): by default the exact
+        single-point probabilities; `dashed_label` says what they are.
     ax : matplotlib Axes, optional
+    dashed_label, title : str
 
     Returns
     -------
     matplotlib Axes
     """
     monte_carlo = check_named_arrays(monte_carlo, "monte_carlo")
+    dashed_label, title = check_text(dashed_label, "dashed_label"), check_text(title, "title")
     if exact is not None and not (isinstance(exact, dict) and not exact):
         exact = check_named_arrays(exact, "exact")
     if check_axes(ax) is None:
@@ -280,11 +312,11 @@ def plot_born_dead(monte_carlo, exact=None, *, ax=None):
             ax.plot(depths, exact[width], color=colour, linestyle="--", linewidth=1)
     if exact:
         ax.plot([], [], color="0.4", linestyle="--", linewidth=1,
-                label="exact, at a single input")
+                label=dashed_label)
     ax.set_xlabel("depth (number of hidden layers)")
     ax.set_ylabel("probability of being born dead")
     ax.set_ylim(-0.02, 1.02)
-    ax.set_title("Deeper and narrower: born dead more often")
+    ax.set_title(title)
     ax.legend(fontsize="small", loc="lower right")
     return ax
 

@@ -92,7 +92,7 @@ def check_callbacks(callbacks):
 
 
 def fit(model, optimizer, X_train, y_train, *, epochs, batch_size, rng, X_val=None, y_val=None,
-        callbacks=None):
+        callbacks=None, warmup_steps=0):
     """Train `model` with `optimizer` on softmax cross-entropy; return the history.
 
     Parameters
@@ -110,6 +110,10 @@ def fit(model, optimizer, X_train, y_train, *, epochs, batch_size, rng, X_val=No
     callbacks : dict[str, callable], optional
         name -> f(model), called after every epoch (and before the first); the values are
         stored in the history under that name (e.g. dead-unit fractions).
+    warmup_steps : int, default 0
+        Learning-rate warm-up: step k (counting from 1) uses lr * min(1, k / warmup_steps),
+        a linear ramp up to the optimizer's lr; 0 switches it off. The optimizer's lr is
+        restored when training ends.
 
     Returns
     -------
@@ -136,6 +140,7 @@ def fit(model, optimizer, X_train, y_train, *, epochs, batch_size, rng, X_val=No
     batch_size = check_positive_int(batch_size, "batch_size")
     check_rng(rng)
     callbacks = check_callbacks(callbacks)
+    warmup_steps = check_positive_int(warmup_steps, "warmup_steps", minimum=0)
 
     history = {"epoch": [], "train_loss": [], "train_acc": []}
     if X_val is not None:
@@ -158,11 +163,18 @@ def fit(model, optimizer, X_train, y_train, *, epochs, batch_size, rng, X_val=No
         n_batches = n // 2
     record(0)
     model.train()
-    for epoch in range(1, epochs + 1):
-        for batch in np.array_split(rng.permutation(n), n_batches):
-            logits = model.forward(X_train[batch])
-            _, dlogits = softmax_cross_entropy(logits, y_train[batch])
-            model.backward(dlogits)
-            optimizer.step()
-        record(epoch)
+    base_lr, step = optimizer.lr, 0
+    try:
+        for epoch in range(1, epochs + 1):
+            for batch in np.array_split(rng.permutation(n), n_batches):
+                logits = model.forward(X_train[batch])
+                _, dlogits = softmax_cross_entropy(logits, y_train[batch])
+                model.backward(dlogits)
+                step += 1
+                if warmup_steps:
+                    optimizer.lr = base_lr * min(1.0, step / warmup_steps)
+                optimizer.step()
+            record(epoch)
+    finally:
+        optimizer.lr = base_lr
     return history

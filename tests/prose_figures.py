@@ -21,17 +21,27 @@ DECLARED = {
     ],
     "01-dying-relu.ipynb": [
         ("10^-16", "math", "float64's relative rounding error, 2^-53 ≈ 1.1e-16"),
+        ("0.6007", "paper", "RAI's standard deviation, from Lu et al. 2020"),
     ],
     "02-leaky-and-parametric-relu.ipynb": [
         ("1.0625", "math", "the factor 1 + a² for the initial slope a = 0.25"),
+        ("0.9", "setting", "SGD momentum, as in He et al. 2015"),
+        ("0.6", "paper", "first-layer slopes, about 0.6 to 0.7: He et al. 2015, Table 1"),
+        ("0.7", "paper", "first-layer slopes, about 0.6 to 0.7: He et al. 2015, Table 1"),
+        ("0.03", "paper", "deeper layers' slopes, mostly 0.03 to 0.2: He et al. 2015, Table 1"),
+        ("0.2", "paper", "deeper layers' slopes, mostly 0.03 to 0.2: He et al. 2015, Table 1"),
     ],
     "03-selu-self-normalization.ipynb": [
         ("1.6732", "article", "the article's alpha, compared with the exact 1.6733 printed above"),
         ("0.95", "paper", "the domain of Theorem 1, tau in [0.95, 1.1], Klambauer et al. 2017"),
+        ("1.1", "paper", "the domain of Theorem 1, tau in [0.95, 1.1], Klambauer et al. 2017"),
+        ("1.97690", "paper", "getSELUparameters of the SNN authors (Klambauer et al. 2017 code)"),
+        ("1.07385", "paper", "getSELUparameters of the SNN authors (Klambauer et al. 2017 code)"),
     ],
     "04-normalization-types.ipynb": [
         ("10^-5", "setting", "batch norm's epsilon: PyTorch's default, which the course follows"),
         ("0.9", "setting", "1 - momentum in the running-mean update, momentum 0.1 (PyTorch's)"),
         ("0.58", "math", "std of max(0, z) for z ~ N(0, 1): sqrt(1/2 - 1/(2 pi)) = 0.5838"),
+        ("1.10", "math", "cross-entropy of a uniform guess over 3 classes: ln 3 = 1.0986"),
     ],
 }

@@ -191,6 +191,9 @@ def layer_calls():
     linear = functools.partial(layers.Linear, 3, 2, rng=rng())
     bn = functools.partial(layers.BatchNorm1d, 3)
     ln = functools.partial(layers.LayerNorm, 3)
+    rms = functools.partial(layers.RMSNorm, 3)
+    res = functools.partial(layers.Residual, layers.Sequential(layers.Linear(3, 3, rng=rng()),
+                                                               layers.ReLU()))
     prelu = functools.partial(layers.PReLU, 3)
     drop = functools.partial(layers.Dropout, 0.5, rng=rng())
     alpha = functools.partial(layers.AlphaDropout, 0.5, rng=rng())
@@ -209,6 +212,8 @@ def layer_calls():
                                                     "momentum": P(0.1, Real(0.0, 1.0))}),
         "layers.LayerNorm": (layers.LayerNorm, {"num_features": P(3, Int(1)),
                                                 "eps": P(1e-5, POS)}),
+        "layers.RMSNorm": (layers.RMSNorm, {"num_features": P(3, Int(1)), "eps": P(1e-5, POS)}),
+        "layers.Residual": (layers.Residual, {"block": P(relu, LAYER)}),
         "layers.Dropout": (layers.Dropout, {"rate": P(0.5, RATE), "rng": P(rng, RNG)}),
         "layers.AlphaDropout": (layers.AlphaDropout, {"rate": P(0.5, RATE), "rng": P(rng, RNG)}),
         "layers.Sequential": (lambda first, second: layers.Sequential(first, second), {
@@ -217,9 +222,10 @@ def layer_calls():
     x_kind = Array(ndim=2, finite=True, min_size=1)
     for name, factory, kind in [("Linear", linear, Array(ndim=2, finite=True, min_size=1)),
                                 ("BatchNorm1d", bn, x_kind), ("LayerNorm", ln, x_kind),
+                                ("RMSNorm", rms, x_kind), ("Residual", res, x_kind),
                                 ("PReLU", prelu, MATRIX), ("Dropout", drop, ARRAY),
                                 ("AlphaDropout", alpha, ARRAY), ("ReLU", relu, ARRAY)]:
-        if name in ("Linear", "BatchNorm1d", "LayerNorm", "PReLU"):
+        if name in ("Linear", "BatchNorm1d", "LayerNorm", "RMSNorm", "Residual", "PReLU"):
             kind = Kind(lambda v, k=kind, n=name: k.valid(v) and np.asarray(v).shape[1] == 3
                         and (n != "BatchNorm1d" or np.asarray(v).shape[0] >= 2),
                         [np.ones((4, 5)), np.ones((1, 3))], f"(N, 3) {name} input")
@@ -265,6 +271,8 @@ def core_calls():
                                                   "fan_out": P(2, Int(1)), "rng": P(rng, RNG)}),
         "init.glorot_normal": (init.glorot_normal, {"fan_in": P(3, Int(1)),
                                                     "fan_out": P(2, Int(1)), "rng": P(rng, RNG)}),
+        "init.rai": (init.rai, {"fan_in": P(3, Int(1)), "fan_out": P(2, Int(1)),
+                                "rng": P(rng, RNG), "n_layers": P(None, Optional(Int(1)))}),
         "init.initialise": (init.initialise, {
             "name": P("he", Choice(set(INITS)), ("init",)), "fan_in": P(3, Int(1)),
             "fan_out": P(2, Int(1)), "rng": P(rng, RNG), "negative_slope": P(0.0, SLOPE)}),
@@ -278,7 +286,7 @@ def core_calls():
             "n_in": P(64, Int(1)), "hidden": P([8], HIDDEN0), "n_out": P(10, Int(1)),
             "rng": P(rng, RNG), "activation": P("relu", ACT_KIND),
             "init": P(None, Optional(Choice(set(INITS)))),
-            "norm": P(None, Optional(Choice({"batch", "layer"}))),
+            "norm": P(None, Optional(Choice({"batch", "layer", "rms"}))),
             "dropout": P(0.0, RATE),
             "dropout_kind": P(None, Optional(Choice({"standard", "alpha"}))),
             "activation_params": P(None, activation_params)}),
@@ -297,7 +305,8 @@ def core_calls():
             "model": P(net, MODEL), "optimizer": P(lambda: functools.partial(optim.SGD, lr=0.1),
                                                    Instance(optim.Optimizer, functools.partial)),
             "X_train": P(X, DATA), "y_train": P(y, LABELS), "epochs": P(1, Int(0)),
-            "batch_size": P(8, Int(1)), "rng": P(rng, RNG), "callbacks": P(None, callbacks)}),
+            "batch_size": P(8, Int(1)), "rng": P(rng, RNG), "callbacks": P(None, callbacks),
+            "warmup_steps": P(0, Int(0))}),
         "training.evaluate": (training.evaluate, {"model": P(net, MODEL), "X": P(X, DATA),
                                                   "y": P(y, LABELS)}),
         "training.check_data": (training.check_data, {"X": P(X, Array(ndim=2, finite=True,
@@ -385,9 +394,9 @@ def shared_calls():
             "hidden": P([8], HIDDEN0), "optimizer": P("adam", Choice({"adam", "sgd"})),
             "lr": P(0.01, POS), "momentum": P(0.9, Real(0.0, 1.0, exclusive_max=True)),
             "weight_decay": P(0.0, NONNEG), "epochs": P(1, Int(0)), "batch_size": P(64, Int(1)),
-            "norm": P(None, Optional(Choice({"batch", "layer"}))), "dropout": P(0.0, RATE),
+            "norm": P(None, Optional(Choice({"batch", "layer", "rms"}))), "dropout": P(0.0, RATE),
             "init": P(None, Optional(Choice(set(INITS)))),
-            "setup": P(None, Optional(CALLABLE))}),
+            "setup": P(None, Optional(CALLABLE)), "warmup_steps": P(0, Int(0))}),
         "experiments.repeat": (experiments.repeat, {"data": P(split, SPLIT),
                                                     "seeds": P([0], SEEDS)}),
         "experiments.sweep": (experiments.sweep, {
@@ -465,13 +474,14 @@ def notebook_calls():
                 and bool((real_array(v) >= 1).all())), [0, [1, 0]], "depth"))}),
         "nb01.born_dead_curve": (nb01.born_dead_curve, {
             "width": P(3, Int(1)), "max_depth": P(3, Int(1)), "n_trials": P(4, Int(1)),
-            "n_points": P(4, Int(1)), "rng": P(rng, RNG)}),
+            "n_points": P(4, Int(1)), "rng": P(rng, RNG), "init": P("he", Choice({"he", "rai"}))}),
+        "nb01.bias_setup": (nb01.bias_setup, {"amount": P(0.1, Real())}),
         "nb01.train_and_track": (nb01.train_and_track, {
             "data": P(split, SPLIT), "lr": P(0.01, POS), "seed": P(0, SEED),
             "hidden": P((8,), HIDDEN0), "epochs": P(1, Int(0)), "batch_size": P(64, Int(1)),
             "bias_shift": P(0.0, Real()), "shift_layers": P(None, Optional(Seq(Int(0, 0),
                                                                                min_len=0))),
-            "track_weights": P(False, BOOL)}),
+            "track_weights": P(False, BOOL), "warmup_steps": P(0, Int(0))}),
         "nb01.learning_rate_sweep": (nb01.learning_rate_sweep, {
             "data": P(split, SPLIT), "lrs": P([0.01], Seq(POS)), "seeds": P([0], SEEDS)}),
         "nb01.dead_fraction_history": (nb01.dead_fraction_history, {
@@ -486,7 +496,7 @@ def notebook_calls():
                 "monte_carlo")),
             "exact": P(None, Optional(Kind(lambda v: isinstance(v, dict) and all(
                 Array(ndim=1, shape=(2,)).valid(c) for c in v.values()), [{3: "x"}], "exact"))),
-            "ax": P(None, AX)}),
+            "ax": P(None, AX), "dashed_label": P("RAI", TEXT), "title": P("t", TEXT)}),
         "nb01.plot_dead_fractions": (nb01.plot_dead_fractions, {
             "curves": P([[0.0, 0.1], [0.2, 0.3]], Array(ndim=2, min_size=1)), "ax": P(None, AX),
             "title": P("t", TEXT)}),

@@ -33,6 +33,9 @@ from helpers.layers import (
     Linear,
     PReLU,
     ReLU,
+    Residual,
+    RMSNorm,
+    Sequential,
     Sigmoid,
     Tanh,
 )
@@ -173,6 +176,8 @@ LAYERS = {
     "Linear": lambda: Linear(4, 3, rng=np.random.default_rng(0)),
     "BatchNorm1d": lambda: BatchNorm1d(4),
     "LayerNorm": lambda: LayerNorm(4),
+    "RMSNorm": lambda: RMSNorm(4),
+    "Residual": lambda: Residual(Sequential(Linear(4, 4, rng=np.random.default_rng(1)), Tanh())),
     "PReLU": lambda: PReLU(4),
     "Dropout": lambda: Dropout(0.5, rng=np.random.default_rng(0)),
     "AlphaDropout": lambda: AlphaDropout(0.5, rng=np.random.default_rng(0)),

@@ -78,3 +78,29 @@ def test_he_init_with_the_wrong_slope_drifts():
 def test_lecun_init_keeps_the_second_moment_through_50_selu_layers():
     gains = [average_gain_per_layer(init.lecun_normal, selu, seed=s) for s in range(4)]
     assert abs(np.mean(gains) - 1) < 0.02
+
+
+def test_rai_puts_one_positive_beta_draw_in_each_unit():
+    """Lu et al. (2020): per unit, weights and bias ~ N(0, sigma^2 / fan_in) with
+    sigma = 0.6007, except one randomly chosen entry drawn from Beta(2, 1) (positive)."""
+    fan_in, fan_out = 2000, 400
+    W, b = init.rai(fan_in, fan_out, rng=np.random.default_rng(0))
+    assert W.shape == (fan_in, fan_out) and b.shape == (fan_out,)
+    V = np.vstack([W, b])  # (fan_in + 1, fan_out): one column per unit
+    top = np.abs(V).argmax(axis=0)
+    special = V[top, np.arange(fan_out)]
+    assert np.all((special > 0) & (special < 1))  # the Beta(2, 1) draw stands out
+    assert special.mean() == pytest.approx(2 / 3, abs=0.03)  # E[Beta(2, 1)] = 2/3
+    rest = np.delete(V.T.ravel(), top + np.arange(fan_out) * (fan_in + 1))
+    assert rest.std() == pytest.approx(0.6007 / np.sqrt(fan_in), rel=0.02)
+    chosen = np.bincount(top, minlength=fan_in + 1)
+    assert chosen.max() <= 3  # positions spread uniformly (the bias included)
+
+
+def test_rai_batch_of_layers_and_seeds():
+    a = init.rai(3, 4, rng=np.random.default_rng(1), n_layers=5)
+    assert a[0].shape == (5, 3, 4) and a[1].shape == (5, 4)
+    b = init.rai(3, 4, rng=np.random.default_rng(1), n_layers=5)
+    assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+    with pytest.raises(ValueError, match="n_layers must be an integer >= 1"):
+        init.rai(3, 4, rng=np.random.default_rng(1), n_layers=0)

@@ -26,6 +26,9 @@ def make(name):
         "Sigmoid": L.Sigmoid,
         "BatchNorm1d": lambda: L.BatchNorm1d(5),
         "LayerNorm": lambda: L.LayerNorm(5),
+        "RMSNorm": lambda: L.RMSNorm(5),
+        "Residual": lambda: L.Residual(L.Sequential(L.Linear(5, 5, rng=rng), L.Tanh(),
+                                                    L.Linear(5, 5, rng=rng))),
         "Dropout": lambda: L.Dropout(0.3, rng=rng),
         "AlphaDropout": lambda: L.AlphaDropout(0.2, rng=rng),
         # (a bias right before batch norm has an exactly zero gradient: avoid that case)
@@ -37,7 +40,8 @@ def make(name):
 
 
 NAMES = ["Linear", "ReLU", "LeakyReLU", "PReLU-shared", "PReLU-channel", "ELU", "SELU", "Tanh",
-         "Sigmoid", "BatchNorm1d", "LayerNorm", "Dropout", "AlphaDropout", "Sequential",
+         "Sigmoid", "BatchNorm1d", "LayerNorm", "RMSNorm", "Residual", "Dropout",
+         "AlphaDropout", "Sequential",
          *[f"Elementwise-{a}" for a, spec in ACTIVATIONS.items() if not spec.learned]]
 
 
@@ -278,3 +282,31 @@ def test_normalising_a_constant_near_1e12_gives_exactly_zero():
 def test_an_overflowing_variance_is_an_error_not_zeros(layer):
     with pytest.raises(ValueError, match="variance of a .* overflows"):
         layer.forward(np.array([[1e200, 1.0], [-1e200, 2.0]]))
+
+
+def test_rmsnorm_divides_by_the_root_mean_square_without_centring():
+    """Zhang & Sennrich (2019): y = gamma * x / sqrt(mean(x^2) + eps); no mean subtracted."""
+    x = np.array([[3.0, 4.0], [1.0, 1.0]])
+    layer = L.RMSNorm(2, eps=0.0 + 1e-12)
+    expected = x / np.sqrt((x**2).mean(axis=1, keepdims=True) + 1e-12)
+    assert np.allclose(layer.forward(x), expected, rtol=1e-12)
+    shifted = L.RMSNorm(2).forward(x + 10.0)
+    assert not np.allclose(shifted.mean(axis=1), 0)  # unlike LayerNorm, it does not centre
+    assert "beta" not in layer.params  # only a gain
+
+
+def test_residual_adds_its_input_and_passes_the_gradient_through():
+    rng = np.random.default_rng(0)
+    block = L.Sequential(L.Linear(3, 3, rng=rng), L.ReLU())
+    res = L.Residual(block)
+    x = rng.standard_normal((4, 3))
+    assert np.allclose(res.forward(x), x + block.forward(x))
+    dout = rng.standard_normal((4, 3))
+    assert np.allclose(res.backward(dout), dout + block.backward(dout))
+    assert sorted(res.params) == ["0.W", "0.b"] and res.params["0.W"] is block.params["0.W"]
+    res.eval()
+    assert not block.layers[0].training
+    with pytest.raises(TypeError, match="block must be a helpers.layers.Layer"):
+        L.Residual("relu")
+    with pytest.raises(ValueError, match="Residual: the block must keep the shape"):
+        L.Residual(L.Linear(3, 2, rng=rng)).forward(x)

@@ -271,3 +271,22 @@ def test_checkers_draw_fresh_inputs():
     assert len(seen) == 8 and not np.array_equal(seen[0], seen[4])  # 1 + 3 cases per call
     assert {z.dtype for z in seen} == {np.dtype(np.float32), np.dtype(np.float64)}
     assert {z.shape for z in seen} == {(9,), (3, 5), (2, 3, 4)}
+
+
+def test_bias_setup_shifts_every_hidden_bias_once(digits):
+    net = mlp(64, [8, 8], 10, rng=np.random.default_rng(0))
+    nb01.bias_setup(0.1)(net)
+    hidden = [layer for layer in net.layers if "b" in layer.params][:-1]
+    assert all(np.all(layer.params["b"] == 0.1) for layer in hidden)
+    assert np.all(net.layers[-1].params["b"] == 0)  # not the output layer
+    with pytest.raises(TypeError, match="amount must be a real number"):
+        nb01.bias_setup("0.1")
+
+
+def test_rai_makes_narrow_networks_less_often_born_dead():
+    rng = np.random.default_rng(0)
+    he = nb01.born_dead_curve(3, 20, n_trials=400, n_points=20, rng=rng)
+    rai = nb01.born_dead_curve(3, 20, n_trials=400, n_points=20, rng=rng, init="rai")
+    assert rai[-1] < he[-1] - 0.3
+    with pytest.raises(ValueError, match="init must be one of"):
+        nb01.born_dead_curve(3, 2, n_trials=4, n_points=2, rng=rng, init="lecun")

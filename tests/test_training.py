@@ -216,3 +216,20 @@ def test_bad_fit_arguments_get_clear_errors(call, error, match):
     net, X, y, rng = _small_problem()
     with pytest.raises(error, match=match):
         call(net, X, y, rng)
+
+
+def test_warmup_ramps_the_learning_rate_linearly_then_restores_it():
+    net, X, y, rng = _small_problem()
+    seen = []
+
+    class Spy(SGD):
+        def step(self):
+            seen.append(self.lr)
+            super().step()
+
+    opt = Spy(net, lr=0.3)
+    fit(net, opt, X, y, epochs=3, batch_size=2, rng=rng, warmup_steps=4)
+    assert seen[:5] == pytest.approx([0.075, 0.15, 0.225, 0.3, 0.3])
+    assert all(lr == 0.3 for lr in seen[4:]) and opt.lr == 0.3
+    with pytest.raises(ValueError, match="warmup_steps must be an integer >= 0"):
+        fit(net, opt, X, y, epochs=1, batch_size=2, rng=rng, warmup_steps=-1)
