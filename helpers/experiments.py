@@ -12,6 +12,7 @@ import time
 import numpy as np
 
 from ._validation import (
+    check_bool,
     check_callable,
     check_choice,
     check_finite_real,
@@ -64,7 +65,8 @@ class Run:
 def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimizer="adam",
               lr=1e-3, momentum=0.9, weight_decay=0.0, epochs=20, batch_size=32, norm=None,
               dropout=0.0, dropout_kind=None, init=None, activation_params=None,
-              callbacks=None, setup=None, no_decay=DEFAULT_NO_DECAY, warmup_steps=0):
+              callbacks=None, setup=None, no_decay=DEFAULT_NO_DECAY, warmup_steps=0,
+              residual=False, record_train=False):
     """Build `helpers.models.mlp`, train it with `fit`, and evaluate it on the test split.
 
     Parameters
@@ -73,7 +75,7 @@ def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimiz
         Already scaled (see `standardized`).
     seed : int
         Seeds the weights, dropout and the batch order.
-    activation, hidden, norm, dropout, dropout_kind, init, activation_params
+    activation, hidden, norm, dropout, dropout_kind, init, activation_params, residual
         Passed to ``helpers.models.mlp``.
     optimizer : {"adam", "sgd"}
         Adam(lr) or SGD(lr, momentum).
@@ -81,8 +83,10 @@ def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimiz
     no_decay : tuple of str
         Parameter names exempt from weight decay (default: biases, PReLU slopes and
         normalisation parameters; pass () to decay everything).
-    epochs, batch_size, callbacks, warmup_steps
-        Passed to ``helpers.training.fit`` (with the validation split).
+    epochs, batch_size, callbacks, warmup_steps, record_train
+        Passed to ``helpers.training.fit`` (with the validation split). The history records
+        the validation curve; the training-set curve only with record_train=True (it costs
+        about a third of the training time).
     setup : callable, optional
         setup(model) runs once before training (e.g. to shift biases).
 
@@ -97,7 +101,8 @@ def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimiz
         momentum=momentum, weight_decay=weight_decay, epochs=epochs, batch_size=batch_size,
         norm=norm, dropout=dropout, dropout_kind=dropout_kind, init=init,
         activation_params=activation_params, callbacks=callbacks, setup=setup,
-        no_decay=no_decay, warmup_steps=warmup_steps)
+        no_decay=no_decay, warmup_steps=warmup_steps, residual=residual,
+        record_train=record_train)
     start = time.perf_counter()
     try:
         history = fit(model, opt, data.X_train, data.y_train, X_val=data.X_val,
@@ -110,7 +115,7 @@ def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimiz
 
 def _prepare(data, *, seed, optimizer="adam", lr=1e-3, momentum=0.9, weight_decay=0.0,
              epochs=20, batch_size=32, callbacks=None, setup=None, no_decay=DEFAULT_NO_DECAY,
-             warmup_steps=0, **model_kwargs):
+             warmup_steps=0, record_train=False, **model_kwargs):
     """Check every argument of `train_mlp` and build its model and optimizer (cheap): the
     parallel helpers call it first, so that a bad argument fails here, not in a worker."""
     check_split(data)
@@ -130,7 +135,8 @@ def _prepare(data, *, seed, optimizer="adam", lr=1e-3, momentum=0.9, weight_deca
     fit_kwargs = {"epochs": check_positive_int(epochs, "epochs", minimum=0),
                   "batch_size": check_positive_int(batch_size, "batch_size"),
                   "callbacks": check_callbacks(callbacks), "rng": rng,
-                  "warmup_steps": check_positive_int(warmup_steps, "warmup_steps", minimum=0)}
+                  "warmup_steps": check_positive_int(warmup_steps, "warmup_steps", minimum=0),
+                  "record_train": check_bool(record_train, "record_train")}
     return model, opt, fit_kwargs
 
 

@@ -2,6 +2,7 @@
 
 from . import layers as L
 from ._validation import (
+    check_bool,
     check_choice,
     check_finite_real,
     check_positive_int,
@@ -13,7 +14,7 @@ from .init import INITS
 
 
 def mlp(n_in, hidden, n_out, *, rng, activation="relu", init=None, norm=None, dropout=0.0,
-        dropout_kind=None, activation_params=None):
+        dropout_kind=None, activation_params=None, residual=False):
     """Linear -> [norm] -> activation -> [dropout], once per hidden width, then a Linear.
 
     Parameters
@@ -40,6 +41,11 @@ def mlp(n_in, hidden, n_out, *, rng, activation="relu", init=None, norm=None, dr
         The activation's parameters by name (e.g. {"negative_slope": 0.2}); for "prelu",
         "negative_slope" is the initial slope and "channelwise" (default True) chooses one
         slope per unit or one per layer.
+    residual : bool, default False
+        Wrap every hidden layer whose input and output widths are equal (all but the first, for
+        equal widths) in ``layers.Residual``: x + f(x). Each such branch's weights are scaled
+        by 1 / sqrt(number of branches), so that the sum of the branches does not make the
+        activations grow with depth.
 
     Returns
     -------
@@ -78,6 +84,7 @@ def mlp(n_in, hidden, n_out, *, rng, activation="relu", init=None, norm=None, dr
     kind = check_choice(dropout_kind, "dropout_kind", (None, "standard", "alpha")) or (
         "alpha" if activation == "selu" else "standard")
     init = spec.init if init is None else check_choice(init, "init", INITS)
+    residual = check_bool(residual, "residual")
     slope = {**spec.params, **params}.get("negative_slope", 0.0)  # what He's init needs
 
     def make_activation(width):
@@ -85,15 +92,20 @@ def mlp(n_in, hidden, n_out, *, rng, activation="relu", init=None, norm=None, dr
             return L.PReLU(width if channelwise else 1, **params)
         return L.elementwise(activation, **params)
 
-    layers, width = [], n_in
-    for h in hidden:
-        layers.append(L.Linear(width, h, rng=rng, init=init, negative_slope=slope))
+    widths = [n_in, *hidden]
+    n_branches = sum(a == b for a, b in zip(widths[:-1], widths[1:], strict=True))
+    layers = []
+    for width, h in zip(widths[:-1], widths[1:], strict=True):
+        block = [L.Linear(width, h, rng=rng, init=init, negative_slope=slope)]
         if norm_layer is not None:
-            layers.append(norm_layer(h))
-        layers.append(make_activation(h))
+            block.append(norm_layer(h))
+        block.append(make_activation(h))
         if dropout > 0:
-            drop = L.AlphaDropout if kind == "alpha" else L.Dropout
-            layers.append(drop(dropout, rng=rng))
-        width = h
-    layers.append(L.Linear(width, n_out, rng=rng, init="glorot"))
+            block.append((L.AlphaDropout if kind == "alpha" else L.Dropout)(dropout, rng=rng))
+        if residual and width == h:
+            block[0].params["W"] /= n_branches ** 0.5
+            layers.append(L.Residual(L.Sequential(*block)))
+        else:
+            layers.extend(block)
+    layers.append(L.Linear(widths[-1], n_out, rng=rng, init="glorot"))
     return L.Sequential(*layers)

@@ -8,8 +8,12 @@ import importlib
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import numpy as np
 
-from ._validation import check_seeds
+from ._validation import check_positive_int, check_seeds
+from .diagnostics import gradient_norms
+from .losses import softmax_cross_entropy
+from .models import mlp
 from .plotting import check_axes, plot_layer_curves
 from .propagation import LayerStats, propagate_seeds
 from .widgets import explorer
@@ -117,3 +121,28 @@ def propagation_explorer(seeds=(0, 1, 2)):
         width=widgets.IntSlider(value=64, min=8, max=256, step=8, description="width"),
         gain=widgets.FloatSlider(value=1.0, min=0.25, max=3.0, step=0.25, description="gain"),
     )
+
+
+def gradient_norms_per_layer(depth=30, width=64, seeds=(0, 1, 2, 3, 4), n_samples=256):
+    """||dL/dW|| of every hidden layer at initialisation, for a plain ReLU MLP and the same MLP
+    with residual connections (``models.mlp(residual=True)``), on one batch of standard-normal
+    inputs with random labels (10 classes).
+
+    Returns
+    -------
+    dict "plain"/"residual" -> ndarray (len(seeds), depth)
+    """
+    depth = check_positive_int(depth, "depth", minimum=2)
+    width = check_positive_int(width, "width")
+    n_samples = check_positive_int(n_samples, "n_samples", minimum=2)
+    norms = {"plain": [], "residual": []}
+    for seed in check_seeds(seeds):
+        rng = np.random.default_rng(seed)
+        X, y = rng.standard_normal((n_samples, width)), rng.integers(0, 10, n_samples)
+        for kind in norms:
+            net = mlp(width, [width] * depth, 10, rng=np.random.default_rng(seed),
+                      residual=kind == "residual")
+            _, dlogits = softmax_cross_entropy(net.forward(X), y)
+            net.backward(dlogits)
+            norms[kind].append(list(gradient_norms(net).values())[:-1])  # not the output
+    return {kind: np.array(rows) for kind, rows in norms.items()}

@@ -22,7 +22,8 @@ def plot_moment_map(mu_range=(-0.5, 0.5), nu_range=(0.5, 2.0), *, starts=(), ste
     """The SELU moment map g as a vector field over (mu, nu), with a few trajectories.
 
     Each arrow goes from (mu, nu) towards g(mu, nu) (scaled to fit); each trajectory follows
-    successive layers from a start point. The fixed point (0, 1) is marked.
+    successive layers from a start point. The map's fixed point is marked: (0, 1) for
+    omega = 0, tau = 1, elsewhere for other weights.
 
     Parameters
     ----------
@@ -63,8 +64,9 @@ def plot_moment_map(mu_range=(-0.5, 0.5), nu_range=(0.5, 2.0), *, starts=(), ste
         path = iterate_moment_map(m, n, steps, omega, tau)
         ax.plot(path[:, 0], path[:, 1], marker="o", markersize=3,
                 color=PALETTE[(i + 1) % len(PALETTE)], label=f"start ({m:g}, {n:g})")
-    ax.plot([0], [1], marker="*", markersize=14, color="black", linestyle="none",
-            label="fixed point (0, 1)")
+    fixed = np.round(iterate_moment_map(0.0, 1.0, 500, omega, tau)[-1], 4) + 0.0  # no "-0"
+    ax.plot([fixed[0]], [fixed[1]], marker="*", markersize=14, color="black", linestyle="none",
+            label=f"fixed point ({fixed[0]:g}, {fixed[1]:g})")
     ax.set_xlabel("mean of the inputs, mu")
     ax.set_ylabel("variance of the inputs, nu")
     ax.set_title(f"SELU moment map g (omega = {omega:g}, tau = {tau:g})")

@@ -8,7 +8,8 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._validation import check_positive_int, check_rng, check_text
+from . import diagnostics
+from ._validation import check_choice, check_positive_int, check_rng, check_seeds, check_text
 from .checking import (
     Case,
     call,
@@ -22,7 +23,9 @@ from .checking import (
     shape_label,
     verdict,
 )
-from .layers import BatchNorm1d
+from .layers import NORMS, BatchNorm1d
+from .losses import check_labels, softmax_cross_entropy
+from .models import mlp
 from .plotting import PALETTE, check_axes
 from .training import check_data
 from .widgets import explorer
@@ -69,6 +72,34 @@ def batchnorm_trace(X, *, batch_size, momentum=0.1, steps=200, rng, feature=0):
             "population_mean": population,
             "gap": float(np.mean(np.abs(batch_mean - population)))}
 
+
+
+def gradient_norms_at_init(X, y, *, depth, norm, seeds, n_classes=10, width=64):
+    """Weight-gradient norm of every hidden layer of fresh ReLU networks, on one batch.
+
+    For each seed: a `depth`-layer ReLU MLP (He init, `norm` after each hidden Linear), one
+    forward and backward pass in training mode on (X, y) with the cross-entropy loss, and
+    ||dL/dW|| of each hidden Linear layer, first to last.
+
+    Returns
+    -------
+    ndarray, shape (len(seeds), depth)
+    """
+    X, _ = check_data(X, None, "X")
+    n_classes = check_positive_int(n_classes, "n_classes", minimum=2)
+    y = check_labels(y, X.shape[0], n_classes, name="y")
+    depth = check_positive_int(depth, "depth")
+    width = check_positive_int(width, "width")
+    if norm is not None:
+        check_choice(norm, "norm", NORMS)
+    rows = []
+    for seed in check_seeds(seeds):
+        net = mlp(X.shape[1], [width] * depth, n_classes,
+                  rng=np.random.default_rng(seed), norm=norm).train()
+        _, dlogits = softmax_cross_entropy(net.forward(X), y)
+        net.backward(dlogits)
+        rows.append(list(diagnostics.gradient_norms(net).values())[:-1])  # not the output
+    return np.array(rows)
 
 
 def _population(X):

@@ -92,7 +92,7 @@ def check_callbacks(callbacks):
 
 
 def fit(model, optimizer, X_train, y_train, *, epochs, batch_size, rng, X_val=None, y_val=None,
-        callbacks=None, warmup_steps=0):
+        callbacks=None, warmup_steps=0, record_train=True):
     """Train `model` with `optimizer` on softmax cross-entropy; return the history.
 
     Parameters
@@ -114,6 +114,10 @@ def fit(model, optimizer, X_train, y_train, *, epochs, batch_size, rng, X_val=No
         Learning-rate warm-up: step k (counting from 1) uses lr * min(1, k / warmup_steps),
         a linear ramp up to the optimizer's lr; 0 switches it off. The optimizer's lr is
         restored when training ends.
+    record_train : bool, default True
+        Measure loss and accuracy on the whole training set after every epoch. Set it to
+        False when only the validation curve is needed: that evaluation costs about a third
+        of the training time on digits.
 
     Returns
     -------
@@ -141,15 +145,19 @@ def fit(model, optimizer, X_train, y_train, *, epochs, batch_size, rng, X_val=No
     check_rng(rng)
     callbacks = check_callbacks(callbacks)
     warmup_steps = check_positive_int(warmup_steps, "warmup_steps", minimum=0)
+    record_train = check_bool(record_train, "record_train")
 
-    history = {"epoch": [], "train_loss": [], "train_acc": []}
+    history = {"epoch": []}
+    if record_train:
+        history.update(train_loss=[], train_acc=[])
     if X_val is not None:
         history.update(val_loss=[], val_acc=[])
     history.update({name: [] for name in callbacks})
 
     def record(epoch):
         history["epoch"].append(epoch)
-        for split, X, y in [("train", X_train, y_train), ("val", X_val, y_val)]:
+        for split, X, y in [("train", X_train if record_train else None, y_train),
+                            ("val", X_val, y_val)]:
             if X is not None:
                 loss, acc = evaluate(model, X, y)
                 history[f"{split}_loss"].append(loss)

@@ -18,6 +18,7 @@ CATEGORIES = {"math", "paper", "setting", "article"}
 DECLARED = {
     "00-start-here.ipynb": [
         ("3.0", "setting", "Try it 2: the bias shift (−3.0) the reader is asked to try"),
+        ("0.001", "setting", "the Adam learning rate of the residual-connection training run"),
     ],
     "01-dying-relu.ipynb": [
         ("10^-16", "math", "float64's relative rounding error, 2^-53 ≈ 1.1e-16"),

@@ -289,7 +289,7 @@ def core_calls():
             "norm": P(None, Optional(Choice({"batch", "layer", "rms"}))),
             "dropout": P(0.0, RATE),
             "dropout_kind": P(None, Optional(Choice({"standard", "alpha"}))),
-            "activation_params": P(None, activation_params)}),
+            "activation_params": P(None, activation_params), "residual": P(False, BOOL)}),
         "models.mlp(prelu)": (functools.partial(models.mlp, 64, [8], 10, activation="prelu"), {
             "rng": P(rng, RNG), "activation_params": P({"channelwise": True}, Optional(Kind(
                 lambda v: isinstance(v, dict) and set(v) <= {"negative_slope", "channelwise"}
@@ -306,7 +306,7 @@ def core_calls():
                                                    Instance(optim.Optimizer, functools.partial)),
             "X_train": P(X, DATA), "y_train": P(y, LABELS), "epochs": P(1, Int(0)),
             "batch_size": P(8, Int(1)), "rng": P(rng, RNG), "callbacks": P(None, callbacks),
-            "warmup_steps": P(0, Int(0))}),
+            "warmup_steps": P(0, Int(0)), "record_train": P(True, BOOL)}),
         "training.evaluate": (training.evaluate, {"model": P(net, MODEL), "X": P(X, DATA),
                                                   "y": P(y, LABELS)}),
         "training.check_data": (training.check_data, {"X": P(X, Array(ndim=2, finite=True,
@@ -396,7 +396,8 @@ def shared_calls():
             "weight_decay": P(0.0, NONNEG), "epochs": P(1, Int(0)), "batch_size": P(64, Int(1)),
             "norm": P(None, Optional(Choice({"batch", "layer", "rms"}))), "dropout": P(0.0, RATE),
             "init": P(None, Optional(Choice(set(INITS)))),
-            "setup": P(None, Optional(CALLABLE)), "warmup_steps": P(0, Int(0))}),
+            "setup": P(None, Optional(CALLABLE)), "warmup_steps": P(0, Int(0)),
+            "residual": P(False, BOOL), "record_train": P(False, BOOL)}),
         "experiments.repeat": (experiments.repeat, {"data": P(split, SPLIT),
                                                     "seeds": P([0], SEEDS)}),
         "experiments.sweep": (experiments.sweep, {
@@ -533,6 +534,13 @@ def notebook_calls():
         "nb03.selu_figure": (nb03.selu_figure, {
             "depth": P(3, Int(1)), "gain": P(1.0, POS), "input_mean": P(0.0, Real()),
             "input_std": P(1.0, POS), "width": P(8, Int(1)), "seeds": P([0], SEEDS)}),
+        "nb00.gradient_norms_per_layer": (nb00.gradient_norms_per_layer, {
+            "depth": P(3, Int(2)), "width": P(4, Int(1)), "seeds": P([0], SEEDS),
+            "n_samples": P(8, Int(2))}),
+        "nb04.gradient_norms_at_init": (nb04.gradient_norms_at_init, {
+            "X": P(X, DATA), "y": P(y, LABELS), "depth": P(2, Int(1)),
+            "norm": P(None, Optional(Choice({"batch", "layer", "rms"}))), "seeds": P([0], SEEDS),
+            "n_classes": P(10, Int(10), ("y",)), "width": P(8, Int(1))}),
         "nb04.batchnorm_trace": (nb04.batchnorm_trace, {
             "X": P(X, POPULATION), "batch_size": P(4, Int(2, 20)),
             "momentum": P(0.1, Real(0.0, 1.0)), "steps": P(3, Int(1)),

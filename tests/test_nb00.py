@@ -55,3 +55,27 @@ def test_explorer_has_the_three_sliders_and_redraws(monkeypatch):
     sliders["depth"].value = 12
     assert calls[-1] == (12, 64, 1.0, [0])
 
+
+
+def test_residual_mlp_wraps_equal_width_layers_with_scaled_branches():
+    from helpers import layers as L
+    from helpers.models import mlp
+
+    plain = mlp(8, [16, 16, 16], 3, rng=np.random.default_rng(0))
+    res = mlp(8, [16, 16, 16], 3, rng=np.random.default_rng(0), residual=True)
+    kinds = [type(layer).__name__ for layer in res.layers]
+    assert kinds == ["Linear", "ReLU", "Residual", "Residual", "Linear"]
+    # same draws; each branch's weights scaled by 1/sqrt(number of blocks)
+    assert np.allclose(res.layers[2].block.layers[0].params["W"],
+                       plain.layers[2].params["W"] / np.sqrt(2))
+    x = np.random.default_rng(1).standard_normal((5, 8))
+    h = res.layers[1].forward(res.layers[0].forward(x))
+    assert np.allclose(res.layers[2].forward(h), h + res.layers[2].block.forward(h))
+    assert isinstance(res.layers[3].block.layers[-1], L.ReLU)
+
+
+def test_residual_connections_keep_gradients_level_at_init():
+    norms = nb00.gradient_norms_per_layer(depth=20, width=16, seeds=[0, 1, 2])
+    assert set(norms) == {"plain", "residual"} and norms["plain"].shape == (3, 20)
+    ratio = {k: np.log10(v[:, 0] / v[:, -1]) for k, v in norms.items()}
+    assert np.ptp(ratio["residual"]) < np.ptp(ratio["plain"])  # more predictable across seeds

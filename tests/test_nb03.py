@@ -97,3 +97,11 @@ def test_check_fixed_point_constants():
     assert not feedback.correct and "getSELUparameters" in feedback.message
     ours = derive_selu_constants(-0.1, 2.0)
     assert nb03.check_fixed_point_constants(ours, mean=-0.1, var=2.0).correct
+
+
+def test_moment_map_plot_marks_the_fixed_point_of_its_own_weights():
+    ax = nb03.plot_moment_map(starts=[(0.2, 1.5)], omega=0.1, tau=1.1, steps=3)
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert "fixed point (0.0547, 1.4103)" in labels
+    ax = nb03.plot_moment_map()
+    assert "fixed point (0, 1)" in [line.get_label() for line in ax.get_lines()]

@@ -108,3 +108,18 @@ SCALER_ANSWERS = {
 @pytest.mark.parametrize("name", SCALER_ANSWERS)
 def test_check_train_only_scaler(name):
     assert_verdict(nb04.check_train_only_scaler, *SCALER_ANSWERS[name])
+
+
+def test_gradient_norms_at_init_explode_with_batch_norm():
+    """Yang et al. (2019): at initialisation, batch norm makes the gradient grow backward,
+    by about sqrt(pi / (pi - 1)) = 1.21 per layer for ReLU; without it, it stays level."""
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((128, 16)), rng.integers(0, 3, 128)
+    plain = nb04.gradient_norms_at_init(X, y, depth=12, norm=None, seeds=[0, 1], n_classes=3)
+    bn = nb04.gradient_norms_at_init(X, y, depth=12, norm="batch", seeds=[0, 1], n_classes=3)
+    assert plain.shape == bn.shape == (2, 12)
+    per_layer = (bn[:, 0] / bn[:, -1]) ** (1 / 11)
+    assert np.all((1.1 < per_layer) & (per_layer < 1.3))
+    assert np.all(plain[:, 0] / plain[:, -1] < 3)
+    with pytest.raises(ValueError, match="norm must be one of"):
+        nb04.gradient_norms_at_init(X, y, depth=3, norm="group", seeds=[0])
