@@ -9,7 +9,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from . import diagnostics
-from ._validation import check_choice, check_positive_int, check_rng, check_seeds, check_text
+from ._validation import (
+    check_choice,
+    check_finite_real,
+    check_positive_int,
+    check_rng,
+    check_seeds,
+    check_text,
+)
 from .checking import (
     Case,
     call,
@@ -23,6 +30,7 @@ from .checking import (
     shape_label,
     verdict,
 )
+from .experiments import check_split
 from .layers import NORMS, BatchNorm1d
 from .losses import check_labels, softmax_cross_entropy
 from .models import mlp
@@ -100,6 +108,53 @@ def gradient_norms_at_init(X, y, *, depth, norm, seeds, n_classes=10, width=64):
         net.backward(dlogits)
         rows.append(list(diagnostics.gradient_norms(net).values())[:-1])  # not the output
     return np.array(rows)
+
+
+def gradient_smoothness(data, *, norm, seeds, lr=0.05, epochs=3, batch_size=64, width=64,
+                        depth=8):
+    """How fast the gradient changes along each training step (Santurkar et al. 2018).
+
+    Trains a ReLU MLP with plain SGD (w -> w - lr g on each batch) and, at every step, also
+    computes the gradient at the new weights on the same batch: the ratio
+    ||g(w - lr g) - g(w)|| / ||lr g|| estimates how fast the gradient changes along the step
+    (their "effective beta-smoothness" along the path training takes). Smaller means the
+    gradient stays a good guide further ahead, so larger steps are safe.
+
+    Returns
+    -------
+    ndarray, shape (len(seeds), epochs, steps per epoch)
+    """
+    check_split(data)
+    lr = check_finite_real(lr, "lr", minimum=0.0, exclusive=True)
+    epochs = check_positive_int(epochs, "epochs")
+    batch_size = check_positive_int(batch_size, "batch_size", minimum=2)
+    width, depth = check_positive_int(width, "width"), check_positive_int(depth, "depth")
+    if norm is not None:
+        check_choice(norm, "norm", NORMS)
+    X, y = data.X_train, data.y_train
+    n_batches = max(1, len(X) // batch_size)
+    result = []
+    for seed in check_seeds(seeds):
+        rng = np.random.default_rng(seed)
+        net = mlp(X.shape[1], [width] * depth, data.n_classes, rng=rng, norm=norm).train()
+
+        def gradient(batch, net=net):
+            _, dlogits = softmax_cross_entropy(net.forward(X[batch]), y[batch])
+            net.backward(dlogits)
+            return {k: g.copy() for k, g in net.grads.items()}
+
+        ratios = []
+        for _ in range(epochs):
+            for batch in np.array_split(rng.permutation(len(X)), n_batches):
+                before = gradient(batch)
+                for key, param in net.params.items():
+                    param -= lr * before[key]  # the SGD step training takes anyway
+                after = gradient(batch)
+                change = np.sqrt(sum(np.sum((after[k] - before[k]) ** 2) for k in before))
+                step = lr * np.sqrt(sum(np.sum(g**2) for g in before.values()))
+                ratios.append(change / step)
+        result.append(np.reshape(ratios, (epochs, n_batches)))
+    return np.array(result)
 
 
 def _population(X):

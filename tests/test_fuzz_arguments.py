@@ -537,6 +537,10 @@ def notebook_calls():
         "nb00.gradient_norms_per_layer": (nb00.gradient_norms_per_layer, {
             "depth": P(3, Int(2)), "width": P(4, Int(1)), "seeds": P([0], SEEDS),
             "n_samples": P(8, Int(2))}),
+        "nb04.gradient_smoothness": (nb04.gradient_smoothness, {
+            "data": P(split, SPLIT), "norm": P(None, Optional(Choice({"batch", "layer", "rms"}))),
+            "seeds": P([0], SEEDS), "lr": P(0.05, POS), "epochs": P(1, Int(1)),
+            "batch_size": P(512, Int(2)), "width": P(4, Int(1)), "depth": P(2, Int(1))}),
         "nb04.gradient_norms_at_init": (nb04.gradient_norms_at_init, {
             "X": P(X, DATA), "y": P(y, LABELS), "depth": P(2, Int(1)),
             "norm": P(None, Optional(Choice({"batch", "layer", "rms"}))), "seeds": P([0], SEEDS),

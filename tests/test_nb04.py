@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from verdicts import assert_verdict, stub
 
-from helpers import nb04
+from helpers import experiments, nb04
 from helpers.layers import BatchNorm1d
 from helpers.scalers import StandardScaler
 
@@ -123,3 +123,16 @@ def test_gradient_norms_at_init_explode_with_batch_norm():
     assert np.all(plain[:, 0] / plain[:, -1] < 3)
     with pytest.raises(ValueError, match="norm must be one of"):
         nb04.gradient_norms_at_init(X, y, depth=3, norm="group", seeds=[0])
+
+
+def test_batch_norm_makes_the_gradient_change_less_along_the_training_path():
+    """Santurkar et al. (2018): ||grad(w - lr g) - grad(w)|| / ||lr g|| along SGD's path;
+    after the first epoch it grows for a plain ReLU MLP and falls with batch norm."""
+    data = experiments.standardized_digits(seed=0)
+    plain = nb04.gradient_smoothness(data, norm=None, seeds=[0, 1], epochs=3)
+    bn = nb04.gradient_smoothness(data, norm="batch", seeds=[0, 1], epochs=3)
+    assert plain.shape == bn.shape == (2, 3, 16)  # seeds x epochs x steps (batches of 64)
+    last = {k: np.median(v[:, -1], axis=1) for k, v in (("plain", plain), ("bn", bn))}
+    assert np.all(last["bn"] < 0.75 * last["plain"])
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        nb04.gradient_smoothness(data, norm=None, seeds=[0], lr=0.0)
