@@ -10,6 +10,7 @@ import numpy as np
 
 from ._validation import check_choice, check_finite_real
 from .layers import ACTIVATION_LAYERS, Layer, PReLU, check_model
+from .losses import softmax_cross_entropy
 from .training import check_data, evaluating, in_mode
 
 
@@ -94,6 +95,25 @@ def gradient_norms(model, name="W"):
     _check_name(name, model)
     return {key: float(np.linalg.norm(g)) for key, g in model.grads.items()
             if key.rsplit(".", 1)[-1] == name}
+
+
+def hidden_weight_gradient_norms(model, X, y):
+    """||dL/dW|| of every weight matrix but the output layer's, first to last, after one
+    forward and backward pass of the cross-entropy loss on (X, y) in training mode (the
+    model's mode is restored afterwards).
+
+    Returns
+    -------
+    ndarray, shape (number of weight matrices - 1,)
+    """
+    check_model(model)
+    if y is None:
+        raise TypeError("y must be the labels of X (class indices); got None.")
+    X, y = check_data(X, y, "X", model=model)
+    with in_mode(model, training=True):
+        _, dlogits = softmax_cross_entropy(model.forward(X), y)
+        model.backward(dlogits)
+    return np.array(list(gradient_norms(model).values())[:-1])
 
 
 def parameter_count(model, name=None):

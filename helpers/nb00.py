@@ -11,8 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ._validation import check_positive_int, check_seeds
-from .diagnostics import gradient_norms
-from .losses import softmax_cross_entropy
+from .diagnostics import hidden_weight_gradient_norms
 from .models import mlp
 from .plotting import check_axes, plot_layer_curves
 from .propagation import LayerStats, propagate_seeds
@@ -142,7 +141,5 @@ def gradient_norms_per_layer(depth=30, width=64, seeds=(0, 1, 2, 3, 4), n_sample
         for kind in norms:
             net = mlp(width, [width] * depth, 10, rng=np.random.default_rng(seed),
                       residual=kind == "residual")
-            _, dlogits = softmax_cross_entropy(net.forward(X), y)
-            net.backward(dlogits)
-            norms[kind].append(list(gradient_norms(net).values())[:-1])  # not the output
+            norms[kind].append(hidden_weight_gradient_norms(net, X, y))
     return {kind: np.array(rows) for kind, rows in norms.items()}

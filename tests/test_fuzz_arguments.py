@@ -373,6 +373,8 @@ def shared_calls():
             "model": P(net, MODEL), "X": P(X, DATA)}),
         "diagnostics.gradient_norms": (diagnostics.gradient_norms, {
             "model": P(net, LAYER), "name": P("W", Choice({"W", "b"}))}),
+        "diagnostics.hidden_weight_gradient_norms": (diagnostics.hidden_weight_gradient_norms, {
+            "model": P(net, LAYER), "X": P(X, DATA), "y": P(y, LABELS)}),
         "diagnostics.parameter_count": (diagnostics.parameter_count, {
             "model": P(net, LAYER), "name": P(None, Optional(Choice({"W", "b"})))}),
         "diagnostics.prelu_slopes": (diagnostics.prelu_slopes, {

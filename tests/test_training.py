@@ -233,3 +233,19 @@ def test_warmup_ramps_the_learning_rate_linearly_then_restores_it():
     assert all(lr == 0.3 for lr in seen[4:]) and opt.lr == 0.3
     with pytest.raises(ValueError, match="warmup_steps must be an integer >= 0"):
         fit(net, opt, X, y, epochs=1, batch_size=2, rng=rng, warmup_steps=-1)
+
+
+def test_hidden_weight_gradient_norms_of_one_batch():
+    from helpers.models import mlp
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((16, 5)), rng.integers(0, 3, 16)
+    net = mlp(5, [4, 4], 3, rng=rng, norm="batch").eval()
+    norms = diagnostics.hidden_weight_gradient_norms(net, X, y)
+    assert net.training is False  # the mode is restored
+    net.train()
+    _, dlogits = softmax_cross_entropy(net.forward(X), y)
+    net.backward(dlogits)
+    expected = [np.linalg.norm(layer.grads["W"]) for layer in net.layers
+                if isinstance(layer, Linear)][:-1]
+    assert norms.tolist() == pytest.approx(expected)
