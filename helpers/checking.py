@@ -11,14 +11,70 @@ does becomes a hint.
 
 Tolerances follow the dtype of the answer and are the same for every checker: an answer must
 agree with the reference to a relative `RTOL` of its dtype (float64: 1e-9, float32: 1e-4).
+
+Hints escalate. A known mistake's hint is a `Hint` in levels: the first names the mistake and
+does not hand over the answer; each next level adds something more specific (which numpy tool,
+which axis, which formula), and only the last shows the code. A checker wrapped in `checker`
+counts, in the running kernel, how often each of its hints was shown since the reader's last
+correct answer, and shows one more level each time the same mistake comes back.
 """
 
+import functools
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._validation import check_callable, check_positive_int, check_sequence, check_text
+
 RTOL = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 1e-4, np.dtype(np.float16): 1e-2}
+MORE_HELP = "(Run the check again for a more specific hint.)"  # after every level but the last
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A hint in levels, from naming the mistake to showing the code.
+
+    Parameters
+    ----------
+    levels : sequence of str
+        Each a sentence or two. The first names the mistake without giving the answer away;
+        each next one adds something more specific; the last may show the code. The reader
+        sees the first level, then the first two, and so on (see `checker`).
+    key : str, optional
+        What makes two hints "the same mistake" for counting attempts; by default the first
+        level. Give one when the text holds numbers that change from call to call.
+
+    Examples
+    --------
+    >>> hint = Hint(["you summed over the wrong axis.", "Sum over the samples, axis 0."])
+    >>> hint.text(1)
+    'you summed over the wrong axis. (Run the check again for a more specific hint.)'
+    >>> hint.text(2)  # and so for every later attempt: the last level is the most there is
+    'you summed over the wrong axis. Sum over the samples, axis 0.'
+    """
+
+    levels: tuple
+    key: str | None = None
+
+    def __post_init__(self):
+        levels = check_sequence(self.levels, "levels", '["names the mistake.", "the code."]')
+        if not levels:
+            raise ValueError('levels must hold at least one sentence, e.g. levels=["names the '
+                             'mistake.", "the code."]; got an empty sequence.')
+        for i, level in enumerate(levels):
+            if not check_text(level, f"levels[{i}]").strip():
+                raise ValueError(f"levels[{i}] must be a sentence; got an empty string.")
+        if check_text(self.key, "key", optional=True) is not None and not self.key.strip():
+            raise ValueError("key must be a non-empty string or None; got an empty string.")
+        object.__setattr__(self, "levels", tuple(str(level) for level in levels))
+        object.__setattr__(self, "key", self.levels[0] if self.key is None else str(self.key))
+
+    def text(self, attempt):
+        """What the reader sees at their `attempt`-th time with this mistake (1 = the first)."""
+        shown = min(check_positive_int(attempt, "attempt"), len(self.levels))
+        text = " ".join(self.levels[:shown])
+        return text if shown == len(self.levels) else f"{text} {MORE_HELP}"
 
 
 @dataclass(frozen=True)
@@ -27,6 +83,7 @@ class Feedback:
 
     correct: bool
     message: str
+    hint: Hint | None = field(default=None, compare=False)  # a "not yet" with levels
 
     def __repr__(self):
         return self.message
@@ -40,7 +97,72 @@ def correct(text):
 
 
 def not_yet(text):
+    """A "not yet" verdict; `text` is a str or a `Hint` (shown at its first level until a
+    `checker` picks the level)."""
+    if isinstance(text, Hint):
+        return Feedback(False, f"Not yet: {text.levels[0]}", hint=text)
     return Feedback(False, f"Not yet: {text}")
+
+
+# checker name -> {hint key: how often that hint was shown since the last correct answer}
+_FAILED_ATTEMPTS = {}
+
+
+def checker(check):
+    """Make `check` (a function that returns a `Feedback`) an exercise checker whose hints
+    escalate: a `Hint` shown for the n-th time since the reader's last correct answer shows
+    its first n levels. Each checker counts for itself; a correct answer starts it afresh.
+    Hints given as plain text (returns None, raised an error, wrong shape) are always the same.
+
+    Parameters
+    ----------
+    check : callable
+        check(*args) -> Feedback.
+
+    Returns
+    -------
+    callable
+        `check` with the counting around it (same name, docstring and signature).
+
+    Examples
+    --------
+    >>> @checker
+    ... def check_answer(answer):
+    ...     if answer == 42:
+    ...         return correct("the answer.")
+    ...     return not_yet(Hint(["not the answer.", "Think of 6 x 7.", "answer = 42"]))
+    >>> check_answer(41)
+    Not yet: not the answer. (Run the check again for a more specific hint.)
+    >>> check_answer(41)
+    Not yet: not the answer. Think of 6 x 7. (Run the check again for a more specific hint.)
+    >>> check_answer(40)
+    Not yet: not the answer. Think of 6 x 7. answer = 42
+    >>> check_answer(42)
+    Correct! the answer.
+    >>> check_answer(41)
+    Not yet: not the answer. (Run the check again for a more specific hint.)
+    >>> check_answer(42)
+    Correct! the answer.
+    """
+    check_callable(check, "check", "check_relu_grad")
+    name = f"{getattr(check, '__module__', None)}.{getattr(check, '__qualname__', repr(check))}"
+
+    @functools.wraps(check)
+    def counted(*args, **kwargs):
+        feedback = check(*args, **kwargs)
+        if not isinstance(feedback, Feedback):
+            return feedback
+        if feedback.correct:
+            _FAILED_ATTEMPTS.pop(name, None)
+            return feedback
+        if feedback.hint is None:
+            return feedback
+        counts = _FAILED_ATTEMPTS.setdefault(name, {})
+        counts[feedback.hint.key] = counts.get(feedback.hint.key, 0) + 1
+        return Feedback(False, f"Not yet: {feedback.hint.text(counts[feedback.hint.key])}",
+                        hint=feedback.hint)
+
+    return counted
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,19 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
+from helpers import checking  # noqa: E402
+
 
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield
     plt.close("all")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_hint_counts():
+    """Each test starts like a fresh kernel: no failed attempts counted by the checkers."""
+    checking._FAILED_ATTEMPTS.clear()
 
 
 def pytest_addoption(parser):
