@@ -12,7 +12,7 @@ help:
 	@echo "make test-portability  nbval on every notebook under other CPUs' arithmetic (emulated)"
 	@echo "make run    re-execute every notebook in a fresh kernel and store clean outputs"
 	@echo "make test-browser  run every notebook in JupyterLab in headless Chromium (needs chromium)"
-	@echo "make bench  time and memory of notebooks, activation kernels and training (bench/RESULTS.md)"
+	@echo "make bench  time and memory of notebooks, kernels, training and widget redraws (bench/RESULTS.md)"
 
 # Reinstall only when the package definition changed (or the venv is new).
 $(STAMP): pyproject.toml
@@ -27,8 +27,12 @@ $(STAMP): pyproject.toml
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# Served from the repository's top folder, so that helpers/ and tests/ are in the file browser
+# next to notebooks/ (tests/test_make_lab.py starts the server with these arguments).
+LAB_ARGS := --ServerApp.ip=localhost --ServerApp.root_dir=. notebooks/00-start-here.ipynb
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.ip=localhost $(ROOT_FLAG) notebooks/00-start-here.ipynb
+	$(BIN)/jupyter lab $(LAB_ARGS) $(ROOT_FLAG)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
