@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import kernels  # noqa: E402  (the sibling bench modules)
 import notebook_times  # noqa: E402
 import throughput  # noqa: E402
+import widgets  # noqa: E402
 
 
 def machine():
@@ -56,6 +57,10 @@ def main():
         "## 3. Training throughput of the helpers toolkit",
         "",
         throughput.report(repeats),
+        "",
+        "## 4. Widgets: slowest redraw",
+        "",
+        widgets.report(quick=args.quick, repeats=1 if args.quick else 3),
         "",
     ]
     text = "\n".join(sections)

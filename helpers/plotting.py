@@ -1,13 +1,17 @@
 """Figures that several notebooks share. Every function draws on given axes (or new ones)
 and returns them; each notebook's own figures live in its module (nb00 to nb04).
 
-Colours come from the Okabe-Ito palette, which stays distinguishable with colour blindness.
+Colours come from the Okabe-Ito palette, which stays distinguishable with colour blindness,
+and each curve of a figure also gets its own marker (`curve_style`): no curve is told apart
+by colour alone.
 """
+
+import re
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import LogFormatterSciNotation, LogLocator, MaxNLocator
 
 from ._validation import (
     as_float_array,
@@ -20,8 +24,45 @@ from ._validation import (
 )
 from .activations import ACTIVATIONS, get_activation
 
-# Okabe & Ito (2008), "Color Universal Design"; black first for the reference curve.
-PALETTE = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442"]
+# Okabe & Ito (2008), "Color Universal Design"; black first for the reference curve, then
+# in an order that keeps neighbours most distinct (the two blues, sky blue and blue, far apart).
+PALETTE = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#0072B2", "#F0E442"]
+# Curves differ by shape too, not by colour alone: 9 markers against 8 colours, so the first
+# 72 curves of a figure all differ in colour or marker.
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "h"]
+MARKERS_PER_CURVE = 9
+
+
+def curve_style(i, n_points):
+    """Colour, marker and marker spacing of the i-th curve of a figure (`n_points` points per
+    curve): about MARKERS_PER_CURVE markers, shifted by one point per curve so that curves
+    that coincide do not hide each other's markers.
+
+    Examples
+    --------
+    >>> curve_style(1, 60)
+    {'color': '#E69F00', 'marker': 's', 'markevery': (1, 7), 'markersize': 5}
+    """
+    i = check_positive_int(i, "i", minimum=0)
+    n_points = check_positive_int(n_points, "n_points")
+    step = max(1, round(n_points / MARKERS_PER_CURVE))
+    return {"color": PALETTE[i % len(PALETTE)], "marker": MARKERS[i % len(MARKERS)],
+            "markevery": (i % step, step), "markersize": 5}
+
+
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+class _PlainLogFormatter(LogFormatterSciNotation):
+    """matplotlib's log-axis labels as plain text, 10⁻³ and 2×10⁻¹ (mathtext: ~5 ms a label)."""
+
+    def __call__(self, x, pos=None):
+        label = super().__call__(x, pos)
+        math = re.fullmatch(r"\$\\mathdefault\{(.*)\}\$", label)
+        if math is None or not re.fullmatch(r"[-\d.]*(\\times)?10\^\{-?\d+\}", math[1]):
+            return label  # anything unusual keeps its mathtext
+        text = math[1].replace("\\times", "×")
+        return re.sub(r"\^\{(-?\d+)\}", lambda power: power[1].translate(_SUPERSCRIPTS), text)
 
 
 def check_axes(ax, name="ax", count=1):
@@ -70,7 +111,9 @@ def plot_layer_curves(curves, *, ylabel, title, logy=False, ax=None, xlabel="lay
         Label -> array of shape (n_seeds, depth) (a 1-D array counts as one seed).
     ylabel, title : str
     logy : bool, default False
-        Logarithmic y axis (for quantities spanning orders of magnitude).
+        Logarithmic y axis (for quantities spanning orders of magnitude). Values <= 0 cannot
+        be drawn there: the band spans the positive values only, and the legend says which
+        seeds reached 0, e.g. "ReLU (1 of 3 seeds: exactly 0 from layer 12)".
     ax : matplotlib Axes, optional
     xlabel : str, default "layer"
     start : int, default 1
@@ -86,6 +129,10 @@ def plot_layer_curves(curves, *, ylabel, title, logy=False, ax=None, xlabel="lay
     >>> ax = plot_layer_curves({"relu": [[1, 2], [1, 3]]}, ylabel="y", title="t")
     >>> [line.get_label() for line in ax.get_lines()]
     ['relu']
+    >>> ax = plot_layer_curves({"relu": [[1, 2, 4], [1, 0, 0]]}, ylabel="y", title="t",
+    ...                        logy=True)
+    >>> ax.get_lines()[0].get_label()
+    'relu (1 of 2 seeds: exactly 0 from layer 2)'
     """
     curves = check_named_arrays(curves, "curves", ndim=(1, 2))
     check_text(ylabel, "ylabel"), check_text(title, "title"), check_text(xlabel, "xlabel")
@@ -94,16 +141,25 @@ def plot_layer_curves(curves, *, ylabel, title, logy=False, ax=None, xlabel="lay
     ylim = None if ylim is None else check_pair(ylim, "ylim", increasing=True)
     if check_axes(ax) is None:
         _, ax = plt.subplots(figsize=(6, 4))
+    # a log axis cannot show values <= 0 (and cannot be drawn at all without a positive one)
+    logy = logy and (ylim is not None or any(np.any(v > 0) for v in curves.values()))
     for i, (label, values) in enumerate(curves.items()):
         values = np.atleast_2d(values)
         layers = np.arange(start, start + values.shape[1])
-        colour = PALETTE[i % len(PALETTE)]
-        ax.plot(layers, np.median(values, axis=0), color=colour, label=label, marker=".")
+        style = curve_style(i, layers.size)
+        median, low, high = np.median(values, axis=0), values.min(axis=0), values.max(axis=0)
+        if logy:
+            note = _nonpositive_note(values, layers, xlabel)
+            label = f"{label} ({note})" if note else label
+            median, low, high = _positive_band(values, median)
+        ax.plot(layers, median, label=label, **style)
         if values.shape[0] > 1:
-            ax.fill_between(layers, values.min(axis=0), values.max(axis=0),
-                            color=colour, alpha=0.2, linewidth=0)
+            ax.fill_between(layers, low, high, color=style["color"], alpha=0.2, linewidth=0)
     if logy:
         ax.set_yscale("log")
+        ax.yaxis.set_major_locator(LogLocator(numticks=6))  # each label costs drawing time
+        ax.yaxis.set_major_formatter(_PlainLogFormatter())
+        ax.yaxis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False))
     if ylim is not None:
         ax.set_ylim(*ylim)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # layers and epochs are integers
@@ -112,6 +168,29 @@ def plot_layer_curves(curves, *, ylabel, title, logy=False, ax=None, xlabel="lay
     ax.set_title(title)
     ax.legend()
     return ax
+
+
+def _positive_band(values, median):
+    """For a log axis: the median (of every seed) and the band of the positive values only."""
+    positive = values > 0
+    low = np.min(np.where(positive, values, np.inf), axis=0)
+    high = np.max(np.where(positive, values, -np.inf), axis=0)
+    empty = ~positive.any(axis=0)
+    low[empty] = high[empty] = np.nan
+    return np.where(median > 0, median, np.nan), low, high
+
+
+def _nonpositive_note(values, x, xlabel):
+    """What a log axis leaves out, e.g. "1 of 3 seeds: exactly 0 from layer 12" (or "")."""
+    bad = values <= 0
+    seeds = bad.any(axis=1)
+    if not seeds.any():
+        return ""
+    what = "exactly 0" if np.all(values[bad] == 0) else "<= 0"
+    stays = all(row[np.argmax(row):].all() for row in bad[seeds])  # to the end, once there
+    n = values.shape[0]
+    return (f"{seeds.sum()} of {n} seed{'s' * (n > 1)}: {what} {'from' if stays else 'first at'}"
+            f" {xlabel} {x[np.argmax(bad.any(axis=0))]}")
 
 
 def label_function_axes(axes, titles, ylabels, legends):
@@ -152,9 +231,9 @@ def plot_activation_pairs(names, *, z=None, axes=None):
         fig = axes[0].figure
     for i, name in enumerate(names):
         f, f_grad = get_activation(name)
-        colour = PALETTE[i % len(PALETTE)]
-        axes[0].plot(z, f(z), color=colour, label=name)
-        axes[1].plot(z, f_grad(z), color=colour, label=name)
+        style = curve_style(i, z.size)
+        axes[0].plot(z, f(z), label=name, **style)
+        axes[1].plot(z, f_grad(z), label=name, **style)
     label_function_axes(axes, ["Activation", "Derivative"], ["f(z)", "f'(z)"], [{}, {}])
     return fig
 
@@ -194,14 +273,13 @@ def plot_sweep(x, curves, *, xlabel, ylabel, title, ax=None, logx=True, ylim=Non
     ylim = None if ylim is None else check_pair(ylim, "ylim", increasing=True)
     if check_axes(ax) is None:
         _, ax = plt.subplots(figsize=(6, 4))
-    markers = "osD^vP*X"
     for i, (label, values) in enumerate(curves.items()):
         if values.ndim != 2 or values.shape[0] != x.size:
             raise ValueError(f"curves[{label!r}] must have shape (len(x), n_seeds) = "
                              f"({x.size}, n_seeds); got {values.shape}.")
-        colour = PALETTE[i % len(PALETTE)]
-        ax.plot(x, values.mean(axis=1), color=colour, marker=markers[i % len(markers)],
-                label=label)
+        style = curve_style(i, x.size)
+        colour = style["color"]
+        ax.plot(x, values.mean(axis=1), label=label, **style)
         ax.fill_between(x, values.min(axis=1), values.max(axis=1), color=colour, alpha=0.15,
                         linewidth=0)
         ax.scatter(np.repeat(x, values.shape[1]), values.ravel(), color=colour, s=8, alpha=0.5,

@@ -54,6 +54,15 @@ def test_explorer_has_the_three_sliders_and_redraws(monkeypatch):
     assert set(sliders) == {"depth", "width", "gain"}
     sliders["depth"].value = 12
     assert calls[-1] == (12, 64, 1.0, [0])
+    assert sliders["width"].max == 64  # wider would take over half a second to redraw
+
+
+def test_explorer_networks_see_a_batch_of_64():
+    fig = nb00.propagation_figure(depth=3, width=8, seeds=(0,))
+    direct = propagate_seeds("relu", seeds=[0], depth=3, width=8, n_samples=64)
+    relu_line = fig.axes[0].get_lines()[2]
+    assert relu_line.get_label() == "ReLU + He"
+    assert relu_line.get_ydata().tolist() == direct.var[0].tolist()
 
 
 

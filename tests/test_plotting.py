@@ -1,5 +1,7 @@
 """helpers.plotting: the shared figures draw what they are given."""
 
+import io
+
 import numpy as np
 import pytest
 
@@ -17,6 +19,71 @@ def test_layer_curves_draw_the_median_and_label_each_setting():
     assert lines[0].get_xdata().tolist() == [1, 2, 3]
     assert ax.get_yscale() == "log" and ax.get_title() == "t" and ax.get_xlabel() == "layer"
     assert len(ax.collections) == 1  # one band: "b" has a single seed
+
+
+def test_log_band_leaves_out_a_seed_at_exactly_zero_and_says_so():
+    """A seed whose network dies (variance exactly 0 from layer 3) cannot be drawn on a log
+    axis: the band spans the other seeds, not down to 0, and the legend names the dead seed."""
+    alive = np.array([[1e-3, 1e-2, 1e-1, 1.0, 10.0], [2e-3, 2e-2, 2e-1, 2.0, 20.0]])
+    dead = np.array([[3e-3, 1e-2, 0.0, 0.0, 0.0]])
+    ax = plotting.plot_layer_curves({"ReLU": np.vstack([alive, dead]), "tanh": alive},
+                                    ylabel="variance", title="t", logy=True)
+    band = ax.collections[0].get_paths()[0].vertices
+    assert band[:, 1].min() >= 1e-3  # the lowest positive value, not 0
+    low, high = ax.get_ylim()
+    assert 1e-4 < low < 1e-3 and 20 < high < 200  # within a margin of the positive data
+    assert [line.get_label() for line in ax.get_lines()] == [
+        "ReLU (1 of 3 seeds: exactly 0 from layer 3)", "tanh"]
+    assert ax.get_legend().get_texts()[0].get_text().endswith("exactly 0 from layer 3)")
+    # a seed that comes back, on an epoch axis, and negative values
+    ax = plotting.plot_layer_curves({"a": [[1.0, -1.0, 2.0], [1.0, 1.0, 1.0]]}, ylabel="y",
+                                    title="t", logy=True, xlabel="epoch", start=0)
+    assert ax.get_lines()[0].get_label() == "a (1 of 2 seeds: <= 0 first at epoch 1)"
+    # on a linear axis 0 is a value like any other
+    ax = plotting.plot_layer_curves({"ReLU": dead}, ylabel="y", title="t")
+    assert ax.get_lines()[0].get_label() == "ReLU"
+
+
+def test_log_axis_with_nothing_positive_falls_back_to_linear():
+    ax = plotting.plot_layer_curves({"dead": np.zeros((3, 4))}, ylabel="y", title="t",
+                                    logy=True)
+    assert ax.get_yscale() == "linear"
+    ax.figure.savefig(io.BytesIO(), format="png")  # draws without an error
+
+
+def test_log_axis_labels_are_plain_text():
+    """10⁻³ rather than mathtext's $10^{-3}$: the same label, without the slow parser."""
+    ax = plotting.plot_layer_curves({"a": [1e-3, 1e3]}, ylabel="y", title="t", logy=True)
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert "10⁻³" in labels and "10¹" in labels and not any("$" in t for t in labels)
+    ax = plotting.plot_layer_curves({"a": [0.3, 0.5]}, ylabel="y", title="t", logy=True)
+    ax.figure.canvas.draw()
+    assert "4×10⁻¹" in [t.get_text() for t in ax.get_yticklabels(minor=True)]
+
+
+def test_curves_differ_in_marker_as_well_as_colour():
+    """No two curves of one figure share both colour and marker, even beyond 8 curves; the
+    first five colours (notebook 03's five settings) hold only one of the two blues."""
+    curves = {f"c{i}": np.arange(1.0, 61.0) + i for i in range(20)}
+    for ax in (plotting.plot_layer_curves(curves, ylabel="y", title="t"),
+               plotting.plot_activation_pairs(["relu", "elu", "selu", "tanh"]).axes[0]):
+        styles = [(line.get_color(), line.get_marker()) for line in ax.get_lines()
+                  if not line.get_label().startswith("_")]  # not the axis lines at 0
+        assert len(set(styles)) == len(styles)
+        assert len({marker for _, marker in styles}) == min(len(styles), 9)
+    line = plotting.plot_layer_curves(curves, ylabel="y", title="t").get_lines()[1]
+    assert line.get_markevery() == (1, 7)  # 60 points: a marker every 7th, about 9 in all
+    assert len({"#56B4E9", "#0072B2"} & set(plotting.PALETTE[:5])) == 1
+    blues = [plotting.PALETTE.index(c) for c in ("#56B4E9", "#0072B2")]
+    assert abs(blues[0] - blues[1]) > 1
+
+
+def test_curve_style_bad_input():
+    with pytest.raises(ValueError, match="i must be an integer >= 0; got -1"):
+        plotting.curve_style(-1, 10)
+    with pytest.raises(TypeError, match="n_points must be an integer >= 1"):
+        plotting.curve_style(0, 2.5)
 
 
 def test_layer_curves_bad_input():
