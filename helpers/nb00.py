@@ -15,7 +15,7 @@ from .diagnostics import hidden_weight_gradient_norms
 from .models import mlp
 from .plotting import check_axes, plot_layer_curves
 from .propagation import LayerStats, propagate_seeds
-from .widgets import explorer
+from .widgets import explorer, explorer_figure
 
 REQUIRED = {
     "numpy": "numpy",
@@ -92,13 +92,16 @@ def plot_propagation(runs, *, axes=None):
 
 
 
-def propagation_figure(depth=30, width=64, gain=1.0, seeds=(0, 1, 2)):
-    """The figure behind `propagation_explorer`: the standard settings at one depth/width/gain."""
+def propagation_figure(depth=30, width=64, gain=1.0, seeds=(0, 1, 2), n_samples=64):
+    """The figure behind `propagation_explorer`: the standard settings at one depth/width/gain,
+    each network fed a batch of `n_samples` inputs (64: a redraw stays under half a second)."""
     runs = {
-        label: propagate_seeds(act, seeds=seeds, depth=depth, width=width, init=init, gain=gain)
+        label: propagate_seeds(act, seeds=seeds, depth=depth, width=width, init=init, gain=gain,
+                               n_samples=n_samples)
         for label, (act, init) in STANDARD_SETTINGS.items()
     }
-    fig = plot_propagation(runs)
+    fig, axes = explorer_figure(2)
+    plot_propagation(runs, axes=axes)
     fig.suptitle(f"depth {depth}, width {width}, weight gain {gain:g}, {len(seeds)} seeds")
     return fig
 
@@ -106,7 +109,8 @@ def propagation_figure(depth=30, width=64, gain=1.0, seeds=(0, 1, 2)):
 
 def propagation_explorer(seeds=(0, 1, 2)):
     """Sliders for depth, width and weight gain over `propagation_figure` (`seeds`: the random
-    networks drawn for each setting).
+    networks drawn for each setting). Widths stop at 64 so that a redraw stays under half a
+    second on two cores.
 
     Returns
     -------
@@ -117,7 +121,7 @@ def propagation_explorer(seeds=(0, 1, 2)):
     return explorer(
         lambda depth, width, gain: propagation_figure(depth, width, gain, seeds),
         depth=widgets.IntSlider(value=30, min=2, max=60, step=1, description="depth"),
-        width=widgets.IntSlider(value=64, min=8, max=256, step=8, description="width"),
+        width=widgets.IntSlider(value=64, min=8, max=64, step=8, description="width"),
         gain=widgets.FloatSlider(value=1.0, min=0.25, max=3.0, step=0.25, description="gain"),
     )
 

@@ -23,12 +23,22 @@ from ._validation import (
     check_text,
 )
 from .activations import relu, relu_grad
-from .checking import Case, call, check_cases, correct, fresh_rng, not_yet, shape_label
+from .checking import (
+    Case,
+    Hint,
+    call,
+    check_cases,
+    checker,
+    correct,
+    fresh_rng,
+    not_yet,
+    shape_label,
+)
 from .experiments import check_split, check_train_arguments, train_mlp
 from .init import rai
 from .layers import Linear
 from .parallel import parallel_map
-from .plotting import PALETTE, check_axes, check_named_arrays
+from .plotting import PALETTE, check_axes, check_named_arrays, curve_style
 from .widgets import explorer
 
 
@@ -343,8 +353,8 @@ def plot_dead_fractions(curves, *, ax=None, title="Dead units during training"):
         _, ax = plt.subplots(figsize=(6, 4))
     epochs = np.arange(curves.shape[0])
     for layer in range(curves.shape[1]):
-        ax.plot(epochs, curves[:, layer], color=PALETTE[layer % len(PALETTE)], marker=".",
-                label=f"hidden layer {layer + 1}")
+        ax.plot(epochs, curves[:, layer], label=f"hidden layer {layer + 1}",
+                **curve_style(layer, epochs.size))
     ax.set_xlabel("epoch")
     ax.set_ylabel("fraction of dead units")
     ax.set_ylim(-0.02, 1.02)
@@ -354,12 +364,13 @@ def plot_dead_fractions(curves, *, ax=None, title="Dead units during training"):
 
 
 
-def dying_figure(data, lr=0.01, bias_shift=0.0, seed=0, epochs=15):
+def dying_figure(data, lr=0.01, bias_shift=0.0, seed=0, epochs=8):
     """The figure behind `dying_relu_explorer`: dead fractions while training one network
-    (4 hidden layers of 64 ReLUs, Adam)."""
+    (4 hidden layers of 64 ReLUs, Adam) for `epochs` epochs (8: a redraw stays under half a
+    second)."""
     lr = check_finite_real(lr, "lr", minimum=0.0, exclusive=True)
     history = train_and_track(data, lr=lr, seed=seed, bias_shift=bias_shift, epochs=epochs)
-    fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+    fig, ax = plt.subplots(figsize=(7, 4))  # no layout engine: it re-measures every label
     if history["diverged"]:
         ax.text(0.5, 0.5, f"learning rate {lr:g}: training diverged (loss became inf)",
                 ha="center", va="center", transform=ax.transAxes)
@@ -410,16 +421,25 @@ def _relu_cases(rng):
     return cases
 
 
+RELU_GRAD_CODE = "(z > 0).astype(z.dtype)"  # the last level of every relu_grad hint
+
+
+def _relu_grad_hint(*levels, key=None):
+    return Hint([*levels, f"In numpy: {RELU_GRAD_CODE}."], key=key)
+
+
 def _threshold_hint(got, expected, z):
     tiny = (z > 0) & (z < 1e-3)
     if tiny.any() and np.array_equal(got[~tiny], expected[~tiny]) and not np.array_equal(
             got[tiny], expected[tiny]):
         smallest = float(z[tiny & (got != expected)].min())
-        return (f"a tiny positive z (here {smallest:.3g}) still has slope 1. Compare with 0 "
-                "exactly, z > 0, not with a small threshold or a steep ramp.")
+        return _relu_grad_hint(f"a tiny positive z (here {smallest:.3g}) still has slope 1, "
+                               "but yours is not 1 there.", "Compare with 0 exactly, not with "
+                               "a small threshold or a steep ramp.", key="tiny positives")
     return None
 
 
+@checker
 def check_relu_grad(candidate):
     """Check a reader's ``relu_grad(z)``: 1 where z > 0, else 0 (0 at exactly 0).
 
@@ -434,14 +454,21 @@ def check_relu_grad(candidate):
     cases = _relu_cases(fresh_rng())
     out, problem = call(candidate, *cases[0].args)
     if problem is None and isinstance(out, np.ndarray) and out.dtype == bool:
-        return not_yet("the right pattern, but as booleans? Return numbers: "
-                       "(z > 0).astype(z.dtype).")
+        return not_yet(_relu_grad_hint("the right pattern, but as booleans (True/False); "
+                                       "the slopes must be numbers.", "Convert the boolean "
+                                       "array to z's floating dtype."))
     mistakes = [
-        (lambda z: np.ones_like(z), "every slope came out as 1. Did you test the output, "
-         "relu(z) >= 0? That is always true. Test the pre-activation: z > 0."),
-        (lambda z: (z >= 0).astype(z.dtype), "right except at exactly z = 0. The course, like "
-         "PyTorch, takes the z <= 0 branch there, so relu_grad(0) is 0: use z > 0, not z >= 0."),
-        (relu, "you returned max(0, z), the function itself; return its slope."),
+        (lambda z: np.ones_like(z), _relu_grad_hint(
+            "every slope came out as 1. Did you test the output, relu(z) >= 0? That is always "
+            "true.", "Test the pre-activation z itself: the slope is 1 only where z is "
+            "positive.")),
+        (lambda z: (z >= 0).astype(z.dtype), _relu_grad_hint(
+            "right except at exactly z = 0. The course, like PyTorch, takes the z <= 0 branch "
+            "there, so relu_grad(0) is 0.", "Your comparison lets z = 0 through: make it "
+            "strict.")),
+        (relu, _relu_grad_hint("you returned max(0, z), the function itself; return its "
+                               "slope.", "The slope is 1 where z is positive and 0 elsewhere: "
+                               "a comparison, turned into numbers.")),
     ]
     problem = check_cases(candidate, cases, relu_grad, mistakes, diagnose=_threshold_hint)
     if problem is not None:  # (a Feedback that says "not yet" is falsy: test for None)
@@ -488,30 +515,43 @@ def _dead_fraction_layers(rng, n_layers, dtypes):
     return layers
 
 
+DEAD_FRACTION_CODE = "np.mean(np.all(z <= 0, axis=0))"  # the last level of every hint
+
+
+def _dead_hint(*levels, key=None):
+    return Hint([*levels, f"For each layer's z: {DEAD_FRACTION_CODE}."], key=key)
+
+
+_ALL_SAMPLES = ("A unit is dead when z <= 0 for every sample: reduce over the samples (axis 0, "
+                "the rows) with np.all, then take the fraction of such units.")
 _DEAD_MISTAKES = [
-    (lambda zs: [np.mean(z[0] <= 0) for z in zs],
-     "you looked at a single sample. A unit is dead only if z <= 0 for EVERY sample of the "
-     "data set: np.all(z <= 0, axis=0)."),
-    (lambda zs: [np.mean(z <= 0) for z in zs],
-     "that is the fraction of zero outputs (sparsity), counted over all entries. Dead is per "
-     "unit: z <= 0 for every sample, then the fraction of such units."),
-    (lambda zs: [np.mean(np.all(z < 0, axis=0)) for z in zs],
-     "a unit whose pre-activation is exactly 0 gets zero gradient too: use <= 0."),
-    (lambda zs: [np.mean(np.any(z <= 0, axis=0)) for z in zs],
-     "you counted units that are <= 0 for SOME sample; dead means for ALL samples."),
-    (lambda zs: [np.mean(np.all(z <= 0, axis=1)) for z in zs],
-     "you reduced over the units (axis=1); reduce over the samples (axis=0), one verdict per "
-     "unit."),
-    (lambda zs: [np.sum(np.all(z <= 0, axis=0)) for z in zs],
-     "you returned the number of dead units; return the fraction per layer."),
-    (lambda zs: [np.mean(np.maximum(z, 0).mean(axis=0) < 1e-3) for z in zs],
-     "you counted units whose mean output is small: the near-zero proxy this notebook warns "
-     "about. A unit that fires weakly (here with outputs of 1e-5) is alive and still learns; "
-     "dead means z <= 0 for every sample."),
-    (lambda zs: [np.mean(np.all(z[1:] <= 0, axis=0)) for z in zs],
-     "you skipped the first sample (z[1:]); a unit that fires only there is alive."),
-    (lambda zs: [np.mean(np.all(z[:-1] <= 0, axis=0)) for z in zs],
-     "you skipped the last sample (z[:-1]); a unit that fires only there is alive."),
+    (lambda zs: [np.mean(z[0] <= 0) for z in zs], _dead_hint(
+        "you looked at a single sample. A unit is dead only if z <= 0 for EVERY sample of the "
+        "data set.", _ALL_SAMPLES)),
+    (lambda zs: [np.mean(z <= 0) for z in zs], _dead_hint(
+        "that is the fraction of zero outputs (sparsity), counted over all entries; dead is a "
+        "verdict per unit.", _ALL_SAMPLES)),
+    (lambda zs: [np.mean(np.all(z < 0, axis=0)) for z in zs], _dead_hint(
+        "you missed the units whose pre-activation is exactly 0: they get zero gradient too, "
+        "so they are dead.", "Include 0 in your comparison: <= 0, not < 0.")),
+    (lambda zs: [np.mean(np.any(z <= 0, axis=0)) for z in zs], _dead_hint(
+        "you counted units that are <= 0 for SOME sample; dead means for ALL samples.",
+        "np.any asks \"for some sample\"; np.all asks \"for every sample\".")),
+    (lambda zs: [np.mean(np.all(z <= 0, axis=1)) for z in zs], _dead_hint(
+        "you reduced over the units (axis=1): that gives one verdict per sample, but dead is a "
+        "verdict per unit.", "The samples are the rows: reduce over axis 0.")),
+    (lambda zs: [np.sum(np.all(z <= 0, axis=0)) for z in zs], _dead_hint(
+        "you returned the number of dead units; the exercise asks for the fraction per layer.",
+        "Divide by the number of units, or take the mean of the per-unit verdicts.")),
+    (lambda zs: [np.mean(np.maximum(z, 0).mean(axis=0) < 1e-3) for z in zs], _dead_hint(
+        "you counted units whose mean output is small: the near-zero proxy this notebook warns "
+        "about. A unit that fires weakly (here with outputs of 1e-5) is alive and still "
+        "learns.", "Dead means z <= 0 for every sample: compare with 0 exactly, no threshold, "
+        "and reduce over the samples (axis 0) with np.all.")),
+    (lambda zs: [np.mean(np.all(z[1:] <= 0, axis=0)) for z in zs], _dead_hint(
+        "you skipped the first sample (z[1:]); a unit that fires only there is alive.")),
+    (lambda zs: [np.mean(np.all(z[:-1] <= 0, axis=0)) for z in zs], _dead_hint(
+        "you skipped the last sample (z[:-1]); a unit that fires only there is alive.")),
 ]
 
 
@@ -529,11 +569,13 @@ def reference_dead_fractions(preactivations):
 def _some_samples_hint(got, expected, zs):
     halves = [np.mean(np.all(z[: len(z) // 2] <= 0, axis=0)) for z in zs]
     if np.allclose(got, halves) or np.all(np.asarray(got) >= np.asarray(expected)):
-        return ("some units you counted as dead fire on a few samples only (the first, the "
-                "last, or some in the second half of the rows): look at every sample.")
+        return _dead_hint("some units you counted as dead fire on a few samples only (the "
+                          "first, the last, or some in the second half of the rows): look at "
+                          "every sample.", _ALL_SAMPLES)
     return None
 
 
+@checker
 def check_dead_fractions(candidate):
     """Check a reader's ``dead_fractions(preactivations) -> one fraction per layer``.
 

@@ -12,9 +12,11 @@ from ._validation import as_float_array, check_finite_real, check_sequence, chec
 from .activations import leaky_relu, leaky_relu_grad
 from .checking import (
     Case,
+    Hint,
     Raised,
     call,
     check_cases,
+    checker,
     close,
     correct,
     difference,
@@ -25,7 +27,7 @@ from .checking import (
     verdict,
 )
 from .plotting import PALETTE, check_axes, check_grid, label_function_axes
-from .widgets import explorer
+from .widgets import explorer, explorer_figure
 
 
 def plot_rectifiers(slopes, *, z=None, axes=None, maximum_form=None):
@@ -105,8 +107,9 @@ def slope_figure(negative_slope=0.25, leaky_slope=0.01):
     """The figure behind `slope_explorer`: Leaky ReLU's fixed slope next to a PReLU slope."""
     negative_slope = check_finite_real(negative_slope, "negative_slope")
     leaky_slope = check_finite_real(leaky_slope, "leaky_slope")
-    fig = plot_rectifiers({"Leaky ReLU": leaky_slope, "PReLU": negative_slope},
-                          maximum_form=negative_slope)
+    fig, axes = explorer_figure(2)
+    plot_rectifiers({"Leaky ReLU": leaky_slope, "PReLU": negative_slope}, axes=axes,
+                    maximum_form=negative_slope)
     fig.suptitle(f"PReLU slope a = {negative_slope:g} (learned), Leaky ReLU a = "
                  f"{leaky_slope:g} (fixed)")
     return fig
@@ -163,6 +166,14 @@ def _raised_hint(problem):
     return verdict(problem)
 
 
+PRELU_CODE = "np.maximum(z, 0) + negative_slope * np.minimum(z, 0)"  # every hint's last level
+
+
+def _prelu_hint(*levels):
+    return Hint([*levels, f"In numpy: {PRELU_CODE}."])
+
+
+@checker
 def check_prelu(candidate):
     """Check a reader's ``prelu(z, negative_slope)``: z of shape (samples, channels), one slope
     per channel, f = max(0, z) + a min(0, z). Each call draws fresh inputs (three channel
@@ -178,13 +189,18 @@ def check_prelu(candidate):
     if problem is not None:
         return _raised_hint(problem)
     mistakes = [
-        (lambda z, a: np.maximum(a * z, z), "np.maximum(a z, z) equals PReLU only when a <= 1; "
-         "a learned slope can be 1.5. Use max(0, z) + a min(0, z)."),
-        (lambda z, a: _prelu(z, 0.01), "that is Leaky ReLU with a fixed 0.01; use the slopes "
-         "you were given."),
-        (lambda z, a: np.maximum(z, 0), "that is plain ReLU: the negative part a min(0, z) is "
-         "missing."),
-        (lambda z, a: np.where(z > 0, z, a), "for z <= 0 the output is a * z, not a."),
+        (lambda z, a: np.maximum(a * z, z), _prelu_hint(
+            "np.maximum(a z, z) equals PReLU only when a <= 1; a learned slope can be 1.5.",
+            "Build it from its two parts instead: max(0, z) plus a times min(0, z), with one "
+            "slope per channel.")),
+        (lambda z, a: _prelu(z, 0.01), _prelu_hint(
+            "that is Leaky ReLU with a fixed 0.01; use the slopes you were given.")),
+        (lambda z, a: np.maximum(z, 0), _prelu_hint(
+            "that is plain ReLU: the negative side is missing.", "Add the negative part: a "
+            "times min(0, z), with one slope per channel.")),
+        (lambda z, a: np.where(z > 0, z, a), _prelu_hint(
+            "for z <= 0 you returned the slope a itself; the output there is the slope times "
+            "z.")),
     ]
     problem = check_cases(candidate, cases, _prelu, mistakes)
     if problem is not None:
@@ -192,24 +208,45 @@ def check_prelu(candidate):
     return correct("max(0, z) + a min(0, z) is right for every slope, even a > 1 or a < 0.")
 
 
+DZ_CODE = "dz = dout * np.where(z > 0, 1.0, negative_slope)"  # the last level of dz's hints
+DSLOPE_CODE = "dslope = (dout * np.minimum(z, 0)).sum(axis=0)"  # and of dslope's
+
+
+def _dz_hint(*levels, key=None):
+    return Hint([*levels, f"In numpy: {DZ_CODE}."], key=key)
+
+
+def _dslope_hint(*levels, key=None):
+    return Hint([*levels, f"In numpy: {DSLOPE_CODE}."], key=key)
+
+
+_DZ_RULE = ("dz is dout times the local slope: 1 where z > 0, the channel's slope a "
+            "elsewhere.")
+_DSLOPE_RULE = ("df/da = min(0, z); dslope sums dout * min(0, z) over the samples (axis 0), "
+                "one entry per channel.")
 _DZ_MISTAKES = [
-    (lambda d, z, a: d * np.where(z >= 0, 1.0, a), "dz is right except at exactly z = 0, where "
-     "the course takes the z <= 0 branch: the slope there is a, not 1."),
-    (lambda d, z, a: d * a, "dz uses the slope a everywhere; where z > 0 the slope is 1 (a "
-     "mask on z <= 0 is missing)."),
-    (lambda d, z, a: np.where(z > 0, 1.0, a), "dz is the local slope only; multiply by the "
-     "upstream gradient dout (chain rule)."),
+    (lambda d, z, a: d * np.where(z >= 0, 1.0, a), _dz_hint(
+        "dz is right except at exactly z = 0, where the course takes the z <= 0 branch: the "
+        "slope there is a, not 1.", "Make your test strict, so that z = 0 gets the slope a.")),
+    (lambda d, z, a: d * a, _dz_hint(
+        "dz uses the slope a everywhere, but where z > 0 the slope is 1.", "Pick the local "
+        "slope element by element with a mask on z > 0 (np.where), then multiply by dout.")),
+    (lambda d, z, a: np.where(z > 0, 1.0, a), _dz_hint(
+        "dz is the local slope only; the chain rule multiplies it by the upstream gradient.")),
 ]
 _DSLOPE_MISTAKES = [
-    (lambda d, z, a: (d * z).sum(axis=0), "df/da = min(0, z): it is z only where z <= 0 and 0 "
-     "elsewhere; the mask is missing."),
-    (lambda d, z, a: (d * np.minimum(z, 0)).mean(axis=0), "use the sum over samples, not the "
-     "mean (the loss already averages)."),
-    (lambda d, z, a: np.minimum(z, 0).sum(axis=0), "dslope must be weighted by the upstream "
-     "gradient dout."),
+    (lambda d, z, a: (d * z).sum(axis=0), _dslope_hint(
+        "dslope counts z where z > 0 too, but the slope a only acts where z <= 0: a mask is "
+        "missing.", _DSLOPE_RULE)),
+    (lambda d, z, a: (d * np.minimum(z, 0)).mean(axis=0), _dslope_hint(
+        "you took the mean over the samples; the gradient of a shared parameter is the sum of "
+        "its contributions (the loss already averages, through dout).")),
+    (lambda d, z, a: np.minimum(z, 0).sum(axis=0), _dslope_hint(
+        "dslope is missing the upstream gradient dout (chain rule).")),
 ]
 
 
+@checker
 def check_prelu_backward(candidate):
     """Check a reader's ``prelu_backward(dout, z, negative_slope) -> (dz, dslope)`` for
     channel-wise slopes (channels on axis 1). Each call draws fresh inputs.
@@ -238,20 +275,24 @@ def check_prelu_backward(candidate):
             return not_yet(f"dz must have the shape of z, {z.shape}; got {dz.shape}.")
         if not close(dz, good_dz):
             hint = next((h for f, h in _DZ_MISTAKES if close(dz, f(*args))), None)
-            return not_yet(hint or f"dz is not dout * (1 if z > 0 else a); for {case.label}:"
-                                   f" {difference(dz, good_dz)}.")
+            return not_yet(hint or _dz_hint(f"dz is wrong for {case.label}: "
+                                            f"{difference(dz, good_dz)}.", _DZ_RULE, key="dz"))
         if dslope.shape != slopes.shape:
             if dslope.shape == (z.shape[0],):
-                return not_yet("dslope has one entry per sample: you summed over the channels "
-                               "(axis=1). Sum over the samples (axis=0), one entry per slope.")
+                return not_yet(_dslope_hint("dslope has one entry per sample: you summed over "
+                                            "the channels (axis=1), but there is one slope per "
+                                            "channel.", "Sum over the samples (axis 0) only."))
             if dslope.size == 1:
-                return not_yet("dslope is a single number: that is the shared-slope gradient. "
-                               "Each channel has its own slope: sum over axis 0 only.")
+                return not_yet(_dslope_hint("dslope is a single number: the gradient of one "
+                                            "shared slope, but each channel has its own.",
+                                            "Sum over the samples (axis 0) only, one entry "
+                                            "per channel."))
             return not_yet(f"dslope must have the shape of the slopes, {slopes.shape}; got "
                            f"{dslope.shape}.")
         if not close(dslope, good_dslope, scale=np.abs(good_dslope).max()):
             hint = next((h for f, h in _DSLOPE_MISTAKES if close(dslope, f(*args))), None)
-            return not_yet(hint or f"for {case.label}: dslope "
-                                   f"{difference(dslope, good_dslope)}.")
+            return not_yet(hint or _dslope_hint(f"for {case.label}: dslope "
+                                                f"{difference(dslope, good_dslope)}.",
+                                                _DSLOPE_RULE, key="dslope"))
     return correct("dz = dout * (1 if z > 0 else a), dslope = sum over samples of "
                    "dout * min(0, z).")

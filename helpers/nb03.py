@@ -8,13 +8,22 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._validation import check_pair, check_positive_int, check_sequence
+from ._validation import as_float_array, check_pair, check_positive_int, check_sequence
 from .activations import SELU_ALPHA, SELU_LAMBDA, selu, selu_grad
-from .checking import Case, check_cases, correct, fresh_rng, not_yet, shape_label
+from .checking import (
+    Case,
+    Hint,
+    check_cases,
+    checker,
+    correct,
+    fresh_rng,
+    not_yet,
+    shape_label,
+)
 from .plotting import PALETTE, check_axes, plot_layer_curves
 from .propagation import propagate_seeds
 from .selu_theory import derive_selu_constants, iterate_moment_map, moment_map
-from .widgets import explorer
+from .widgets import explorer, explorer_figure
 
 
 def plot_moment_map(mu_range=(-0.5, 0.5), nu_range=(0.5, 2.0), *, starts=(), steps=8,
@@ -74,12 +83,76 @@ def plot_moment_map(mu_range=(-0.5, 0.5), nu_range=(0.5, 2.0), *, starts=(), ste
     return ax
 
 
+def plot_variance_map(nu_in, nu_out, *, starts=(), steps=8, ax=None):
+    """One layer's variance map nu_out(nu_in) against the diagonal, and its cobweb.
 
-def selu_figure(depth=64, gain=1.0, input_mean=0.0, input_std=1.0, width=128, seeds=(0, 1, 2)):
-    """The figure behind `selu_explorer`: per-layer mean and variance of a random SELU net."""
+    Where the curve crosses the diagonal a layer leaves the variance unchanged: a fixed point.
+    Each start is followed layer by layer: up to the curve (one layer), across to the
+    diagonal (its output is the next layer's input). Between the given points the curve is
+    interpolated linearly.
+
+    Parameters
+    ----------
+    nu_in : 1-D array, increasing
+        Input variances.
+    nu_out : 1-D array, same length
+        The output variance for each input variance (measured or computed).
+    starts : sequence of float
+        Input variances to follow, within [nu_in[0], nu_in[-1]].
+    steps : int
+        Layers per start.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    nu_in = as_float_array(nu_in, "nu_in")
+    if nu_in.ndim != 1 or nu_in.size < 2 or not np.all(np.isfinite(nu_in)) or np.any(
+            np.diff(nu_in) <= 0):
+        raise ValueError(f"nu_in must be a 1-D array of at least 2 finite, strictly increasing "
+                         f"variances (np.linspace(0.1, 3, 30), say); got {nu_in!r:.60}.")
+    nu_out = as_float_array(nu_out, "nu_out")
+    if nu_out.shape != nu_in.shape or not np.all(np.isfinite(nu_out)):
+        raise ValueError(f"nu_out must hold one finite output variance per entry of nu_in "
+                         f"({nu_in.size} numbers); got {nu_out!r:.60}.")
+    starts = [float(s) for s in check_sequence(starts, "starts", "[0.2, 2.8]")]
+    if any(not nu_in[0] <= s <= nu_in[-1] for s in starts):
+        raise ValueError(f"starts must lie within nu_in's range [{nu_in[0]:g}, {nu_in[-1]:g}]; "
+                         f"got {starts}.")
+    steps = check_positive_int(steps, "steps", minimum=1)
+    check_axes(ax)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 5), layout="constrained")
+    ax.plot(nu_in, nu_out, color="black", linewidth=2, label="one layer: variance out")
+    ax.plot(nu_in, nu_in, color="0.6", linestyle=":", label="diagonal: out = in")
+    for i, start in enumerate(starts):
+        x, y = [start], [start]
+        for _ in range(steps):
+            out = float(np.interp(x[-1], nu_in, nu_out))
+            x += [x[-1], out]
+            y += [out, out]
+        ax.plot(x[:-1], y[:-1], color=PALETTE[(i + 1) % len(PALETTE)], linewidth=1.2,
+                marker="o", markersize=3, label=f"start {start:g}, {steps} layers")
+    gap = nu_out - nu_in
+    for k in np.flatnonzero(np.sign(gap[:-1]) * np.sign(gap[1:]) < 0):  # the curve crosses
+        fixed = nu_in[k] + (nu_in[k + 1] - nu_in[k]) * gap[k] / (gap[k] - gap[k + 1])
+        ax.plot([fixed], [fixed], marker="*", markersize=14, color="black", linestyle="none",
+                label=f"fixed point, about {fixed:.2f}")
+    ax.set_xlabel("variance of a layer's inputs")
+    ax.set_ylabel("variance of its outputs")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def selu_figure(depth=64, gain=1.0, input_mean=0.0, input_std=1.0, width=128, seeds=(0, 1, 2),
+                n_samples=32):
+    """The figure behind `selu_explorer`: per-layer mean and variance of a random SELU net,
+    fed a batch of `n_samples` inputs (32: a redraw stays under half a second)."""
     stats = propagate_seeds("selu", seeds=seeds, depth=depth, width=width, init="lecun",
-                            gain=gain, input_mean=input_mean, input_std=input_std)
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+                            gain=gain, input_mean=input_mean, input_std=input_std,
+                            n_samples=n_samples)
+    fig, axes = explorer_figure(2)
     plot_layer_curves({"SELU": stats.mean}, ylabel="mean of activations", ax=axes[0],
                       title="Mean per layer (target 0)")
     plot_layer_curves({"SELU": stats.var}, ylabel="variance of activations", ax=axes[1],
@@ -94,6 +167,7 @@ def selu_figure(depth=64, gain=1.0, input_mean=0.0, input_std=1.0, width=128, se
 
 def selu_explorer():
     """Sliders for depth, weight scale and the inputs' mean and spread over `selu_figure`.
+    Depths stop at 64 so that a redraw stays under half a second on two cores.
 
     Returns
     -------
@@ -101,7 +175,7 @@ def selu_explorer():
     """
     return explorer(
         selu_figure,
-        depth=widgets.IntSlider(value=64, min=4, max=128, step=4, description="depth"),
+        depth=widgets.IntSlider(value=64, min=4, max=64, step=4, description="depth"),
         gain=widgets.FloatSlider(value=1.0, min=0.5, max=2.0, step=0.05,
                                  description="init scale"),
         input_mean=widgets.FloatSlider(value=0.0, min=-3.0, max=3.0, step=0.25,
@@ -127,15 +201,27 @@ def _selu_cases(rng):
     return cases
 
 
+SELU_GRAD_CODE = "np.where(z > 0, LAMBDA, LAMBDA * ALPHA * np.exp(np.minimum(z, 0)))"
+_SELU_GRAD_RULE = "The slope is lambda for z > 0 and lambda * alpha * exp(z) for z <= 0."
+
+
+def _selu_grad_hint(*levels, key=None):
+    """The levels, then the code (np.minimum keeps exp from overflowing for large z)."""
+    return Hint([*levels, f"In numpy: {SELU_GRAD_CODE}."], key=key)
+
+
 def _never_zero_hint(got, expected, z):
     lost = (got == 0) & (expected > 0)
     if lost.any():
-        return (f"at z = {float(z[lost].max()):g} you return exactly 0, but the slope is "
-                f"lambda * alpha * exp(z) = {float(expected[lost].max()):.3g}: tiny, never 0 "
-                "(that is why SELU units cannot die). Compute exp(z), do not cut it off.")
+        return _selu_grad_hint(
+            f"at z = {float(z[lost].max()):g} you return exactly 0, but the slope there is "
+            f"{float(expected[lost].max()):.3g}: tiny, never 0 (that is why SELU units cannot "
+            "die).", "Compute lambda * alpha * exp(z) for every z <= 0, in z's dtype: do not "
+            "cut it off, nor round it to float32.", key="never zero")
     return None
 
 
+@checker
 def check_selu_grad(candidate):
     """Check a reader's ``selu_grad(z)``: lambda for z > 0, lambda alpha exp(z) for z <= 0.
 
@@ -154,18 +240,24 @@ def check_selu_grad(candidate):
         return np.exp(np.minimum(z, 0))
 
     mistakes = [
-        (lambda z: np.where(z > 0, 1.0, alpha * e(z)), "the factor lambda is missing: SELU is "
-         "lambda times an ELU, so both branches of the derivative carry lambda."),
-        (lambda z: np.where(z > 0, lam, alpha * e(z)), "the negative branch is missing lambda: "
-         "it is lambda * alpha * exp(z), not alpha * exp(z)."),
-        (lambda z: np.where(z > 0, lam, lam * e(z)), "the negative branch is missing alpha: "
-         "lambda * alpha * exp(z), whose value at 0 is lambda * alpha = 1.7581."),
-        (lambda z: np.where(z > 0, lam, lam * alpha * (e(z) - 1)), "that is the function's "
-         "negative branch shape, lambda * alpha * (exp(z) - 1); differentiate it: the -1 "
-         "disappears."),
-        (lambda z: np.where(z >= 0, lam, lam * alpha * e(z)), "right except at exactly z = 0, "
-         "where the course takes the z <= 0 branch: lambda * alpha."),
-        (selu, "you returned selu itself, not its derivative."),
+        (lambda z: np.where(z > 0, 1.0, alpha * e(z)), _selu_grad_hint(
+            "the factor lambda is missing: SELU is lambda times an ELU, so both branches of "
+            "the derivative carry lambda.", _SELU_GRAD_RULE)),
+        (lambda z: np.where(z > 0, lam, alpha * e(z)), _selu_grad_hint(
+            "the negative branch is missing lambda (the positive one has it).",
+            _SELU_GRAD_RULE)),
+        (lambda z: np.where(z > 0, lam, lam * e(z)), _selu_grad_hint(
+            "the negative branch is missing alpha: its value at z = 0 should be "
+            "lambda * alpha = 1.7581.", _SELU_GRAD_RULE)),
+        (lambda z: np.where(z > 0, lam, lam * alpha * (e(z) - 1)), _selu_grad_hint(
+            "for z <= 0 you kept the -1 of the function, lambda * alpha * (exp(z) - 1); "
+            "differentiate it.", "The derivative of exp(z) - 1 is exp(z): the -1 "
+            "disappears.")),
+        (lambda z: np.where(z >= 0, lam, lam * alpha * e(z)), _selu_grad_hint(
+            "right except at exactly z = 0, where the course takes the z <= 0 branch.",
+            "Make your test strict: z = 0 gets lambda * alpha, not lambda.")),
+        (selu, _selu_grad_hint("you returned selu itself, not its derivative.",
+                               _SELU_GRAD_RULE)),
     ]
     problem = check_cases(candidate, _selu_cases(fresh_rng()), selu_grad, mistakes,
                           diagnose=_never_zero_hint)
@@ -179,6 +271,27 @@ def check_selu_grad(candidate):
 CONSTANTS_TOLERANCE = 1e-4
 
 
+def _solve_hint(mean, var, *levels, key=None):
+    """The levels, then how to solve the fixed-point equations, then the code."""
+    if mean == 0:
+        method = ("For mean 0 the mean equation involves alpha alone: find the alpha at which "
+                  f"g({mean:g}, {var:g}) with lam = 1 has mean 0 (brentq), then scale lam so "
+                  f"that the variance is {var:g} (it grows like lam²).")
+        m, v = float(mean), float(var)
+        code = (f"In code (brentq from scipy.optimize): alpha = brentq(lambda a: "
+                f"selu_theory.moment_map({m!r}, {v!r}, alpha=a, lam=1.0)[0], 0.1, 100.0); "
+                f"lam = np.sqrt({v!r} / selu_theory.moment_map({m!r}, {v!r}, alpha=alpha, "
+                "lam=1.0)[1]).")
+    else:
+        method = (f"With (A, V) = moment_map({mean:g}, {var:g}, alpha=a, lam=1.0), the "
+                  f"equations are lam A = {mean:g} and lam² V = {var:g}: solve A / sqrt(V) = "
+                  f"{mean:g} / sqrt({var:g}) for a (brentq), then lam = sqrt({var:g} / V).")
+        code = (f"selu_theory.derive_selu_constants({mean:g}, {var:g}) does exactly this; "
+                "compare its steps with yours.")
+    return Hint([*levels, method, code], key=key and f"{key} at ({mean:g}, {var:g})")
+
+
+@checker
 def check_fixed_point_constants(answer, mean=0.0, var=2.0):
     """Check (alpha, lam) that make (mean, var) a fixed point of the SELU moment map
     (omega = 0, tau = 1), against ``helpers.selu_theory.derive_selu_constants``; right to
@@ -209,14 +322,15 @@ def check_fixed_point_constants(answer, mean=0.0, var=2.0):
     if near(alpha, want_lam) and near(lam, want_alpha):
         return not_yet("the right numbers in the wrong order: (alpha, lam).")
     if near(alpha, SELU_ALPHA) and near(lam, SELU_LAMBDA):
-        return not_yet(f"those are SELU's constants, made for the fixed point (0, 1); solve "
-                       f"for ({mean:g}, {var:g}).")
+        return not_yet(_solve_hint(mean, var, "those are SELU's constants, made for the fixed "
+                                   f"point (0, 1); solve for ({mean:g}, {var:g})."))
     authors = derive_selu_constants(mean, var, omega=1.0, tau=1.0)
     if near(alpha, authors[0]) and near(lam, authors[1]):
-        return not_yet(f"these constants make ({mean:g}, {var:g}) a fixed point when the "
-                       f"pre-activation is z ~ N({mean:g}, {var:g}), the convention of the SNN "
-                       "authors' getSELUparameters (omega = 1, tau = 1). This exercise uses "
-                       f"normalised weights, omega = 0 and tau = 1: z ~ N(0, {var:g}).")
+        return not_yet(_solve_hint(
+            mean, var, f"these constants make ({mean:g}, {var:g}) a fixed point when the "
+            f"pre-activation is z ~ N({mean:g}, {var:g}), the convention of the SNN authors' "
+            "getSELUparameters (omega = 1, tau = 1). This exercise uses normalised weights, "
+            f"omega = 0 and tau = 1: z ~ N(0, {var:g})."))
     if not (np.isfinite(alpha) and np.isfinite(lam) and alpha > 0 and lam > 0):
         return not_yet("both constants must be positive, finite numbers.")
     try:
@@ -230,10 +344,13 @@ def check_fixed_point_constants(answer, mean=0.0, var=2.0):
                        f"{off_mean:.2g} and {off_var:.2g}. Give both constants to at least 4 "
                        "decimal places (brentq finds them to 15).")
     if abs(off_mean) < 1e-6:
-        return not_yet(f"the mean is fixed but the variance is not: g gives {got_var:.6f} "
-                       f"instead of {var:g}. Solve both equations.")
+        return not_yet(_solve_hint(mean, var, "the mean is fixed but the variance is not: g "
+                                   f"gives {got_var:.6f} instead of {var:g}. Solve both "
+                                   "equations.", key="variance"))
     if abs(off_var) < 1e-6 * var:
-        return not_yet(f"the variance is fixed but the mean is not: g gives {got_mean:.6f} "
-                       f"instead of {mean:g}. Solve both equations.")
-    return not_yet(f"with these constants g({mean:g}, {var:g}) = ({got_mean:.6f}, "
-                   f"{got_var:.6f}); both must equal ({mean:g}, {var:g}).")
+        return not_yet(_solve_hint(mean, var, "the variance is fixed but the mean is not: g "
+                                   f"gives {got_mean:.6f} instead of {mean:g}. Solve both "
+                                   "equations.", key="mean"))
+    return not_yet(_solve_hint(mean, var, f"with these constants g({mean:g}, {var:g}) = "
+                               f"({got_mean:.6f}, {got_var:.6f}); both must equal "
+                               f"({mean:g}, {var:g}).", key="both"))

@@ -19,8 +19,10 @@ from ._validation import (
 )
 from .checking import (
     Case,
+    Hint,
     call,
     check_cases,
+    checker,
     close,
     correct,
     difference,
@@ -51,13 +53,23 @@ def batchnorm_trace(X, *, batch_size, momentum=0.1, steps=200, rng, feature=0):
     momentum : float in (0, 1]
     steps : int
     rng : numpy.random.Generator
-    feature : int
+    feature : int, default 0
+        The column to follow. The running mean starts at 0: `offcentre_feature(X)`, the
+        column whose mean is furthest from 0, shows best how fast it gets there.
 
     Returns
     -------
     dict with "batch_mean" and "running_mean" (arrays of shape (steps,)), "population_mean"
-    (float), and "gap": the mean absolute difference between batch and population means,
-    i.e. what the network sees in training minus what it uses in evaluation.
+    (float), "feature" (its index), and "gap": the mean absolute difference between batch
+    and population means, i.e. what the network sees in training minus what it uses in
+    evaluation.
+
+    Examples
+    --------
+    >>> X = np.random.default_rng(0).normal([0.0, 5.0], 1.0, (100, 2))
+    >>> trace = batchnorm_trace(X, batch_size=10, rng=np.random.default_rng(0), feature=1)
+    >>> round(trace["population_mean"]), round(trace["running_mean"][-1])
+    (5, 5)
     """
     X = _population(X)
     batch_size = check_positive_int(batch_size, "batch_size", minimum=2)
@@ -67,18 +79,34 @@ def batchnorm_trace(X, *, batch_size, momentum=0.1, steps=200, rng, feature=0):
     steps = check_positive_int(steps, "steps")
     check_rng(rng)
     feature = check_positive_int(feature, "feature", minimum=-X.shape[1],
-                                 maximum=X.shape[1] - 1)
-    bn = BatchNorm1d(X.shape[1], momentum=momentum)
+                                 maximum=X.shape[1] - 1) % X.shape[1]
+    x = X[:, [feature]]  # batch norm treats every feature on its own: keep the one we trace
+    bn = BatchNorm1d(1, momentum=momentum)
     batch_mean, running_mean = np.empty(steps), np.empty(steps)
     for step in range(steps):
-        batch = X[rng.choice(X.shape[0], size=batch_size, replace=False)]
+        batch = x[rng.choice(x.shape[0], size=batch_size, replace=False)]
         bn.forward(batch)
-        batch_mean[step] = batch[:, feature].mean()
-        running_mean[step] = bn.running_mean[feature]
-    population = float(X[:, feature].mean())
+        batch_mean[step] = batch.mean()
+        running_mean[step] = bn.running_mean[0]
+    population = float(x.mean())
     return {"batch_mean": batch_mean, "running_mean": running_mean,
-            "population_mean": population,
+            "population_mean": population, "feature": feature,
             "gap": float(np.mean(np.abs(batch_mean - population)))}
+
+
+def offcentre_feature(X):
+    """The column of X whose mean is furthest from 0, in units of its standard deviation
+    (constant columns left out; 0 if every column is constant).
+
+    Examples
+    --------
+    >>> offcentre_feature([[0.0, 10.0, 1.0], [2.0, 12.0, 1.0]])
+    1
+    """
+    X = _population(X)
+    mean, std = X.mean(axis=0), X.std(axis=0)
+    varies = std > 0
+    return int(np.argmax(np.where(varies, np.abs(mean) / np.where(varies, std, 1.0), -1.0)))
 
 
 
@@ -159,6 +187,8 @@ def _population(X):
     X, _ = check_data(X, None)
     if X.shape[0] < 2:
         raise ValueError(f"X must have at least 2 rows to draw batches from; got {X.shape}.")
+    if X.shape[1] == 0:
+        raise ValueError(f"X must have at least one column (a feature); got {X.shape}.")
     return X
 
 
@@ -168,7 +198,7 @@ def plot_batchnorm_trace(trace, *, ax=None, title=None):
     Parameters
     ----------
     trace : dict
-        From ``helpers.diagnostics.batchnorm_trace``.
+        From `batchnorm_trace`.
     ax : matplotlib Axes, optional
     title : str, optional
 
@@ -186,44 +216,55 @@ def plot_batchnorm_trace(trace, *, ax=None, title=None):
     steps = np.arange(1, len(trace["batch_mean"]) + 1)
     ax.plot(steps, trace["batch_mean"], color=PALETTE[2], linewidth=0.8,
             label="batch mean (used in training)")
-    ax.plot(steps, trace["running_mean"], color=PALETTE[5], linewidth=2,
-            label="running mean (used in evaluation)")
+    ax.plot(steps, trace["running_mean"], color=PALETTE[4], linewidth=2,
+            label="running mean (used in evaluation; starts at 0)")
     ax.axhline(trace["population_mean"], color="black", linestyle="--",
                label="mean over the whole data set")
     ax.set_xlabel("training step")
-    ax.set_ylabel("mean of one feature")
+    feature = trace.get("feature")
+    ax.set_ylabel("mean of one feature" if feature is None else f"mean of feature {feature}")
     ax.set_title(title or f"mean |batch - data set| = {trace['gap']:.3f}")
-    ax.legend(fontsize="small", loc="lower right")
+    ax.legend(fontsize="small", loc="best")
     return ax
 
 
 
-def batchnorm_figure(X, batch_size=32, momentum=0.1, seed=0, steps=200):
-    """The figure behind `batchnorm_explorer`: batch vs running vs data-set mean of feature 0."""
+def batchnorm_figure(X, batch_size=32, momentum=0.1, seed=0, steps=200, feature=None):
+    """The figure behind `batchnorm_explorer`: batch vs running vs data-set mean of one feature
+    (default `offcentre_feature(X)`, the one whose mean is furthest from the running mean's
+    start, 0)."""
     seed = check_positive_int(seed, "seed", minimum=0)
+    feature = offcentre_feature(X) if feature is None else feature
     trace = batchnorm_trace(X, batch_size=batch_size, momentum=momentum, steps=steps,
-                            rng=np.random.default_rng(seed))
-    fig, ax = plt.subplots(figsize=(8, 4), layout="constrained")
+                            rng=np.random.default_rng(seed), feature=feature)
+    fig, ax = plt.subplots(figsize=(8, 4))  # no layout engine: it re-measures every label
     plot_batchnorm_trace(trace, ax=ax, title=f"batch size {batch_size}, momentum {momentum:g}: "
                                              f"mean |batch - data set| = {trace['gap']:.3f}")
     return fig
 
 
 
-def batchnorm_explorer(X):
+def batchnorm_explorer(X, feature=None):
     """Sliders for batch size and momentum over `batchnorm_figure`.
 
     Parameters
     ----------
-    X : array_like, shape (N, D): the data set the batches come from.
+    X : array_like, shape (N, D)
+        The data set the batches come from. Give it features whose mean is far from 0 (e.g.
+        unscaled pixels): the running mean starts at 0, and only then does its lag show.
+    feature : int, optional
+        The column to follow; default `offcentre_feature(X)`.
 
     Returns
     -------
     ipywidgets.interactive
     """
     X = _population(X)
+    feature = offcentre_feature(X) if feature is None else check_positive_int(
+        feature, "feature", minimum=-X.shape[1], maximum=X.shape[1] - 1)
     return explorer(
-        lambda batch_size, momentum: batchnorm_figure(X, batch_size, momentum),
+        lambda batch_size, momentum: batchnorm_figure(X, batch_size, momentum,
+                                                      feature=feature),
         batch_size=widgets.IntSlider(value=min(32, X.shape[0]), min=2,
                                      max=min(256, X.shape[0]), step=2,
                                      description="batch size"),
@@ -256,13 +297,23 @@ def _batchnorm(x, gamma, beta, eps, *, axis=0, ddof=0, affine=True):
     return gamma * x_hat + beta if affine else x_hat
 
 
+BATCHNORM_CODE = "gamma * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps) + beta"
+
+
+def _batchnorm_hint(*levels, key=None):
+    return Hint([*levels, f"In numpy: {BATCHNORM_CODE}."], key=key)
+
+
 def _nan_hint(got, expected, *args):
     if not np.all(np.isfinite(got)):
-        return ("the output holds NaN or inf: one feature is constant, so its variance is 0. "
-                "Add eps inside the square root: sqrt(var + eps).")
+        return _batchnorm_hint("the output holds NaN or inf: one feature is constant, so its "
+                               "variance is 0 and you divided by 0.", "That is what eps is "
+                               "for: it goes inside the square root, sqrt(var + eps).",
+                               key="nan")
     return None
 
 
+@checker
 def check_batchnorm_forward(candidate):
     """Check a reader's ``batchnorm_forward(x, gamma, beta, eps)`` in training mode: normalise
     each feature with the batch mean and the *biased* batch variance, then scale and shift.
@@ -278,16 +329,20 @@ def check_batchnorm_forward(candidate):
     mistakes = [
         (lambda x, g, b, eps: _batchnorm(x, g, b, 1e-5), "you used eps = 1e-5, not the eps "
          "you were given: use the argument."),
-        (lambda x, g, b, eps: _batchnorm(x, g, b, eps, ddof=1), "you used the unbiased "
-         "variance (ddof=1). Batch norm normalises with the biased batch variance (divide by "
-         "N); the unbiased one only feeds the running variance."),
-        (lambda x, g, b, eps: _batchnorm(x, g, b, eps, axis=1), "you normalised each sample "
-         "over its features (axis=1): that is layer norm. Batch norm normalises each feature "
-         "over the batch (axis=0)."),
-        (lambda x, g, b, eps: _batchnorm(x, g, b, eps, affine=False), "the normalisation is "
-         "right; now scale by gamma and shift by beta."),
-        (lambda x, g, b, eps: g * (x - x.mean(0)) / (x.std(0) + eps) + b, "eps goes inside "
-         "the square root: sqrt(var + eps), not std + eps."),
+        (lambda x, g, b, eps: _batchnorm(x, g, b, eps, ddof=1), _batchnorm_hint(
+            "you used the unbiased variance (ddof=1); batch norm keeps that one for the "
+            "running variance only.", "Normalise with the biased batch variance: divide by N, "
+            "numpy's default ddof=0.")),
+        (lambda x, g, b, eps: _batchnorm(x, g, b, eps, axis=1), _batchnorm_hint(
+            "you normalised each sample over its features (axis=1): that is layer norm.",
+            "Batch norm normalises each feature over the batch: statistics along axis 0, one "
+            "per column.")),
+        (lambda x, g, b, eps: _batchnorm(x, g, b, eps, affine=False), _batchnorm_hint(
+            "the normalisation is right, but the output is not scaled by gamma and shifted by "
+            "beta.")),
+        (lambda x, g, b, eps: g * (x - x.mean(0)) / (x.std(0) + eps) + b, _batchnorm_hint(
+            "you added eps to the standard deviation; it belongs to the variance, inside the "
+            "square root.", "Divide by sqrt(var + eps), not by std + eps.")),
     ]
     problem = check_cases(candidate, _bn_cases(fresh_rng()), _batchnorm, mistakes, scale=1.0,
                           diagnose=_nan_hint)
@@ -316,6 +371,17 @@ def _standardized(train, test, *, fit_on=None, ddof=0):
     return (train - m) / s, (test - m) / s
 
 
+SCALER_CODE = ("m, s = X_train.mean(axis=0), X_train.std(axis=0); "
+               "return (X_train - m) / s, (X_test - m) / s")
+_TRAIN_STATISTICS = ("Compute the mean and standard deviation of X_train, feature by feature "
+                     "(axis 0), and use them for both splits.")
+
+
+def _scaler_hint(*levels, key=None):
+    return Hint([*levels, f"In numpy: {SCALER_CODE}."], key=key)
+
+
+@checker
 def check_train_only_scaler(candidate):
     """Check a reader's ``standardize(X_train, X_test) -> (train_scaled, test_scaled)`` that
     fits the statistics on the training split only. Each call draws fresh splits.
@@ -347,22 +413,26 @@ def check_train_only_scaler(candidate):
             continue
         leaked = _standardized(train, test, fit_on=np.vstack([train, test]))
         if close(got[0], leaked[0], scale=1.0) and close(got[1], leaked[1], scale=1.0):
-            return not_yet("the statistics came from training AND test data: that leaks the "
-                           "test set into preprocessing. Fit on X_train only.")
+            return not_yet(_scaler_hint("the statistics came from training AND test data: "
+                                        "that leaks the test set into preprocessing. Fit on "
+                                        "X_train only.", _TRAIN_STATISTICS))
         if train_right and close(got[1], _standardized(test, test)[1], scale=1.0):
-            return not_yet("the test split was scaled with its own statistics; use the "
-                           "training split's mean and standard deviation for both.")
+            return not_yet(_scaler_hint("the test split was scaled with its own statistics; "
+                                        "use the training split's for both.",
+                                        _TRAIN_STATISTICS))
         if train_right and close(got[1], test):
-            return not_yet("the test split is not scaled at all; apply the same "
-                           "transformation.")
+            return not_yet(_scaler_hint("the test split is not scaled at all; apply the same "
+                                        "transformation.", _TRAIN_STATISTICS))
         unbiased = _standardized(train, test, ddof=1)
         if close(got[0], unbiased[0], scale=1.0) and close(got[1], unbiased[1], scale=1.0):
-            return not_yet("nearly: use the population standard deviation (ddof=0), as "
-                           "scikit-learn's StandardScaler does.")
+            return not_yet(_scaler_hint("nearly: that is the sample standard deviation "
+                                        "(ddof=1); scikit-learn's StandardScaler, like this "
+                                        "exercise, uses the population one (ddof=0)."))
         which = 0 if not train_right else 1
-        return not_yet(f"for {case.label}, the {('training', 'test')[which]} split: "
-                       f"{difference(got[which], right[which], scale=1.0)}. Subtract the "
-                       "training mean and divide by the training standard deviation, feature "
-                       "by feature (axis=0).")
+        return not_yet(_scaler_hint(f"for {case.label}, the {('training', 'test')[which]} "
+                                    f"split: {difference(got[which], right[which], scale=1.0)}.",
+                                    "Subtract the training mean and divide by the training "
+                                    "standard deviation, feature by feature (axis 0).",
+                                    key="other"))
     return correct("Mean and standard deviation from the training split, applied to both "
                    "splits.")

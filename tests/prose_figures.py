@@ -19,6 +19,9 @@ DECLARED = {
     "00-start-here.ipynb": [
         ("3.0", "setting", "Try it 2: the bias shift (−3.0) the reader is asked to try"),
         ("0.001", "setting", "the Adam learning rate of the residual-connection training run"),
+        ("0.75", "setting", "Try it 1's solution: a position of the explorer's gain slider"),
+        ("1e-16", "math", "glossary: float64's rounding error, the nudge of notebook 01's aside"),
+        ("0.9", "setting", "the usual SGD momentum, named where SGD is defined"),
     ],
     "01-dying-relu.ipynb": [
         ("10^-16", "math", "float64's relative rounding error, 2^-53 ≈ 1.1e-16"),
@@ -26,6 +29,7 @@ DECLARED = {
     ],
     "02-leaky-and-parametric-relu.ipynb": [
         ("1.0625", "math", "the factor 1 + a² for the initial slope a = 0.25"),
+        ("2.03", "math", "exercise 4's solution: (a² + b²)/2 for a = 0.25, b = 2"),
         ("0.9", "setting", "SGD momentum, as in He et al. 2015"),
         ("0.6", "paper", "first-layer slopes, about 0.6 to 0.7: He et al. 2015, Table 1"),
         ("0.7", "paper", "first-layer slopes, about 0.6 to 0.7: He et al. 2015, Table 1"),
@@ -36,11 +40,15 @@ DECLARED = {
         ("1.6732", "article", "the article's alpha, compared with the exact 1.6733 printed above"),
         ("0.95", "paper", "the domain of Theorem 1, tau in [0.95, 1.1], Klambauer et al. 2017"),
         ("1.1", "paper", "the domain of Theorem 1, tau in [0.95, 1.1], Klambauer et al. 2017"),
+        ("0.64", "math", "exercise 3's solution: tau = scale² for the scale 0.8"),
+        ("1.44", "math", "exercise 3's solution: tau = scale² for the scale 1.2"),
         ("1.97690", "paper", "getSELUparameters of the SNN authors (Klambauer et al. 2017 code)"),
         ("1.07385", "paper", "getSELUparameters of the SNN authors (Klambauer et al. 2017 code)"),
     ],
     "04-normalization-types.ipynb": [
         ("10^-5", "setting", "batch norm's epsilon: PyTorch's default, which the course follows"),
+        ("0.99", "setting", "Keras' default batch-norm momentum (the weight of the old average)"),
+        ("0.999", "math", "1 - momentum for the explorer's momentum 0.001"),
         ("0.9", "setting", "1 - momentum in the running-mean update, momentum 0.1 (PyTorch's)"),
         ("0.58", "math", "std of max(0, z) for z ~ N(0, 1): sqrt(1/2 - 1/(2 pi)) = 0.5838"),
         ("1.10", "math", "cross-entropy of a uniform guess over 3 classes: ln 3 = 1.0986"),

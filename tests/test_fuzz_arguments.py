@@ -41,6 +41,7 @@ from matplotlib.figure import Figure
 
 from helpers import (
     activations,
+    checking,
     data,
     diagnostics,
     experiments,
@@ -137,6 +138,7 @@ F64 = Kind(lambda v: isinstance(v, np.ndarray) and v.dtype == np.float64, [np.on
                                                                             [1.0, 2.0]], "float64")
 GRID = Array(ndim=1, min_size=2, finite=True)
 ANY_LABELS = labels_kind(2**31)
+SENTENCE = Kind(lambda v: isinstance(v, str) and bool(v.strip()), ["", "  "], "sentence")
 
 
 def axes_pair():
@@ -451,15 +453,30 @@ def shared_calls():
                 [{"a": "x"}], "values")), "ylabel": P("y", TEXT), "title": P("t", TEXT),
             "ax": P(None, AX)}),
         "widgets.show": (widgets.show, {"fig": P(plt.figure, FIG)}),
+        "widgets.explorer_figure": (widgets.explorer_figure, {
+            "ncols": P(2, Int(1, 4)), "figsize": P((11, 4), Kind(
+                lambda v: isinstance(v, tuple | list | np.ndarray) and np.shape(v) == (2,)
+                and all(POS.valid(b) for b in v), [(0, 4), (11,), (11, np.inf)], "figsize"))}),
+        "plotting.curve_style": (plotting.curve_style, {"i": P(0, Int(0)),
+                                                        "n_points": P(10, Int(1))}),
+        "checking.Hint": (checking.Hint, {"levels": P(["names it.", "the code."], Seq(SENTENCE)),
+                                          "key": P(None, Optional(SENTENCE))}),
+        "checking.Hint.text": (lambda attempt: checking.Hint(["a.", "b."]).text(attempt), {
+            "attempt": P(2, Int(1))}),
+        "checking.checker": (checking.checker, {"check": P(lambda: _a_check, CALLABLE)}),
         "nb00.plot_propagation": (nb00.plot_propagation, {
             "runs": P({"relu": stats}, Kind(lambda v: isinstance(v, dict) and v and all(
                 isinstance(s, propagation.LayerStats) for s in v.values()), [{"a": 1}],
                 "runs")), "axes": P(None, AXES)}),
         "nb00.propagation_figure": (nb00.propagation_figure, {
             "depth": P(3, Int(1)), "width": P(8, Int(1)), "gain": P(1.0, POS),
-            "seeds": P([0], SEEDS)}),
+            "seeds": P([0], SEEDS), "n_samples": P(16, Int(2))}),
         "nb00.propagation_explorer": (nb00.propagation_explorer, {"seeds": P([0], SEEDS)}),
     }
+
+
+def _a_check(answer):
+    return checking.correct("right.") if answer == 42 else checking.not_yet("not 42.")
 
 
 def notebook_calls():
@@ -533,9 +550,19 @@ def notebook_calls():
                                      [(0.0, 0.0)], "start"), min_len=0)),
             "steps": P(2, Int(0)), "omega": P(0.0, Real()), "tau": P(1.0, POS),
             "ax": P(None, AX), "n_arrows": P(3, Int(2))}),
+        "nb03.plot_variance_map": (nb03.plot_variance_map, {
+            "nu_in": P([0.5, 1.0, 2.0], Kind(lambda v: Array().valid(v) and np.shape(v) == (3,)
+                                             and np.all(np.diff(v) > 0),
+                                             [[2.0, 1.0, 0.5], [[0.5]]], "nu_in")),
+            "nu_out": P([0.6, 1.0, 1.5], Kind(lambda v: Array().valid(v) and np.shape(v) == (3,),
+                                              [[1.0], [[1.0]]], "nu_out")),
+            "starts": P((), Seq(Kind(lambda v: Real().valid(v) and 0.5 <= v <= 2.0, [5.0],
+                                     "start"), min_len=0)),
+            "steps": P(1, Int(1)), "ax": P(None, AX)}),
         "nb03.selu_figure": (nb03.selu_figure, {
             "depth": P(3, Int(1)), "gain": P(1.0, POS), "input_mean": P(0.0, Real()),
-            "input_std": P(1.0, POS), "width": P(8, Int(1)), "seeds": P([0], SEEDS)}),
+            "input_std": P(1.0, POS), "width": P(8, Int(1)), "seeds": P([0], SEEDS),
+            "n_samples": P(16, Int(2))}),
         "nb00.gradient_norms_per_layer": (nb00.gradient_norms_per_layer, {
             "depth": P(3, Int(2)), "width": P(4, Int(1)), "seeds": P([0], SEEDS),
             "n_samples": P(8, Int(2))}),
@@ -551,6 +578,9 @@ def notebook_calls():
             "X": P(X, POPULATION), "batch_size": P(4, Int(2, 20)),
             "momentum": P(0.1, Real(0.0, 1.0)), "steps": P(3, Int(1)),
             "rng": P(rng, RNG), "feature": P(0, Int(-64, 63))}),
+        "nb04.offcentre_feature": (nb04.offcentre_feature, {"X": P(X, Kind(
+            lambda v: Array(ndim=2, finite=True).valid(v) and np.shape(v)[0] >= 2
+            and np.shape(v)[1] >= 1, [np.ones((1, 3))], "X"))}),
         "nb04.plot_batchnorm_trace": (nb04.plot_batchnorm_trace, {
             "trace": P(trace, Kind(lambda v: isinstance(v, dict) and set(trace) <= set(v),
                                    [{"gap": 1}], "trace")), "ax": P(None, AX),
@@ -558,9 +588,10 @@ def notebook_calls():
         "nb04.batchnorm_figure": (nb04.batchnorm_figure, {
             "X": P(X, POPULATION), "batch_size": P(4, Int(2, 20)),
             "momentum": P(0.1, Real(0.0, 1.0)), "seed": P(0, SEED),
-            "steps": P(3, Int(1))}),
+            "steps": P(3, Int(1)), "feature": P(None, Optional(Int(-64, 63)))}),
         "nb04.batchnorm_explorer": (nb04.batchnorm_explorer, {"X": P(X, Kind(
-            lambda v: Array(ndim=2, finite=True).valid(v) and np.shape(v)[0] >= 2, [], "X"))}),
+            lambda v: Array(ndim=2, finite=True).valid(v) and np.shape(v)[0] >= 2
+            and np.shape(v)[1] >= 1, [], "X")), "feature": P(None, Optional(Int(-64, 63)))}),
     }
 
 

@@ -1,13 +1,22 @@
 """helpers.nb01: born-dead probabilities, killed-in-training tracking, figures and explorer
 behind notebook 01 (and helpers.models, which 01 introduces)."""
 
+import inspect
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from verdicts import assert_verdict, stub
+from verdicts import (
+    STUB_MESSAGE,
+    assert_hints_escalate,
+    assert_verdict,
+    hint_levels,
+    stub,
+)
 
 from helpers import nb01
 from helpers.activations import relu, relu_grad
+from helpers.checking import MORE_HELP
 from helpers.experiments import standardized_digits
 from helpers.models import mlp
 
@@ -158,6 +167,7 @@ def test_dying_explorer_figure_and_sliders(monkeypatch):
     fig = nb01.dying_figure(data, lr=0.05, bias_shift=-1.0, epochs=2)
     assert "lr 0.05, bias shift -1" in fig.axes[0].get_title()  # Adam
     assert len(fig.axes[0].get_lines()) == 4
+    assert inspect.signature(nb01.dying_figure).parameters["epochs"].default == 8  # < 0.5 s
     monkeypatch.setattr(nb01, "train_and_track", lambda *a, **k: {"diverged": True})
     diverged = nb01.dying_figure(data, lr=5.0, epochs=2)
     assert "diverged" in diverged.axes[0].texts[0].get_text()
@@ -262,6 +272,58 @@ DEAD_ANSWERS = {
 @pytest.mark.parametrize("name", DEAD_ANSWERS)
 def test_check_dead_fractions(name):
     assert_verdict(nb01.check_dead_fractions, *DEAD_ANSWERS[name])
+
+
+# the reference solutions' key code: never in a first hint (the code is the last level)
+RELU_GRAD_SOLUTION = ["(z > 0)", "astype"]
+DEAD_SOLUTION = ["np.all", "axis=0", "np.mean"]
+# hints that name no mistake of the solution's own (no answer, a crash, a wrong shape, an
+# answer no known mistake explains) have one level
+RELU_GRAD_GENERIC = {"a sum", "one shape only", "in place", "a string", "empty stub", "raises",
+                     "other"}
+DEAD_GENERIC = {"in-place ReLU in the list", "hard-coded", "one number", "ragged", "empty stub",
+                "not a function"}
+
+
+@pytest.mark.parametrize("name", [n for n, a in RELU_GRAD_ANSWERS.items() if not a[1]])
+def test_relu_grad_hints_name_the_mistake_first_and_show_the_code_last(name):
+    candidate, _, phrase = RELU_GRAD_ANSWERS[name]
+    assert_hints_escalate(nb01.check_relu_grad, candidate, phrase, RELU_GRAD_SOLUTION,
+                          nb01.RELU_GRAD_CODE, single_level=name in RELU_GRAD_GENERIC)
+
+
+@pytest.mark.parametrize("name", [n for n, a in DEAD_ANSWERS.items() if not a[1]])
+def test_dead_fraction_hints_name_the_mistake_first_and_show_the_code_last(name):
+    candidate, _, phrase = DEAD_ANSWERS[name]
+    assert_hints_escalate(nb01.check_dead_fractions, candidate, phrase, DEAD_SOLUTION,
+                          nb01.DEAD_FRACTION_CODE, single_level=name in DEAD_GENERIC)
+
+
+def test_the_code_the_last_hints_show_is_right():
+    assert nb01.check_relu_grad(eval(f"lambda z: {nb01.RELU_GRAD_CODE}")).correct
+    assert nb01.check_dead_fractions(eval(f"lambda zs: [{nb01.DEAD_FRACTION_CODE} "
+                                          "for z in zs]")).correct
+
+
+def test_hint_counts_are_per_mistake_per_checker_and_reset_when_right():
+    at_zero = RELU_GRAD_ANSWERS[">= 0"][0]
+    levels = hint_levels(nb01.check_relu_grad, at_zero)
+    assert len(levels) == 3 and "relu_grad(0) is 0." in levels[0] and "strict" in levels[1]
+    assert nb01.check_relu_grad(at_zero).message == levels[-1]  # the last level stays
+    # a new mistake in the same exercise, or one in another exercise: its first level
+    the_function = nb01.check_relu_grad(relu).message
+    assert "the function itself" in the_function and the_function.endswith(MORE_HELP)
+    assert "(z > 0)" not in the_function
+    dead = DEAD_ANSWERS["axis 1"][0]
+    dead_first = nb01.check_dead_fractions(dead).message
+    assert dead_first.endswith(MORE_HELP) and "axis 0" not in dead_first
+    # the empty stub, as a fresh notebook shows it, whatever came before
+    assert nb01.check_relu_grad(stub).message == STUB_MESSAGE
+    # a correct answer starts that exercise afresh, and only that one
+    assert nb01.check_relu_grad(relu_grad).correct
+    assert nb01.check_relu_grad(at_zero).message == levels[0]
+    assert nb01.check_relu_grad(relu).message == the_function
+    assert "axis 0" in nb01.check_dead_fractions(dead).message
 
 
 def test_checkers_draw_fresh_inputs():

@@ -3,7 +3,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from verdicts import assert_verdict, stub
+from verdicts import assert_count_resets, assert_hints_escalate, assert_verdict, stub
 
 from helpers import activations, nb02, plotting
 
@@ -61,7 +61,7 @@ PRELU_ANSWERS = {
                                  False, "If the shapes do not fit"),
     "leaky": (lambda z, a: np.maximum(z, 0) + 0.01 * np.minimum(z, 0), False, "fixed 0.01"),
     "relu": (lambda z, a: np.maximum(z, 0), False, "plain ReLU"),
-    "a, not a z": (lambda z, a: np.where(z > 0, z, a), False, "not a."),
+    "a, not a z": (lambda z, a: np.where(z > 0, z, a), False, "the slope a itself"),
     "hard-coded slopes": (lambda z, a: np.maximum(z, 0)
                           + np.resize([0.25, 1.5, -0.3], z.shape[1]) * np.minimum(z, 0), False,
                           "expected"),
@@ -72,6 +72,27 @@ PRELU_ANSWERS = {
 @pytest.mark.parametrize("name", PRELU_ANSWERS)
 def test_check_prelu(name):
     assert_verdict(nb02.check_prelu, *PRELU_ANSWERS[name])
+
+
+# the reference solutions' key code: never in a first hint (the code is the last level)
+PRELU_SOLUTION = ["np.maximum(z, 0)", "np.minimum", "min(0, z)"]
+BACKWARD_SOLUTION = ["np.where", "np.minimum", "sum(axis=0)", "axis 0", "axis=0"]
+# hints that name no mistake of the solution's own have one level: no answer, a crash (its
+# hint says what np.max's second argument is, or where the channels are, but not the code)
+PRELU_GENERIC = {"the article's np.max", "slopes on the wrong axis", "hard-coded slopes",
+                 "empty stub"}
+BACKWARD_GENERIC = {"one value", "strings", "empty stub"}
+
+
+@pytest.mark.parametrize("name", [n for n, a in PRELU_ANSWERS.items() if not a[1]])
+def test_prelu_hints_name_the_mistake_first_and_show_the_code_last(name):
+    candidate, _, phrase = PRELU_ANSWERS[name]
+    assert_hints_escalate(nb02.check_prelu, candidate, phrase, PRELU_SOLUTION, nb02.PRELU_CODE,
+                          single_level=name in PRELU_GENERIC)
+
+
+def test_prelu_hint_count_resets_when_right():
+    assert_count_resets(nb02.check_prelu, PRELU_ANSWERS["relu"][0], prelu_ok)
 
 
 def backward_ok(dout, z, a):
@@ -97,10 +118,10 @@ PRELU_BACKWARD_ANSWERS = {
                                 False, "mask is missing"),
     "dslope as a mean": (lambda d, z, a: (backward_ok(d, z, a)[0],
                                           (d * np.minimum(z, 0)).mean(axis=0)), False,
-                         "not the mean"),
+                         "mean over the samples"),
     "dslope without dout": (lambda d, z, a: (backward_ok(d, z, a)[0],
                                              np.minimum(z, 0).sum(axis=0)), False,
-                            "weighted by the upstream"),
+                            "missing the upstream gradient"),
     "dz without the mask": (lambda d, z, a: (d * a, backward_ok(d, z, a)[1]), False,
                             "slope a everywhere"),
     "dz at zero": (lambda d, z, a: (d * np.where(z >= 0, 1.0, a), backward_ok(d, z, a)[1]),
@@ -116,3 +137,33 @@ PRELU_BACKWARD_ANSWERS = {
 @pytest.mark.parametrize("name", PRELU_BACKWARD_ANSWERS)
 def test_check_prelu_backward(name):
     assert_verdict(nb02.check_prelu_backward, *PRELU_BACKWARD_ANSWERS[name])
+
+
+@pytest.mark.parametrize("name", [n for n, a in PRELU_BACKWARD_ANSWERS.items() if not a[1]]
+                         + ["dz otherwise wrong", "dslope otherwise wrong"])
+def test_prelu_backward_hints_name_the_mistake_first_and_show_the_code_last(name):
+    candidate, _, phrase = {**PRELU_BACKWARD_ANSWERS, **OTHER_BACKWARD_ANSWERS}[name]
+    code = nb02.DZ_CODE if name.startswith("dz") else nb02.DSLOPE_CODE
+    assert_hints_escalate(nb02.check_prelu_backward, candidate, phrase, BACKWARD_SOLUTION, code,
+                          single_level=name in BACKWARD_GENERIC)
+
+
+OTHER_BACKWARD_ANSWERS = {  # wrong in a way no known mistake explains
+    "dz otherwise wrong": (lambda d, z, a: (2 * backward_ok(d, z, a)[0],
+                                            backward_ok(d, z, a)[1]), False, "dz is wrong for"),
+    "dslope otherwise wrong": (lambda d, z, a: (backward_ok(d, z, a)[0],
+                                                -backward_ok(d, z, a)[1]), False, "dslope at"),
+}
+
+
+def test_the_code_the_last_hints_show_is_right():
+    assert nb02.check_prelu(eval(f"lambda z, negative_slope: {nb02.PRELU_CODE}")).correct
+    namespace = {"np": np}
+    exec(f"def backward(dout, z, negative_slope):\n    {nb02.DZ_CODE}\n"
+         f"    {nb02.DSLOPE_CODE}\n    return dz, dslope", namespace)
+    assert nb02.check_prelu_backward(namespace["backward"]).correct
+
+
+def test_prelu_backward_hint_count_resets_when_right():
+    assert_count_resets(nb02.check_prelu_backward, PRELU_BACKWARD_ANSWERS["dz at zero"][0],
+                        backward_ok)

@@ -3,9 +3,16 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from verdicts import assert_verdict, stub
+from scipy.optimize import brentq
+from verdicts import (
+    assert_count_resets,
+    assert_hints_escalate,
+    assert_verdict,
+    hint_levels,
+    stub,
+)
 
-from helpers import activations, nb03
+from helpers import activations, nb03, selu_theory
 from helpers.selu_theory import derive_selu_constants
 
 
@@ -26,6 +33,7 @@ def test_selu_explorer(monkeypatch):
     sliders = {c.description: c for c in explorer.children[:4]}
     sliders["input mean"].value = 2.0
     assert calls[-1] == {"depth": 64, "gain": 1.0, "input_mean": 2.0, "input_std": 1.0}
+    assert sliders["depth"].max == 64  # deeper would take over half a second to redraw
 
 
 
@@ -54,7 +62,7 @@ SELU_GRAD_ANSWERS = {
     "no alpha": (lambda z: np.where(z > 0, LAM, LAM * np.exp(np.minimum(z, 0))), False,
                  "missing alpha"),
     "kept the -1": (lambda z: np.where(z > 0, LAM, LAM * ALPHA * np.expm1(np.minimum(z, 0))),
-                    False, "the -1 disappears"),
+                    False, "kept the -1"),
     ">= 0": (lambda z: np.where(z >= 0, LAM, LAM * ALPHA * np.exp(np.minimum(z, 0))), False,
              "exactly z = 0"),
     "0 below -20": (lambda z: np.where(z < -20, 0.0, selu_grad_ok(z)), False, "never 0"),
@@ -67,6 +75,50 @@ SELU_GRAD_ANSWERS = {
 @pytest.mark.parametrize("name", SELU_GRAD_ANSWERS)
 def test_check_selu_grad(name):
     assert_verdict(nb03.check_selu_grad, *SELU_GRAD_ANSWERS[name])
+
+
+# the reference solution's key code: never in a first hint (the code is the last level)
+SELU_GRAD_SOLUTION = ["np.where", "np.exp", "lambda * alpha * exp(z)"]
+SELU_GRAD_GENERIC = {"empty stub"}
+
+
+@pytest.mark.parametrize("name", [n for n, a in SELU_GRAD_ANSWERS.items() if not a[1]])
+def test_selu_grad_hints_name_the_mistake_first_and_show_the_code_last(name):
+    candidate, _, phrase = SELU_GRAD_ANSWERS[name]
+    assert_hints_escalate(nb03.check_selu_grad, candidate, phrase, SELU_GRAD_SOLUTION,
+                          nb03.SELU_GRAD_CODE, single_level=name in SELU_GRAD_GENERIC)
+
+
+def test_the_code_the_last_selu_grad_hint_shows_is_right():
+    code = eval(f"lambda z: {nb03.SELU_GRAD_CODE}", {"np": np, "LAMBDA": LAM, "ALPHA": ALPHA})
+    assert nb03.check_selu_grad(code).correct
+    assert_count_resets(nb03.check_selu_grad, SELU_GRAD_ANSWERS["no alpha"][0], code)
+
+
+def test_fixed_point_hints_escalate_to_code_that_finds_the_constants():
+    alpha, lam = derive_selu_constants(0.0, 2.0)
+    assert_count_resets(nb03.check_fixed_point_constants, (ALPHA, LAM), (alpha, lam))
+    solution = ["brentq(", f"{alpha:.3f}", f"{lam:.3f}"]
+    for answer, phrase in {(ALPHA, LAM): "SELU's constants", (alpha, 1.0): "the mean is fixed",
+                           (2.2, 0.9): "both must equal"}.items():
+        levels = hint_levels(nb03.check_fixed_point_constants, answer)
+        assert len(levels) == 3 and all(phrase in m for m in levels), levels
+        assert not [s for s in solution if s in levels[0]], levels[0]
+        assert "brentq" in levels[1] and "brentq(" not in levels[1]
+    code = levels[-1].split("In code (brentq from scipy.optimize): ")[1].rstrip(".")
+    namespace = {"np": np, "brentq": brentq, "selu_theory": selu_theory}
+    exec(code, namespace)
+    assert nb03.check_fixed_point_constants((namespace["alpha"], namespace["lam"])).correct
+    # a near miss, the wrong order and the empty cell name their fix and have one level
+    for answer in [(round(alpha, 3), round(lam, 3)), (lam, alpha), None]:
+        assert len(hint_levels(nb03.check_fixed_point_constants, answer)) == 1
+    assert nb03.check_fixed_point_constants(None).message == (
+        "Not yet: fill in my_answer = (alpha, lam), the two numbers you found.")
+    # for another fixed point the hints follow its mean and variance
+    levels = hint_levels(lambda a: nb03.check_fixed_point_constants(a, mean=-0.1, var=2.0),
+                         (2.2, 0.9))
+    assert "A / sqrt(V) = -0.1 / sqrt(2)" in levels[1]
+    assert "derive_selu_constants(-0.1, 2)" in levels[2]
 
 
 def test_check_fixed_point_constants():
@@ -105,3 +157,25 @@ def test_moment_map_plot_marks_the_fixed_point_of_its_own_weights():
     assert "fixed point (0.0547, 1.4103)" in labels
     ax = nb03.plot_moment_map()
     assert "fixed point (0, 1)" in [line.get_label() for line in ax.get_lines()]
+
+
+def test_variance_map_plot_follows_the_curve_layer_by_layer():
+    nu_in = np.linspace(0.1, 3.0, 30)
+    nu_out = 0.5 * nu_in + 0.5  # a map with its fixed point at 1 and slope 0.5
+    ax = nb03.plot_variance_map(nu_in, nu_out, starts=[3.0], steps=4)
+    staircase = next(line for line in ax.get_lines() if line.get_label().startswith("start"))
+    x, y = staircase.get_data()
+    # up to the curve, across to the diagonal: 3 -> 2 -> 1.5 -> 1.25 -> 1.125
+    assert np.allclose(y[1::2], [2.0, 1.5, 1.25, 1.125])
+    assert np.allclose(x[2::2], [2.0, 1.5, 1.25])  # ends on the curve after the 4th layer
+    plt.close(ax.figure)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(nu_in=[1.0, 2.0], nu_out=[1.0]), "one finite output variance per entry"),
+    (dict(nu_in=[2.0, 1.0], nu_out=[1.0, 1.0]), "increasing"),
+    (dict(nu_in=[1.0, 2.0], nu_out=[1.0, 1.0], starts=[5.0]), "starts"),
+])
+def test_variance_map_plot_rejects_bad_input(kwargs, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        nb03.plot_variance_map(**kwargs)

@@ -3,9 +3,9 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from verdicts import assert_verdict, stub
+from verdicts import assert_count_resets, assert_hints_escalate, assert_verdict, stub
 
-from helpers import experiments, nb04
+from helpers import data, experiments, nb04
 from helpers.layers import BatchNorm1d
 from helpers.scalers import StandardScaler
 
@@ -25,10 +25,51 @@ def test_batchnorm_trace_and_explorer(monkeypatch):
     fig = nb04.batchnorm_figure(X, batch_size=8, momentum=0.5, steps=20)
     assert "batch size 8, momentum 0.5" in fig.axes[0].get_title()
     calls = []
-    monkeypatch.setattr(nb04, "batchnorm_figure", lambda *a: calls.append(a) or plt.figure())
+    monkeypatch.setattr(nb04, "batchnorm_figure",
+                        lambda *a, **k: calls.append((a, k)) or plt.figure())
     explorer = nb04.batchnorm_explorer(X)
     explorer.children[0].value = 64
-    assert calls[-1][1:] == (64, 0.1)
+    assert calls[-1][0][1:] == (64, 0.1)
+    assert calls[-1][1] == {"feature": nb04.offcentre_feature(X)}
+    nb04.batchnorm_explorer(X, feature=-1)
+    assert calls[-1][1] == {"feature": -1}
+    with pytest.raises(ValueError, match=r"feature must be an integer in \[-2, 1\]; got 2"):
+        nb04.batchnorm_explorer(X, feature=2)
+
+
+def test_the_default_feature_is_the_one_furthest_from_the_running_means_start():
+    X = np.zeros((6, 4))
+    X[:, 0] = [1, -1, 1, -1, 1, -1]  # mean 0
+    X[:, 1] = [4, 6, 4, 6, 4, 6]  # mean 5 = 5 standard deviations
+    X[:, 2] = -100.0  # constant: batch norm has no statistics to learn there
+    X[:, 3] = [-9, -11, -9, -11, -9, -11]  # mean -10 = 10 standard deviations
+    assert nb04.offcentre_feature(X) == 3
+    assert nb04.offcentre_feature(X[:, :3]) == 1
+    fig = nb04.batchnorm_figure(X, batch_size=2, steps=1)
+    assert fig.axes[0].get_ylabel() == "mean of feature 3"
+    assert nb04.batchnorm_trace(X, batch_size=2, steps=1, rng=np.random.default_rng(0))[
+        "feature"] == 0  # the measurement itself keeps its default
+    with pytest.raises(ValueError, match="X must have at least 2 rows"):
+        nb04.offcentre_feature(X[:1])
+    with pytest.raises(ValueError, match=r"X must have at least one column \(a feature\)"):
+        nb04.batchnorm_explorer(X[:, :0])
+
+
+def test_the_explorer_shows_momentum_0_1_converge_and_0_001_lag():
+    """On unscaled pixels (the recommended call) the default feature's mean is far from 0,
+    where the running mean starts: over the plotted steps momentum 0.1 gets there, 0.001 does
+    not (it covers 1 - 0.999^200, about 18% of the way)."""
+    X = data.load_digits(seed=0).X_train
+    feature = nb04.offcentre_feature(X)
+    assert abs(X[:, feature].mean()) > 2 * X[:, feature].std()
+    explorer = nb04.batchnorm_explorer(X)  # draws its default: batch size 32, momentum 0.1
+    assert (explorer.children[0].value, explorer.children[1].value) == (32, 0.1)
+    for momentum, low, high in [(0.1, 0.0, 0.03), (0.001, 0.75, 0.9)]:
+        fig = nb04.batchnorm_figure(X, batch_size=32, momentum=momentum)
+        _, running, population = fig.axes[0].get_lines()
+        assert fig.axes[0].get_ylabel() == f"mean of feature {feature}"
+        true_mean = population.get_ydata()[0]
+        assert low <= abs(running.get_ydata()[-1] - true_mean) / abs(true_mean) < high
 
 
 
@@ -57,13 +98,13 @@ BN_ANSWERS = {
     "unbiased": (lambda x, g, b, eps: g * (x - x.mean(0)) / np.sqrt(x.var(0, ddof=1) + eps) + b,
                  False, "unbiased variance"),
     "no eps": (lambda x, g, b, eps: g * (x - x.mean(0)) / np.sqrt(x.var(0)) + b, False,
-               "eps inside the square root"),
+               "its variance is 0"),
     "layer norm": (lambda x, g, b, eps: g * (x - x.mean(1, keepdims=True))
                    / np.sqrt(x.var(1, keepdims=True) + eps) + b, False, "layer norm"),
     "no affine": (lambda x, g, b, eps: (x - x.mean(0)) / np.sqrt(x.var(0) + eps), False,
-                  "scale by gamma"),
+                  "not scaled by gamma"),
     "std + eps": (lambda x, g, b, eps: g * (x - x.mean(0)) / (x.std(0) + eps) + b, False,
-                  "not std + eps"),
+                  "added eps to the standard deviation"),
     "empty stub": (stub, False, "returns None"),
 }
 
@@ -71,6 +112,27 @@ BN_ANSWERS = {
 @pytest.mark.parametrize("name", BN_ANSWERS)
 def test_check_batchnorm_forward(name):
     assert_verdict(nb04.check_batchnorm_forward, *BN_ANSWERS[name])
+
+
+# the reference solutions' key code: never in a first hint (the code is the last level)
+BN_SOLUTION = ["np.sqrt(", "sqrt(var + eps)", "mean(axis=0)", "mean(0)", "gamma *"]
+SCALER_SOLUTION = ["mean(axis=0)", "std(axis=0)", "(X_test - m)", "axis 0", "axis=0"]
+# one level: the empty stub, and a hard-coded eps (the hint says which eps to use)
+BN_GENERIC = {"empty stub", "a hard-coded eps"}
+SCALER_GENERIC = {"one array", "empty stub"}
+
+
+@pytest.mark.parametrize("name", [n for n, a in BN_ANSWERS.items() if not a[1]])
+def test_batchnorm_hints_name_the_mistake_first_and_show_the_code_last(name):
+    candidate, _, phrase = BN_ANSWERS[name]
+    assert_hints_escalate(nb04.check_batchnorm_forward, candidate, phrase, BN_SOLUTION,
+                          nb04.BATCHNORM_CODE, single_level=name in BN_GENERIC)
+
+
+def test_the_code_the_last_batchnorm_hint_shows_is_right():
+    code = eval(f"lambda x, gamma, beta, eps: {nb04.BATCHNORM_CODE}", {"np": np})
+    assert nb04.check_batchnorm_forward(code).correct
+    assert_count_resets(nb04.check_batchnorm_forward, BN_ANSWERS["layer norm"][0], code)
 
 
 def scaler_ok(tr, te):
@@ -99,7 +161,7 @@ SCALER_ANSWERS = {
                         "its own statistics"),
     "test unscaled": (lambda tr, te: (scaler_ok(tr, te)[0], te), False, "not scaled at all"),
     "ddof 1": (lambda tr, te: ((tr - tr.mean(0)) / tr.std(0, ddof=1),
-                               (te - tr.mean(0)) / tr.std(0, ddof=1)), False, "ddof=0"),
+                               (te - tr.mean(0)) / tr.std(0, ddof=1)), False, "ddof=1"),
     "one array": (lambda tr, te: tr, False, "return two arrays"),
     "empty stub": (stub, False, "returns None"),
 }
@@ -108,6 +170,23 @@ SCALER_ANSWERS = {
 @pytest.mark.parametrize("name", SCALER_ANSWERS)
 def test_check_train_only_scaler(name):
     assert_verdict(nb04.check_train_only_scaler, *SCALER_ANSWERS[name])
+
+
+@pytest.mark.parametrize("name", [n for n, a in SCALER_ANSWERS.items() if not a[1]]
+                         + ["otherwise wrong"])
+def test_scaler_hints_name_the_mistake_first_and_show_the_code_last(name):
+    candidate, _, phrase = {**SCALER_ANSWERS, "otherwise wrong": (
+        lambda tr, te: (scaler_ok(tr, te)[0], scaler_ok(tr, te)[1] + 1.0), False,
+        "the test split: at index")}[name]
+    assert_hints_escalate(nb04.check_train_only_scaler, candidate, phrase, SCALER_SOLUTION,
+                          nb04.SCALER_CODE, single_level=name in SCALER_GENERIC)
+
+
+def test_the_code_the_last_scaler_hint_shows_is_right():
+    namespace = {"np": np}
+    exec(f"def standardize(X_train, X_test):\n    {nb04.SCALER_CODE}", namespace)
+    assert nb04.check_train_only_scaler(namespace["standardize"]).correct
+    assert_count_resets(nb04.check_train_only_scaler, fit_on_all, scaler_ok)
 
 
 def test_gradient_norms_at_init_explode_with_batch_norm():

@@ -30,6 +30,7 @@ import pytest
 from _notebooks import NOTEBOOKS
 from prose_figures import CATEGORIES, DECLARED
 from test_notebook_hygiene import code_cells, load
+from test_solutions import solution_code
 
 NOT_COMPARED = {"nbval-ignore-output", "nbval-skip"}
 
@@ -40,6 +41,7 @@ NOT_PROSE = [
     (re.compile(r"!\[[^\]]*\]\([^)]*\)"), " "),
     (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),
     (re.compile(r"https?://\S+"), " "),
+    (re.compile(r"\barXiv:\d{4}\.\d{4,5}|\bdoi:\S+"), " "),  # a reference's identifier
     (re.compile(r"</?[A-Za-z][^<>\n]*>"), " "),  # HTML tags, not the "<" of $a < b$
 ]
 NUMBER = r"\d+(?:\.\d+)?"
@@ -117,12 +119,14 @@ def printed_numbers(nb):
 
 
 def assert_literals(nb):
-    """Every number written in an `assert` of the notebook (nbval runs them all)."""
+    """Every number written in an `assert` of the notebook (nbval runs them all) or of a
+    worked solution's code (tests/test_solutions.py runs those)."""
     literals = set()
-    for cell in code_cells(nb):
-        if "nbval-skip" in tags(cell):
-            continue
-        code = re.sub(r"^(\s*)[%!].*$", r"\1pass", source(cell), flags=re.M)  # IPython magics
+    solutions = [code for cell in nb["cells"] if cell["cell_type"] == "markdown"
+                 for _, code in solution_code(source(cell))]
+    cells = [source(cell) for cell in code_cells(nb) if "nbval-skip" not in tags(cell)]
+    for text in cells + solutions:
+        code = re.sub(r"^(\s*)[%!].*$", r"\1pass", text, flags=re.M)  # IPython magics
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)
             try:
