@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from ipywidgets import FloatLogSlider  # noqa: E402
 
-from helpers import experiments, nb00, nb01, nb02, nb03, nb04  # noqa: E402
+from helpers import data, experiments, nb00, nb01, nb02, nb03, nb04  # noqa: E402
 from helpers import widgets as widget_helpers  # noqa: E402
 
 BUDGET_SECONDS = 0.5
@@ -37,7 +37,8 @@ def explorers():
         "nb01.dying_relu_explorer": lambda: nb01.dying_relu_explorer(digits),
         "nb02.slope_explorer": nb02.slope_explorer,
         "nb03.selu_explorer": nb03.selu_explorer,
-        "nb04.batchnorm_explorer": lambda: nb04.batchnorm_explorer(digits.X_train),
+        "nb04.batchnorm_explorer": lambda: nb04.batchnorm_explorer(
+            data.load_digits(seed=0).X_train),  # the raw pixels, as notebook 04 passes them
     }
 
 

@@ -38,7 +38,7 @@ from .experiments import check_split, check_train_arguments, train_mlp
 from .init import rai
 from .layers import Linear
 from .parallel import parallel_map
-from .plotting import PALETTE, check_axes, check_named_arrays, curve_style
+from .plotting import check_axes, check_named_arrays, curve_style
 from .widgets import explorer
 
 
@@ -291,7 +291,8 @@ def revival_report(history):
 # --- figures and the explorer ---------------------------------------------------------------
 
 def plot_born_dead(monte_carlo, exact=None, *, ax=None, dashed_label="exact, at a single input",
-                   title="Deeper and narrower: born dead more often"):
+                   title="Deeper and narrower: born dead more often",
+                   solid_label="Monte Carlo, on the data"):
     """Probability of a network born dead against depth, one curve per width.
 
     Parameters
@@ -302,7 +303,9 @@ def plot_born_dead(monte_carlo, exact=None, *, ax=None, dashed_label="exact, at 
         Width -> a second curve per width (dashed lines, same colours): by default the exact
         single-point probabilities; `dashed_label` says what they are.
     ax : matplotlib Axes, optional
-    dashed_label, title : str
+    dashed_label, solid_label, title : str
+        The legend explains the two line styles with these labels; the legend sits outside
+        the axes, so that it hides no curve.
 
     Returns
     -------
@@ -310,24 +313,25 @@ def plot_born_dead(monte_carlo, exact=None, *, ax=None, dashed_label="exact, at 
     """
     monte_carlo = check_named_arrays(monte_carlo, "monte_carlo")
     dashed_label, title = check_text(dashed_label, "dashed_label"), check_text(title, "title")
+    solid_label = check_text(solid_label, "solid_label")
     if exact is not None and not (isinstance(exact, dict) and not exact):
         exact = check_named_arrays(exact, "exact")
     if check_axes(ax) is None:
         _, ax = plt.subplots(figsize=(7, 4.5))
     for i, (width, probs) in enumerate(monte_carlo.items()):
         depths = np.arange(1, probs.size + 1)
-        colour = PALETTE[i % len(PALETTE)]
-        ax.plot(depths, probs, color=colour, label=f"width {width}")
+        style = curve_style(i, probs.size)
+        ax.plot(depths, probs, label=f"width {width}", **style)
         if exact is not None and width in exact:
-            ax.plot(depths, exact[width], color=colour, linestyle="--", linewidth=1)
-    if exact:
-        ax.plot([], [], color="0.4", linestyle="--", linewidth=1,
-                label=dashed_label)
+            ax.plot(depths, exact[width], color=style["color"], linestyle="--", linewidth=1)
+    if exact:  # what the two line styles mean, apart from the widths
+        ax.plot([], [], color="0.4", label=f"solid: {solid_label}")
+        ax.plot([], [], color="0.4", linestyle="--", linewidth=1, label=f"dashed: {dashed_label}")
     ax.set_xlabel("depth (number of hidden layers)")
     ax.set_ylabel("probability of being born dead")
     ax.set_ylim(-0.02, 1.02)
     ax.set_title(title)
-    ax.legend(fontsize="small", loc="lower right")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 

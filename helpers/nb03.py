@@ -20,7 +20,7 @@ from .checking import (
     not_yet,
     shape_label,
 )
-from .plotting import PALETTE, check_axes, plot_layer_curves
+from .plotting import PALETTE, check_axes, curve_style, plot_layer_curves
 from .propagation import propagate_seeds
 from .selu_theory import derive_selu_constants, iterate_moment_map, moment_map
 from .widgets import explorer, explorer_figure
@@ -71,15 +71,15 @@ def plot_moment_map(mu_range=(-0.5, 0.5), nu_range=(0.5, 2.0), *, starts=(), ste
               angles="xy")
     for i, (m, n) in enumerate(starts):
         path = iterate_moment_map(m, n, steps, omega, tau)
-        ax.plot(path[:, 0], path[:, 1], marker="o", markersize=3,
-                color=PALETTE[(i + 1) % len(PALETTE)], label=f"start ({m:g}, {n:g})")
+        style = {**curve_style(i + 1, steps + 1), "markevery": 1, "markersize": 4}
+        ax.plot(path[:, 0], path[:, 1], label=f"start ({m:g}, {n:g})", **style)
     fixed = np.round(iterate_moment_map(0.0, 1.0, 500, omega, tau)[-1], 4) + 0.0  # no "-0"
     ax.plot([fixed[0]], [fixed[1]], marker="*", markersize=14, color="black", linestyle="none",
             label=f"fixed point ({fixed[0]:g}, {fixed[1]:g})")
     ax.set_xlabel("mean of the inputs, mu")
     ax.set_ylabel("variance of the inputs, nu")
     ax.set_title(f"SELU moment map g (omega = {omega:g}, tau = {tau:g})")
-    ax.legend(fontsize="small", loc="upper right")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))  # off the arrows
     return ax
 
 

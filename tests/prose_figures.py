@@ -29,7 +29,7 @@ DECLARED = {
     ],
     "02-leaky-and-parametric-relu.ipynb": [
         ("1.0625", "math", "the factor 1 + a² for the initial slope a = 0.25"),
-        ("2.03", "math", "exercise 4's solution: (a² + b²)/2 for a = 0.25, b = 2"),
+        ("4.06", "math", "exercise 4's solution: a² + b² for a = 0.25, b = 2"),
         ("0.9", "setting", "SGD momentum, as in He et al. 2015"),
         ("0.6", "paper", "first-layer slopes, about 0.6 to 0.7: He et al. 2015, Table 1"),
         ("0.7", "paper", "first-layer slopes, about 0.6 to 0.7: He et al. 2015, Table 1"),

@@ -516,7 +516,8 @@ def notebook_calls():
                 "monte_carlo")),
             "exact": P(None, Optional(Kind(lambda v: isinstance(v, dict) and all(
                 Array(ndim=1, shape=(2,)).valid(c) for c in v.values()), [{3: "x"}], "exact"))),
-            "ax": P(None, AX), "dashed_label": P("RAI", TEXT), "title": P("t", TEXT)}),
+            "ax": P(None, AX), "dashed_label": P("RAI", TEXT), "title": P("t", TEXT),
+            "solid_label": P("He", TEXT)}),
         "nb01.plot_dead_fractions": (nb01.plot_dead_fractions, {
             "curves": P([[0.0, 0.1], [0.2, 0.3]], Array(ndim=2, min_size=1)), "ax": P(None, AX),
             "title": P("t", TEXT)}),

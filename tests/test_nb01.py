@@ -147,8 +147,10 @@ def test_weights_are_tracked_only_on_request(digits):
 def test_born_dead_plot():
     ax = nb01.plot_born_dead({2: [0.2, 0.5], 4: [0.1, 0.2]}, {2: [0.25, 0.5]})
     labels = [line.get_label() for line in ax.get_lines()]
-    assert labels[0] == "width 2" and "exact, at a single input" in labels
+    assert labels[0] == "width 2" and "dashed: exact, at a single input" in labels
+    assert "solid: Monte Carlo, on the data" in labels  # both line styles explained
     assert ax.get_lines()[0].get_ydata().tolist() == [0.2, 0.5]
+    assert ax.get_legend().get_bbox_to_anchor().x0 > ax.get_window_extent().x1 - 1  # outside
     with pytest.raises(TypeError, match="monte_carlo must be a non-empty dict"):
         nb01.plot_born_dead({})
 
