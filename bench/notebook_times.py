@@ -17,6 +17,14 @@ import time
 from pathlib import Path
 
 BUDGET_SECONDS, BUDGET_MB = 30, 500
+# The capstone trains a few hundred networks: its own budget (COURSE.md, issue 19).
+CAPSTONE, CAPSTONE_SECONDS, CAPSTONE_MB = "05-choosing.ipynb", 90, 1000
+
+
+def budget(path):
+    """(seconds, MB) a notebook may take."""
+    return (CAPSTONE_SECONDS, CAPSTONE_MB) if Path(path).name == CAPSTONE else (
+        BUDGET_SECONDS, BUDGET_MB)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -106,12 +114,13 @@ def measure(path):
 
 def report(paths):
     lines = ["| notebook | time to last cell (s) | harness wall time (s) | peak memory, kernel "
-             "+ workers (MB) | within budget (30 s, 500 MB) |", "|---|---:|---:|---:|---|"]
+             "+ workers (MB) | budget | within budget |", "|---|---:|---:|---:|---|---|"]
     for path in paths:
         m = measure(path)
-        ok = m["seconds"] <= BUDGET_SECONDS and m["peak_mb"] <= BUDGET_MB
+        seconds, mb = budget(path)
+        ok = m["seconds"] <= seconds and m["peak_mb"] <= mb
         lines.append(f"| {Path(path).name} | {m['seconds']:.1f} | {m['wall']:.1f} | "
-                     f"{m['peak_mb']:.0f} | {'yes' if ok else '**NO**'} |")
+                     f"{m['peak_mb']:.0f} | {seconds} s, {mb} MB | {'yes' if ok else '**NO**'} |")
     lines += ["", "Time to last cell: from starting the kernel to the last cell's completion, "
               "what a reader waits. Harness wall time adds the kernel's start and shutdown. "
               "Memory: the proportional set size of the kernel and of the worker processes "

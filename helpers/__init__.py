@@ -24,7 +24,7 @@ Three kinds of module, and the rule for what goes where:
 notebooks share), ``widgets`` (the plumbing of the sliders) and ``checking`` (what every
 exercise checker shares).
 
-**One module per notebook**, ``nb00`` to ``nb04``, holds everything behind that notebook and
+**One module per notebook**, ``nb00`` to ``nb05``, holds everything behind that notebook and
 nothing else: its own experiments, figures, explorer and exercise checkers. Notebook 01 uses
 ``helpers.nb01``.
 

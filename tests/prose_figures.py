@@ -16,6 +16,12 @@ there, once declared.
 CATEGORIES = {"math", "paper", "setting", "article"}
 
 DECLARED = {
+    "05-choosing.ipynb": [
+        ("68%", "paper", "MNIST-1D's MLP accuracy reported by Greydanus 2020"),
+        ("0.003", "setting", "the learning-rate grid {0.003, 0.01} of every configuration"),
+        ("10^-3", "setting", "the slope below which a smooth unit counts as saturated (nb05)"),
+        ("0.044715", "paper", "the constant of GELU's tanh approximation, Hendrycks & Gimpel 2016"),
+    ],
     "00-start-here.ipynb": [
         ("3.0", "setting", "Try it 2: the bias shift (−3.0) the reader is asked to try"),
         ("0.001", "setting", "the Adam learning rate of the residual-connection training run"),

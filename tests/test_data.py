@@ -4,7 +4,10 @@ import numpy as np
 import pytest
 from sklearn import datasets
 
-from helpers.data import load_digits, load_wine
+from helpers.data import load_digits, load_mnist1d, load_wine
+
+# MNIST-1D as the mnist1d package generates it (make_dataset, default arguments, seed 42)
+EXPECTED_FIRST_TEST_VALUES = [-0.078771, -0.210732, -0.091751]
 
 
 @pytest.mark.parametrize("loader,n,d,c", [(load_digits, 1797, 64, 10), (load_wine, 178, 13, 3)])
@@ -50,3 +53,30 @@ def test_digits_are_raw_pixel_values():
 def test_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         load_digits(**kwargs)
+
+
+def test_mnist1d_is_generated_with_the_papers_split_and_a_validation_split():
+    s = load_mnist1d(seed=0)
+    assert (len(s.y_train), len(s.y_val), len(s.y_test)) == (3200, 800, 1000)  # 4,000 + 1,000
+    assert s.n_features == 40 and s.n_classes == 10
+    assert s.X_train.dtype == np.float64 and s.y_train.dtype.kind == "i"
+    for y in (s.y_train, s.y_val):  # stratified; the test split is the paper's, nearly balanced
+        assert np.bincount(y, minlength=10).min() >= 0.09 * len(y)
+    assert np.bincount(s.y_test, minlength=10).min() >= 0.08 * len(s.y_test)
+
+
+def test_mnist1d_is_identical_from_run_to_run_and_leaves_numpys_global_state_alone():
+    np.random.seed(123)  # noqa: NPY002 (the global state the loader must not disturb)
+    before = np.random.get_state()[1].copy()  # noqa: NPY002
+    a = load_mnist1d(seed=0)
+    assert np.array_equal(np.random.get_state()[1], before)  # the generator's seeding is undone  # noqa: NPY002
+    b, c = load_mnist1d(seed=0), load_mnist1d(seed=1)
+    assert np.array_equal(a.X_train, b.X_train) and np.array_equal(a.X_test, b.X_test)
+    assert np.array_equal(a.X_test, c.X_test) and not np.array_equal(a.X_train, c.X_train)
+    # the same data as the package's own generator: the first test sequence, to 6 decimals
+    assert np.round(a.X_test[0, :3], 6).tolist() == EXPECTED_FIRST_TEST_VALUES
+
+
+def test_mnist1d_rejects_a_bad_validation_size():
+    with pytest.raises(ValueError, match="val_size"):
+        load_mnist1d(seed=0, val_size=1.0)

@@ -55,6 +55,7 @@ from helpers import (
     nb02,
     nb03,
     nb04,
+    nb05,
     optim,
     parallel,
     plotting,
@@ -331,6 +332,8 @@ def core_calls():
             0.0, 0.8, exclusive=True, exclusive_max=True)), "test_size": P(0.2, Real(
                 0.0, 0.8, exclusive=True, exclusive_max=True))}),
         "data.load_wine": (data.load_wine, {"seed": P(0, SEED)}),
+        "data.load_mnist1d": (data.load_mnist1d, {"seed": P(0, SEED), "val_size": P(0.2, Real(
+            0.0, 1.0, exclusive=True, exclusive_max=True))}),
         "gradcheck.relative_error": (gradcheck.relative_error, {
             "analytic": P(Z, ARRAY), "numeric": P(Z, Array(shape=(4, 3)))}),
         "gradcheck.elementwise_derivative": (gradcheck.elementwise_derivative, {
@@ -481,6 +484,7 @@ def _a_check(answer):
 
 def notebook_calls():
     history = nb01.train_and_track(split(), lr=0.01, seed=0, hidden=(8, 8), epochs=1)
+    run = experiments.train_mlp(split(), seed=0, hidden=[4], epochs=1)
     trace = nb04.batchnorm_trace(X(), batch_size=4, steps=3, rng=rng())
     # the batches come from X: at least batch_size (4) rows, feature 0 present
     POPULATION = Kind(lambda v: Array(ndim=2, finite=True).valid(v) and np.shape(v)[0] >= 4
@@ -590,6 +594,21 @@ def notebook_calls():
             "X": P(X, POPULATION), "batch_size": P(4, Int(2, 20)),
             "momentum": P(0.1, Real(0.0, 1.0)), "seed": P(0, SEED),
             "steps": P(3, Int(1)), "feature": P(None, Optional(Int(-64, 63)))}),
+        "nb05.plot_sequences": (nb05.plot_sequences, {
+            "split": P(split(), SPLIT), "per_class": P(1, Int(1)),
+            "classes": P((0, 1), Seq(Int(0, 9), min_len=2)), "ax": P(None, AXES)}),
+        "nb05.choose_learning_rates": (nb05.choose_learning_rates, {"runs": P(
+            {("relu", 0.01): [run]}, Kind(lambda v: isinstance(v, dict) and bool(v) and all(
+                isinstance(k, tuple) and len(k) >= 2 and isinstance(rs, list) and rs
+                and all(isinstance(r, experiments.Run) for r in rs) for k, rs in v.items()),
+                [{"relu": [run]}, {("relu", 0.1): []}], "runs"))}),
+        "nb05.stuck_fraction": (nb05.stuck_fraction, {
+            "runs": P([run], Kind(lambda v: isinstance(v, list | tuple) and bool(v) and all(
+                isinstance(r, experiments.Run) for r in v), [[], ["x"]], "runs")),
+            "X": P(X(), Kind(lambda v: Array(ndim=2, finite=True).valid(v)
+                             and np.shape(v)[1] == 64 and np.shape(v)[0] >= 1,
+                             [np.ones((3, 5))], "X")),
+            "activation": P("relu", Choice(set(ACTIVATIONS)))}),
         "nb04.batchnorm_explorer": (nb04.batchnorm_explorer, {"X": P(X, Kind(
             lambda v: Array(ndim=2, finite=True).valid(v) and np.shape(v)[0] >= 2
             and np.shape(v)[1] >= 1, [], "X")), "feature": P(None, Optional(Int(-64, 63)))}),

@@ -15,16 +15,19 @@ def parse(requirement):
 
 
 def conda_dependencies():
-    """The conda-forge dependency lines of environment.yml (a flat list, so no YAML parser)."""
+    """The dependency lines of environment.yml: conda-forge packages, and those under its
+    "- pip:" entry (packages conda-forge does not have). A flat list, so no YAML parser."""
     lines = (ROOT / "environment.yml").read_text(encoding="utf-8").splitlines()
     start = lines.index("dependencies:")
     deps = []
     for line in lines[start + 1 :]:
         if line.strip().startswith("#") or not line.strip():
             continue
-        if not line.startswith("  - "):
+        if line.startswith("  - pip:"):
+            continue  # its packages follow, one level deeper
+        if not (line.startswith("  - ") or line.startswith("      - ")):
             break
-        deps.append(line[4:].split("#")[0].strip())
+        deps.append(line.strip()[2:].split("#")[0].strip())
     return dict(parse(d)[:2] for d in deps)
 
 
