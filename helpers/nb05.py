@@ -21,7 +21,7 @@ from .checking import (
     shape_label,
     verdict,
 )
-from .diagnostics import preactivations
+from .diagnostics import preactivations, prelu_slopes
 from .experiments import Run, check_split
 from .plotting import PALETTE, check_axes
 
@@ -125,10 +125,10 @@ def choose_learning_rates(runs):
     return chosen
 
 
-def table(chosen, configs, *, column="test"):
-    """Rows "name  mean ± std [min, max]  (lr)" for the given configurations, as one string.
-
-    `configs` maps a row name to a key of `chosen`.
+def table(chosen, configs):
+    """One row per configuration: the validation accuracy at the chosen learning rate (best
+    epoch, mean ± std over the seeds), the test accuracy (last epoch, mean ± std [min, max])
+    and the learning rate, as one string. `configs` maps a row name to a key of `chosen`.
     """
     check_sequence(list(configs), "configs", "{'ReLU': ('act', 'ReLU', 4)}")
     lines = []
@@ -136,22 +136,21 @@ def table(chosen, configs, *, column="test"):
         if key not in chosen:
             raise KeyError(f"configs[{name!r}] = {key!r} is not a configuration of chosen.")
         c = chosen[key]
-        v = c["test"] if column == "test" else np.array([c["val"][c["lr"]]])
-        lines.append(f"{name:<22}{v.mean():.3f} ± {v.std():.3f} [{v.min():.3f}, {v.max():.3f}]"
-                     f"  lr {c['lr']:g}")
+        val, test = c["val"][c["lr"]], c["test"]
+        lines.append(f"{name:<20}val {val.mean():.3f} ± {val.std():.3f}   test {test.mean():.3f} "
+                     f"± {test.std():.3f} [{test.min():.3f}, {test.max():.3f}]  lr {c['lr']:g}")
     return "\n".join(lines)
 
 
-# Activations with a hard zero or constant slope on the negative side: "stuck" means z <= 0 on
-# every sample (dead for ReLU). The smooth ones: the slope is below SATURATED on every sample.
-RECTIFIERS = ("relu", "leaky_relu", "prelu")
+# A unit is stuck when its slope is below SATURATED on every sample: dead for ReLU (z <= 0
+# everywhere), saturated for the smooth activations; a Leaky ReLU or PReLU unit only if its
+# negative slope itself is that small (PReLU: the learned slope of that unit).
 SATURATED = 1e-3
 
 
 def stuck_fraction(runs, X, activation):
-    """Per run, the fraction of hidden units stuck on every sample of X: dead (z <= 0 on every
-    sample) for the rectifiers, saturated (|f'(z)| < SATURATED on every sample) for the smooth
-    activations (ELU, SELU, GELU, SiLU, ...).
+    """Per run, the fraction of hidden units whose slope |f'(z)| is below SATURATED on every
+    sample of X: dead ReLU units, saturated ELU/SELU/GELU/SiLU units.
 
     Returns
     -------
@@ -164,8 +163,10 @@ def stuck_fraction(runs, X, activation):
     fractions = []
     for run in runs:
         zs = [z for _, z in preactivations(run.model, X)]
-        if activation in RECTIFIERS:
-            stuck = [np.all(z <= 0, axis=0) for z in zs]
+        if activation == "prelu":  # each unit's own learned slope on the negative side
+            slopes = prelu_slopes(run.model)
+            stuck = [np.all(z <= 0, axis=0) & (np.abs(a) < SATURATED)
+                     for z, a in zip(zs, slopes, strict=True)]
         else:
             stuck = [np.all(np.abs(grad(z)) < SATURATED, axis=0) for z in zs]
         fractions.append(np.concatenate(stuck).mean())

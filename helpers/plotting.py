@@ -322,7 +322,8 @@ def plot_seed_boxes(values, *, ylabel, title, ax=None):
     if check_axes(ax) is None:
         _, ax = plt.subplots(figsize=(6, 4))
     positions = np.arange(1, len(data) + 1)
-    ax.boxplot(data, positions=positions, widths=0.5, medianprops={"color": "black"})
+    ax.boxplot(data, positions=positions, widths=0.5, medianprops={"color": "black"},
+               showfliers=False)  # every seed is a dot already
     for i, (pos, v) in enumerate(zip(positions, data, strict=True)):
         ax.scatter(np.full(v.size, pos), v, color=PALETTE[(i + 1) % len(PALETTE)], s=14,
                    zorder=3)

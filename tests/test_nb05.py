@@ -38,6 +38,9 @@ def test_stuck_fraction_counts_dead_rectifiers_and_saturated_smooth_units():
     relu = experiments.train_mlp(digits, seed=0, hidden=[8], epochs=0)
     relu.model.layers[0].params["b"][:4] = -100.0  # four of eight units dead on every image
     assert nb05.stuck_fraction([relu], digits.X_train, "relu").tolist() == [0.5]
+    leaky = experiments.train_mlp(digits, seed=0, hidden=[8], epochs=0, activation="leaky_relu")
+    leaky.model.layers[0].params["b"][:4] = -100.0  # negative everywhere, still a slope of 0.01
+    assert nb05.stuck_fraction([leaky], digits.X_train, "leaky_relu").tolist() == [0.0]
     silu = experiments.train_mlp(digits, seed=0, hidden=[8], epochs=0, activation="silu")
     silu.model.layers[0].params["b"][:2] = -100.0  # slope ~ 1e-42: saturated
     assert nb05.stuck_fraction([silu], digits.X_train, "silu").tolist() == [0.25]
