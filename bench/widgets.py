@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from ipywidgets import FloatLogSlider  # noqa: E402
 
-from helpers import data, experiments, nb00, nb01, nb02, nb03, nb04  # noqa: E402
+from helpers import data, experiments, nb00, nb01, nb02, nb03, nb04, nb05  # noqa: E402
 from helpers import widgets as widget_helpers  # noqa: E402
 
 BUDGET_SECONDS = 0.5
@@ -39,7 +39,25 @@ def explorers():
         "nb03.selu_explorer": nb03.selu_explorer,
         "nb04.batchnorm_explorer": lambda: nb04.batchnorm_explorer(
             data.load_digits(seed=0).X_train),  # the raw pixels, as notebook 04 passes them
+        # notebook 05's explorer redraws stored results: the same sizes, made-up accuracies
+        "nb05.results_explorer": lambda: nb05.results_explorer(*capstone_results(), [4, 16]),
     }
+
+
+def capstone_results():
+    """(chosen, groups) shaped like notebook 05's: 7 activations and 4 normalizations, 2 depths,
+    5 seeds of made-up accuracies (redrawing does not depend on the values)."""
+    rng = np.random.default_rng(0)
+    acts = ["ReLU", "Leaky ReLU", "PReLU", "ELU", "SELU", "GELU", "SiLU"]
+    norms = ["batch norm", "layer norm", "RMSNorm"]
+    keys = [("activation", n) for n in acts] + [("norm", n) for n in norms]
+    chosen = {(*key, depth): {"lr": 0.01, "val": {0.01: rng.uniform(0.4, 0.6, 5)},
+                              "test": rng.uniform(0.4, 0.6, 5), "runs": []}
+              for key in keys for depth in (4, 16)}
+    groups = {"activations": {n: ("activation", n) for n in acts},
+              "normalizations with ReLU": {"none": ("activation", "ReLU"),
+                                           **{n: ("norm", n) for n in norms}}}
+    return chosen, groups
 
 
 def _render(fig):
@@ -49,7 +67,10 @@ def _render(fig):
 
 
 def slider_values(slider, quick):
-    """The positions of one slider to time: its extremes and (unless quick) its default."""
+    """The positions of one slider to time: its extremes and (unless quick) its default; every
+    option of a selection widget (they have a few)."""
+    if hasattr(slider, "options"):
+        return list(slider.options)
     low, high = slider.min, slider.max
     if isinstance(slider, FloatLogSlider):  # min and max are exponents
         low, high = slider.base**low, slider.base**high
@@ -92,7 +113,8 @@ def report(quick=False, repeats=3):
              "| explorer | positions | slowest redraw (s) | at | median (s) | within budget |",
              "|---|---:|---:|---|---:|---|"]
     for name, (worst, at, median, n) in rows.items():
-        where = ", ".join(f"{k} {v:g}" for k, v in at.items())
+        where = ", ".join(f"{k} {v:g}" if isinstance(v, int | float) else f"{k} {v}"
+                          for k, v in at.items())
         ok = "yes" if worst <= BUDGET_SECONDS else "**NO**"
         lines.append(f"| {name} | {n} | {worst:.2f} | {where} | {median:.2f} | {ok} |")
     return "\n".join(lines)

@@ -4,10 +4,11 @@ validation split, the summaries and figures of the comparisons, and the exercise
 Reads: ``helpers.experiments`` (training runs over seeds), ``helpers.plotting``.
 """
 
+import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._validation import check_positive_int, check_sequence
+from ._validation import check_choice, check_positive_int, check_sequence
 from .activations import gelu, gelu_grad, get_activation
 from .checking import (
     Case,
@@ -23,7 +24,8 @@ from .checking import (
 )
 from .diagnostics import preactivations, prelu_slopes
 from .experiments import Run, check_split
-from .plotting import PALETTE, check_axes
+from .plotting import PALETTE, check_axes, plot_seed_boxes
+from .widgets import explorer
 
 
 def plot_sequences(split, *, per_class=3, classes=(0, 1, 2, 3, 4), ax=None):
@@ -140,6 +142,79 @@ def table(chosen, configs):
         lines.append(f"{name:<20}val {val.mean():.3f} ± {val.std():.3f}   test {test.mean():.3f} "
                      f"± {test.std():.3f} [{test.min():.3f}, {test.max():.3f}]  lr {c['lr']:g}")
     return "\n".join(lines)
+
+
+def _check_results(chosen, groups):
+    if not isinstance(chosen, dict) or not chosen or not all(
+            isinstance(c, dict) and {"lr", "val", "test"} <= set(c) for c in chosen.values()):
+        raise TypeError(f"chosen must be the dict that choose_learning_rates returns; got "
+                        f"{chosen!r:.60}.")
+    if not isinstance(groups, dict) or not groups or not all(
+            isinstance(rows, dict) and rows and all(isinstance(k, tuple) for k in rows.values())
+            for rows in groups.values()):
+        raise TypeError(f"groups must be a non-empty dict comparison -> {{label: configuration "
+                        f"tuple}}; got {groups!r:.60}.")
+
+
+def results_figure(chosen, groups, comparison, depth, split="test"):
+    """The seed boxes of one comparison at one depth: every seed a dot.
+
+    Parameters
+    ----------
+    chosen : dict
+        From `choose_learning_rates`: keys (*configuration, depth).
+    groups : dict
+        Comparison name -> {row label: configuration (a tuple, without the depth)}.
+    comparison : str
+        A key of `groups`.
+    depth : int
+    split : {"test", "validation"}
+        Test accuracy (last epoch) or best validation accuracy, at the chosen learning rate.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    _check_results(chosen, groups)
+    rows = groups[check_choice(comparison, "comparison", tuple(groups))]
+    depth = check_positive_int(depth, "depth")
+    split = check_choice(split, "split", ("test", "validation"))
+    values = {}
+    for label, config in rows.items():
+        key = (*config, depth)
+        if key not in chosen:
+            raise ValueError(f"depth {depth} (with {label!r}) is not a configuration of chosen: "
+                             f"no {key!r}.")
+        c = chosen[key]
+        values[label] = c["test"] if split == "test" else c["val"][c["lr"]]
+    fig, ax = plt.subplots(figsize=(8, 4))
+    plot_seed_boxes(values, ax=ax, ylabel=f"{split} accuracy",
+                    title=f"{comparison}, {depth} hidden layers ({split}, each dot a seed)")
+    return fig
+
+
+def results_explorer(chosen, groups, depths):
+    """Sliders over `results_figure`: the comparison, the depth and the split.
+
+    Returns
+    -------
+    ipywidgets.interactive
+    """
+    _check_results(chosen, groups)
+    depths = [check_positive_int(d, "depths") for d in check_sequence(depths, "depths", "[4, 16]")]
+    if not depths:
+        raise ValueError("depths must hold at least one depth, e.g. [4, 16].")
+    missing = [(*c, d) for rows in groups.values() for c in rows.values() for d in depths
+               if (*c, d) not in chosen]
+    if missing:
+        raise ValueError(f"depths and groups must name configurations of chosen; missing "
+                         f"{missing[0]!r}.")
+    return explorer(
+        lambda depth, comparison, split: results_figure(chosen, groups, comparison, depth, split),
+        depth=widgets.SelectionSlider(options=depths, value=depths[0], description="depth"),
+        comparison=widgets.ToggleButtons(options=list(groups), description="compare"),
+        split=widgets.ToggleButtons(options=["test", "validation"], description="split"),
+    )
 
 
 # A unit is stuck when its slope is below SATURATED on every sample: dead for ReLU (z <= 0
@@ -301,5 +376,5 @@ def _phi(z):
 
 
 __all__ = ["best_validation", "check_choose_lr", "check_gelu_grad", "choose_learning_rates",
-           "gelu_grad", "gelu_tanh", "gelu_tanh_grad", "plot_sequences", "stuck_fraction",
-           "table"]
+           "gelu_grad", "gelu_tanh", "gelu_tanh_grad", "plot_sequences", "results_explorer",
+           "results_figure", "stuck_fraction", "table"]

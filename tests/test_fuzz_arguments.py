@@ -485,6 +485,9 @@ def _a_check(answer):
 def notebook_calls():
     history = nb01.train_and_track(split(), lr=0.01, seed=0, hidden=(8, 8), epochs=1)
     run = experiments.train_mlp(split(), seed=0, hidden=[4], epochs=1)
+    chosen = {("activation", "ReLU", 4): {"lr": 0.01, "val": {0.01: np.array([0.5, 0.6])},
+                                          "test": np.array([0.4, 0.5]), "runs": [run]}}
+    groups = {"activations": {"ReLU": ("activation", "ReLU")}}
     trace = nb04.batchnorm_trace(X(), batch_size=4, steps=3, rng=rng())
     # the batches come from X: at least batch_size (4) rows, feature 0 present
     POPULATION = Kind(lambda v: Array(ndim=2, finite=True).valid(v) and np.shape(v)[0] >= 4
@@ -602,6 +605,16 @@ def notebook_calls():
                 isinstance(k, tuple) and len(k) >= 2 and isinstance(rs, list) and rs
                 and all(isinstance(r, experiments.Run) for r in rs) for k, rs in v.items()),
                 [{"relu": [run]}, {("relu", 0.1): []}], "runs"))}),
+        "nb05.results_figure": (nb05.results_figure, {
+            "chosen": P(chosen, Kind(lambda v: v is chosen, [{}], "chosen")),
+            "groups": P(groups, Kind(lambda v: v is groups, [{}, None], "groups")),
+            "comparison": P("activations", Choice({"activations"})),
+            "depth": P(4, Choice({4})), "split": P("test", Choice({"test", "validation"}))}),
+        "nb05.results_explorer": (nb05.results_explorer, {
+            "chosen": P(chosen, Kind(lambda v: isinstance(v, dict), [], "chosen")),
+            "groups": P(groups, Kind(lambda v: isinstance(v, dict) and bool(v), [{}, None],
+                                     "groups")),
+            "depths": P([4], Seq(Choice({4}), min_len=1))}),
         "nb05.stuck_fraction": (nb05.stuck_fraction, {
             "runs": P([run], Kind(lambda v: isinstance(v, list | tuple) and bool(v) and all(
                 isinstance(r, experiments.Run) for r in v), [[], ["x"]], "runs")),

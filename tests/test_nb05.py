@@ -94,3 +94,36 @@ def test_check_choose_lr():
     assert_verdict(nb05.check_choose_lr, lambda v: "0.01", False, "return one of the learning")
     assert nb05.check_choose_lr(right_choice).correct  # a fresh count
     assert_count_resets(nb05.check_choose_lr, lucky, right_choice)
+
+
+def fake_chosen():
+    """A `choose_learning_rates` result for two activations at two depths (no training)."""
+    rng = np.random.default_rng(0)
+    return {("activation", name, depth): {"lr": 0.01, "val": {0.01: rng.uniform(0.4, 0.6, 5)},
+                                          "test": rng.uniform(0.4, 0.6, 5), "runs": []}
+            for name in ("ReLU", "SiLU") for depth in (4, 16)}
+
+
+GROUPS = {"activations": {"ReLU": ("activation", "ReLU"), "SiLU": ("activation", "SiLU")}}
+
+
+def test_results_figure_and_explorer(monkeypatch):
+    chosen = fake_chosen()
+    fig = nb05.results_figure(chosen, GROUPS, "activations", 16, "validation")
+    ax = fig.axes[0]
+    assert "16 hidden layers (validation" in ax.get_title()
+    dots = [c.get_offsets()[:, 1] for c in ax.collections]
+    assert np.allclose(dots[1], chosen[("activation", "SiLU", 16)]["val"][0.01])
+    plt.close(fig)
+    with pytest.raises(ValueError, match="comparison"):
+        nb05.results_figure(chosen, GROUPS, "norms", 4)
+    with pytest.raises(ValueError, match="depth 8"):
+        nb05.results_figure(chosen, GROUPS, "activations", 8)
+    calls = []
+    monkeypatch.setattr(nb05, "results_figure",
+                        lambda *a, **k: calls.append(a) or plt.figure())
+    explorer = nb05.results_explorer(chosen, GROUPS, [4, 16])
+    explorer.children[0].value = 16
+    assert calls[-1][2:] == ("activations", 16, "test")
+    with pytest.raises(ValueError, match="depths"):
+        nb05.results_explorer(chosen, GROUPS, [])
