@@ -175,7 +175,7 @@ def selu_explorer():
     """
     return explorer(
         selu_figure,
-        depth=widgets.IntSlider(value=64, min=4, max=64, step=4, description="depth"),
+        depth=widgets.IntSlider(value=32, min=4, max=64, step=4, description="depth"),
         gain=widgets.FloatSlider(value=1.0, min=0.5, max=2.0, step=0.05,
                                  description="init scale"),
         input_mean=widgets.FloatSlider(value=0.0, min=-3.0, max=3.0, step=0.25,

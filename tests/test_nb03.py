@@ -32,7 +32,8 @@ def test_selu_explorer(monkeypatch):
     explorer = nb03.selu_explorer()
     sliders = {c.description: c for c in explorer.children[:4]}
     sliders["input mean"].value = 2.0
-    assert calls[-1] == {"depth": 64, "gain": 1.0, "input_mean": 2.0, "input_std": 1.0}
+    assert calls[-1] == {"depth": 32, "gain": 1.0, "input_mean": 2.0, "input_std": 1.0}
+    assert sliders["depth"].value < sliders["depth"].max  # the first move to the right redraws
     assert sliders["depth"].max == 64  # deeper would take over half a second to redraw
 
 
