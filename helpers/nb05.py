@@ -7,6 +7,7 @@ Reads: ``helpers.experiments`` (training runs over seeds), ``helpers.plotting``.
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
+from scipy.special import ndtr
 
 from ._validation import check_choice, check_positive_int, check_sequence
 from .activations import gelu, gelu_grad, get_activation
@@ -295,10 +296,10 @@ def check_gelu_grad(candidate):
     cases = _gelu_cases(fresh_rng())
     mistakes = [
         (gelu, Hint(["you returned GELU itself, not its derivative.", _GELU_RULE, _GELU_CODE])),
-        (lambda z: _Phi(z), Hint(["only the first term of the product rule: Phi(z).",
-                                  _GELU_RULE, _GELU_CODE])),
-        (lambda z: z * _phi(z), Hint(["only the second term of the product rule: z phi(z).",
-                                      _GELU_RULE, _GELU_CODE])),
+        (ndtr, Hint(["only the first term of the product rule: Phi(z).", _GELU_RULE,
+                     _GELU_CODE])),
+        (lambda z: z * np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi), Hint([  # z phi(z)
+            "only the second term of the product rule: z phi(z).", _GELU_RULE, _GELU_CODE])),
     ]
     if check_cases(candidate, cases, gelu_grad, mistakes) is None:
         return correct("The exact derivative, Phi(z) + z phi(z).")
@@ -362,17 +363,6 @@ def check_choose_lr(candidate):
         return not_yet(Hint([f"you chose {out:g}; the best mean validation accuracy belongs to "
                              f"{right:g}.", _CHOOSE_RULE, _CHOOSE_CODE], key="other"))
     return correct("The learning rate with the best mean validation accuracy over the seeds.")
-
-
-def _Phi(z):
-    from scipy.special import ndtr
-
-    return ndtr(np.asarray(z, dtype=float))
-
-
-def _phi(z):
-    z = np.asarray(z, dtype=float)
-    return np.exp(-0.5 * z**2) / np.sqrt(2 * np.pi)
 
 
 __all__ = ["best_validation", "check_choose_lr", "check_gelu_grad", "choose_learning_rates",

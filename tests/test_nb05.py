@@ -4,6 +4,7 @@ notebook 05."""
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from scipy.special import ndtr
 from verdicts import STUB_MESSAGE, assert_count_resets, assert_hints_escalate, assert_verdict, stub
 
 from helpers import data, experiments, nb05
@@ -73,7 +74,10 @@ def test_check_gelu_grad_says_which_form_it_got():
     assert_verdict(nb05.check_gelu_grad, nb05.gelu_tanh_grad, True, "tanh approximation")
     assert_hints_escalate(nb05.check_gelu_grad, gelu, "GELU itself", ["norm.cdf", "pdf"],
                           "norm.cdf(z) + z * norm.pdf(z)")
-    assert_hints_escalate(nb05.check_gelu_grad, nb05._Phi, "first term", ["norm.pdf"],
+    assert_hints_escalate(nb05.check_gelu_grad, ndtr, "first term", ["norm.pdf"],
+                          "norm.cdf(z) + z * norm.pdf(z)")
+    second_term = lambda z: z * np.exp(-z**2 / 2) / np.sqrt(2 * np.pi)  # noqa: E731
+    assert_hints_escalate(nb05.check_gelu_grad, second_term, "second term", ["norm.cdf"],
                           "norm.cdf(z) + z * norm.pdf(z)")
     assert nb05.check_gelu_grad(gelu_grad).correct  # a fresh count
     assert_count_resets(nb05.check_gelu_grad, gelu, gelu_grad)
