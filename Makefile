@@ -4,14 +4,15 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test test-portability test-browser run bench clean help
+.PHONY: lab test venv test-portability test-browser run bench site clean help
 
 help:
 	@echo "make lab    create .venv if needed and open JupyterLab on notebooks/00-start-here.ipynb"
-	@echo "make test   create .venv if needed, then run ruff and pytest (unit tests + nbval)"
+	@echo "make test   create .venv if needed, then run pytest (ruff, unit tests, nbval)"
 	@echo "make test-portability  nbval on every notebook under other CPUs' arithmetic (emulated)"
 	@echo "make run    re-execute every notebook in a fresh kernel and store clean outputs"
 	@echo "make test-browser  run every notebook in JupyterLab in headless Chromium (needs chromium)"
+	@echo "make site   the course as a static website in build/site/ (stored outputs, not re-run)"
 	@echo "make bench  time and memory of notebooks, kernels, training and widget redraws (bench/RESULTS.md)"
 
 # Reinstall only when the package definition changed (or the venv is new).
@@ -20,7 +21,7 @@ $(STAMP): pyproject.toml
 		"Python 3.10+ is needed; found " + sys.version.split()[0] + ". Use: make PYTHON=python3.11 ...")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[lab,test]'
 	touch $(STAMP)
 
 # Serves on localhost with token auth on (the URL printed below carries the token).
@@ -34,9 +35,12 @@ LAB_ARGS := --ServerApp.ip=localhost --ServerApp.root_dir=. notebooks/00-start-h
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(LAB_ARGS) $(ROOT_FLAG)
 
+# ruff runs inside pytest (tests/test_ruff.py): one command, the same on every system.
 test: $(STAMP)
-	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The environment alone (.ci/run adds tools to it before testing).
+venv: $(STAMP)
 
 # The notebooks under several BLAS kernels and SIMD settings, emulating other CPUs: every
 # compared output must stay the same (scripts/portability.py; --list shows the settings).
@@ -47,11 +51,25 @@ test-portability: $(STAMP)
 BROWSER_STAMP := $(VENV)/.installed-browser
 
 $(BROWSER_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,browser]'
+	$(BIN)/python -m pip install --quiet -e '.[lab,test,browser,site]'
 	touch $(BROWSER_STAMP)
 
+# JupyterLab (tests/browser/test_jupyterlab.py) and the website (tests/browser/test_site.py).
 test-browser: $(BROWSER_STAMP)
 	$(BIN)/python -m pytest tests/browser --browser -v
+
+# The website: README.md and every stored notebook, rendered without executing anything
+# (Sphinx with MyST-NB; configuration in site/conf.py). Open build/site/index.html.
+SITE_STAMP := $(VENV)/.installed-site
+
+$(SITE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[lab,test,site]'
+	touch $(SITE_STAMP)
+
+site: $(SITE_STAMP)
+	rm -rf build/site
+	$(BIN)/python -m sphinx -b html -W --keep-going -q -c site . build/site
+	@echo "The website is in build/site/ (open build/site/index.html)"
 
 run: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py notebooks/*.ipynb

@@ -85,6 +85,18 @@ def test_badges_point_at_this_notebook(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_first_code_cell_is_the_colab_bootstrap(path):
+    """On Colab, "Run all" must install `helpers` before any cell imports it; every notebook
+    carries the same bootstrap (tests/test_colab_bootstrap.py runs it)."""
+    first = "".join(code_cells(load(path))[0]["source"])
+    assert 'find_spec("helpers") is None' in first and "%pip install" in first, (
+        f"{path.name}: the first code cell is not the bootstrap")
+    assert not re.search(r"^\s*(from|import) helpers", first, re.M)
+    assert first == "".join(code_cells(load(NOTEBOOKS[0]))[0]["source"]), (
+        f"{path.name}: its bootstrap differs from {NOTEBOOKS[0].name}'s")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_contract_sections(path):
     text = markdown(load(path))
     assert text.lstrip().startswith("# "), f"{path.name}: must open with a title"

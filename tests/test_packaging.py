@@ -45,8 +45,11 @@ def test_environment_yml_matches_pyproject():
     conda = conda_dependencies()
     python = conda.pop("python").lstrip("=")
     conda.pop("pip")
+    extras = project["optional-dependencies"]
     wanted = {}
-    for req in project["dependencies"] + project["optional-dependencies"]["test"]:
+    # Binder and conda install the runtime, lab and test sets; where an extra raises a
+    # package's floor (ipywidgets for JupyterLab 4), environment.yml carries the extra's.
+    for req in project["dependencies"] + extras["lab"] + extras["test"]:
         name, spec, marker = parse(req)
         if applies_to(marker, python):
             wanted[name] = spec
@@ -80,3 +83,36 @@ def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make test" in readme and "make lab" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def lowest_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "lowest_requirements", ROOT / "scripts" / "lowest_requirements.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_lowest_requirements_pin_every_floor_of_runtime_lab_and_test():
+    """The CI's "lowest" job installs these pins; each is a floor that pyproject allows."""
+    lowest = lowest_module()
+    project = pyproject()["project"]
+    extras = project["optional-dependencies"]
+    requirements = project["dependencies"] + extras["lab"] + extras["test"]
+    floors = lowest.lowest(requirements)
+    assert set(floors) == {parse(r)[0] for r in requirements}
+    for requirement in requirements:
+        name, spec, _ = parse(requirement)
+        assert f">={floors[name][0]}" in spec or name == "ipywidgets"
+    # two floors for one package: the higher one, since the sets are installed together
+    assert floors["ipywidgets"][0] == "8.1"
+    assert floors["tomli"] == ("2", "python_version < '3.11'")
+
+
+def test_lowest_requirements_refuse_a_requirement_without_a_floor():
+    import pytest
+
+    with pytest.raises(ValueError, match="no '>=' floor"):
+        lowest_module().lowest(["numpy<3"])
