@@ -13,6 +13,8 @@ help:
 	@echo "make run    re-execute every notebook in a fresh kernel and store clean outputs"
 	@echo "make test-browser  run every notebook in JupyterLab in headless Chromium (needs chromium)"
 	@echo "make site   the course as a static website in build/site/ (stored outputs, not re-run)"
+	@echo "make venv   only create .venv and install (what make lab and make test do first)"
+	@echo "make clean  remove .venv and build/ (then e.g. make lab PYTHON=python3.12)"
 	@echo "make bench  time and memory of notebooks, kernels, training and widget redraws (bench/RESULTS.md)"
 
 # Reinstall only when the package definition changed (or the venv is new).
@@ -72,7 +74,7 @@ site: $(SITE_STAMP)
 	@echo "The website is in build/site/ (open build/site/index.html)"
 
 run: $(STAMP)
-	$(BIN)/python scripts/run_notebooks.py notebooks/*.ipynb
+	$(BIN)/python scripts/run_notebooks.py
 
 # Speed and memory are measured here, never asserted in tests.
 bench: $(STAMP)

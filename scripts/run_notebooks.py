@@ -64,8 +64,10 @@ def run(path):
 
 
 def main(paths):
+    """Run the given notebooks; with none, every notebook of notebooks/ (so that the command
+    needs no shell glob, which PowerShell and cmd do not expand)."""
     if not paths:
-        sys.exit("usage: python scripts/run_notebooks.py NOTEBOOK [NOTEBOOK ...]")
+        paths = sorted(Path(__file__).resolve().parent.parent.glob("notebooks/*.ipynb"))
     for path in paths:
         seconds = run(path)
         print(f"{path}: executed in {seconds:.1f} s")

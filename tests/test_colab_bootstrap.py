@@ -34,9 +34,20 @@ def requirement(name):
     return next(r for r in pyproject()["project"]["dependencies"] if r.startswith(name))
 
 
+# Colab's Python is 3.12; its scipy (1.16) needs 3.11 or newer.
+pytestmark = pytest.mark.skipif(sys.version_info < (3, 11),
+                                reason="the Colab-like environment needs Python 3.11+ "
+                                       "(Colab runs 3.12); run on a newer Python")
+
+# pip settings of the caller's environment (CI's lowest-versions constraints, say) must not
+# reach the Colab-like environment.
+CALLERS_PIP = ("PIP_CONSTRAINT", "PIP_NO_INDEX", "PIP_FIND_LINKS")
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k not in CALLERS_PIP}
+
+
 def pip(python, *args):
     return subprocess.run([str(python), "-m", "pip", "--disable-pip-version-check", *args],
-                          check=True, capture_output=True, text=True)
+                          check=True, capture_output=True, text=True, env=CLEAN_ENV)
 
 
 def installed(python):
@@ -67,6 +78,7 @@ def colab(tmp_path_factory):
 
 def run_cells(colab, sources, monkeypatch):
     """Execute code cells in a fresh kernel of the Colab-like environment; return outputs."""
+    monkeypatch.delenv("PIP_CONSTRAINT", raising=False)
     monkeypatch.setenv("JUPYTER_PATH", str(colab.jupyter))
     monkeypatch.setenv("BEYOND_RELU_SOURCE", str(ROOT))
     monkeypatch.setenv("PIP_NO_INDEX", "1")

@@ -69,7 +69,8 @@ def test_mnist1d_is_identical_from_run_to_run_and_leaves_numpys_global_state_alo
     np.random.seed(123)  # noqa: NPY002 (the global state the loader must not disturb)
     before = np.random.get_state()[1].copy()  # noqa: NPY002
     a = load_mnist1d(seed=0)
-    assert np.array_equal(np.random.get_state()[1], before)  # the generator's seeding is undone  # noqa: NPY002
+    # the generator's seeding is undone
+    assert np.array_equal(np.random.get_state()[1], before)  # noqa: NPY002
     b, c = load_mnist1d(seed=0), load_mnist1d(seed=1)
     assert np.array_equal(a.X_train, b.X_train) and np.array_equal(a.X_test, b.X_test)
     assert np.array_equal(a.X_test, c.X_test) and not np.array_equal(a.X_train, c.X_train)

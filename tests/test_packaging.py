@@ -107,7 +107,7 @@ def test_lowest_requirements_pin_every_floor_of_runtime_lab_and_test():
         name, spec, _ = parse(requirement)
         assert f">={floors[name][0]}" in spec or name == "ipywidgets"
     # two floors for one package: the higher one, since the sets are installed together
-    assert floors["ipywidgets"][0] == "8.1"
+    assert floors["ipywidgets"][0] == "8.1.6"
     assert floors["tomli"] == ("2", "python_version < '3.11'")
 
 
