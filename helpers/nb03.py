@@ -306,8 +306,8 @@ def check_fixed_point_constants(answer, mean=0.0, var=2.0):
     if answer is None or answer is Ellipsis:
         return not_yet("fill in my_answer = (alpha, lam), the two numbers you found.")
     try:
-        if isinstance(answer, str) or any(np.iscomplexobj(v) for v in answer):
-            raise TypeError
+        if isinstance(answer, str) or any(np.iscomplexobj(v) or np.ndim(v) for v in answer):
+            raise TypeError  # an array inside: numpy 2.0 only warns when float() gets one
         alpha, lam = (float(v) for v in answer)
     except (TypeError, ValueError, OverflowError):
         return not_yet(f"give two numbers, (alpha, lam); got {answer!r:.60}.")
