@@ -104,6 +104,9 @@ def test_ci_runs_lowest_versions_portability_browser_and_binder():
     assert any("make test-browser" in line for line in run_lines(jobs["browser"]))
     assert any(line.startswith("repo2docker") for line in run_lines(jobs["binder"]))
     assert any("tests/test_workflows.py" in line for line in run_lines(jobs["workflows"]))
+    colab = jobs["colab"]
+    assert colab["steps"][1]["with"]["python-version"] == "3.12"
+    assert any("tests/test_colab_bootstrap.py" in line for line in run_lines(colab))
 
 
 def readme_route_without_make():
