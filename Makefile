@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test venv test-portability test-browser run bench site clean help
+.PHONY: lab test venv torch test-portability test-browser run bench site clean help
 
 help:
 	@echo "make lab    create .venv if needed and open JupyterLab on notebooks/00-start-here.ipynb"
@@ -14,8 +14,9 @@ help:
 	@echo "make test-browser  run every notebook in JupyterLab in headless Chromium (needs chromium)"
 	@echo "make site   the course as a static website in build/site/ (stored outputs, not re-run)"
 	@echo "make venv   only create .venv and install (what make lab and make test do first)"
+	@echo "make torch  add PyTorch's CPU build to .venv (notebook 06 only; about 200 MB to download)"
 	@echo "make clean  remove .venv and build/ (then e.g. make lab PYTHON=python3.12)"
-	@echo "make bench  time and memory of notebooks, kernels, training and widget redraws (bench/RESULTS.md)"
+	@echo "make bench  time and memory of notebooks, kernels, training (helpers, PyTorch) and widget redraws (bench/RESULTS.md)"
 
 # Reinstall only when the package definition changed (or the venv is new).
 $(STAMP): pyproject.toml
@@ -34,7 +35,10 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 # next to notebooks/ (tests/test_make_lab.py starts the server with these arguments).
 LAB_ARGS := --ServerApp.ip=localhost --ServerApp.root_dir=. notebooks/00-start-here.ipynb
 
+# Notebook 06 needs PyTorch, an optional extra: offered here, never required (the lab starts).
 lab: $(STAMP)
+	@$(BIN)/python -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("torch") is None)' || \
+		echo "Notebook 06 uses PyTorch, which is not installed: \`make torch\` installs the CPU build (about 200 MB)."
 	$(BIN)/jupyter lab $(LAB_ARGS) $(ROOT_FLAG)
 
 # ruff runs inside pytest (tests/test_ruff.py): one command, the same on every system.
@@ -43,6 +47,14 @@ test: $(STAMP)
 
 # The environment alone (.ci/run adds tools to it before testing).
 venv: $(STAMP)
+
+# PyTorch for notebook 06 (the torch extra). PyPI's Linux wheel is the CUDA build (several GB);
+# PyTorch's own index has the CPU build. PyPI's macOS and Windows wheels are CPU builds already.
+# Without it, `make test` skips notebook 06 (conftest.py).
+TORCH_INDEX ?= $(if $(filter Linux,$(shell uname -s)),--extra-index-url https://download.pytorch.org/whl/cpu)
+
+torch: $(STAMP)
+	$(BIN)/python -m pip install --quiet $(TORCH_INDEX) -e '.[lab,test,torch]'
 
 # The notebooks under several BLAS kernels and SIMD settings, emulating other CPUs: every
 # compared output must stay the same (scripts/portability.py; --list shows the settings).

@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from ipywidgets import FloatLogSlider  # noqa: E402
 
-from helpers import data, experiments, nb00, nb01, nb02, nb03, nb04, nb05  # noqa: E402
+from helpers import data, experiments, nb00, nb01, nb02, nb03, nb04, nb05, nb06  # noqa: E402
 from helpers import widgets as widget_helpers  # noqa: E402
 
 BUDGET_SECONDS = 0.5
@@ -41,6 +41,8 @@ def explorers():
             data.load_digits(seed=0).X_train),  # the raw pixels, as notebook 04 passes them
         # notebook 05's explorer redraws stored results: the same sizes, made-up accuracies
         "nb05.results_explorer": lambda: nb05.results_explorer(*capstone_results(), [4, 16]),
+        # notebook 06's explorer simulates PyTorch's choices in numpy: it needs no PyTorch
+        "nb06.selu_depth_explorer": nb06.selu_depth_explorer,
     }
 
 

@@ -13,11 +13,14 @@ Usage:
                                                   # nbval ignores, side by side per
                                                   # configuration (to justify tolerances)
 
-Before a configuration runs, a probe imports numpy under it in a subprocess and multiplies
-two matrices. Forcing a core type the CPU cannot execute crashes (e.g. OpenBLAS 0.3.34 forcing
-Haswell on an AVX-512 machine segfaults), so a configuration whose probe crashes, hangs, writes
-to stderr or does not apply here is skipped with a line saying why; a skipped configuration
-never counts as passed.
+PyTorch (notebook 06, where installed) has its own switches: each configuration sets them to
+the same CPU (ATen's kernels, MKL's code path, oneDNN's instruction set, its threads).
+
+Before a configuration runs, probes import numpy under it in a subprocess and multiply two
+matrices, then do the same with PyTorch if it is installed. Forcing a core type the CPU cannot
+execute crashes (e.g. OpenBLAS 0.3.34 forcing Haswell on an AVX-512 machine segfaults), so a
+configuration whose probe crashes, hangs, writes to stderr or does not apply here is skipped
+with a line saying why; a skipped configuration never counts as passed.
 """
 
 import argparse
@@ -51,14 +54,40 @@ assert np.isfinite(a @ a).all()
 print("ok")
 """
 
+# The same with PyTorch, if installed: a float32 product (MKL), a linear layer and SiLU
+# (ATen's vectorised kernels, picked by ATEN_CPU_CAPABILITY). Without PyTorch, nothing to probe.
+_TORCH_PROBE = r"""
+import importlib.util
+if importlib.util.find_spec("torch") is not None:
+    import torch
+    a = torch.randn(256, 256, generator=torch.Generator().manual_seed(0))
+    assert torch.isfinite(torch.nn.functional.silu(torch.nn.Linear(256, 256)(a @ a))).all()
+print("ok")
+"""
+
+# PyTorch's switches: OMP_NUM_THREADS its intra-op threads; ATEN_CPU_CAPABILITY its own kernels
+# (default, avx2, avx512); MKL_CBWR the code path of MKL, which does its float32 matrix
+# products; ONEDNN_MAX_CPU_ISA the newest instructions oneDNN may use. ATen has no AVX-only
+# kernels: for Sandybridge (AVX, no AVX2) it runs its baseline ones.
 CONFIGS = {
-    "native-1": ("native kernels, 1 BLAS thread", {"OPENBLAS_NUM_THREADS": "1"}),
-    "native-2": ("native kernels, 2 BLAS threads", {"OPENBLAS_NUM_THREADS": "2"}),
-    "haswell": ("OpenBLAS core Haswell (AVX2)", {"OPENBLAS_CORETYPE": "Haswell"}),
-    "skylakex": ("OpenBLAS core SkylakeX (AVX-512)", {"OPENBLAS_CORETYPE": "SkylakeX"}),
-    "sandybridge": ("OpenBLAS core Sandybridge (AVX)", {"OPENBLAS_CORETYPE": "Sandybridge"}),
+    "native-1": ("native kernels, 1 BLAS and PyTorch thread",
+                 {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}),
+    "native-2": ("native kernels, 2 BLAS and PyTorch threads",
+                 {"OPENBLAS_NUM_THREADS": "2", "OMP_NUM_THREADS": "2"}),
+    "haswell": ("OpenBLAS core Haswell, PyTorch at AVX2",
+                {"OPENBLAS_CORETYPE": "Haswell", "ATEN_CPU_CAPABILITY": "avx2",
+                 "MKL_CBWR": "AVX2", "ONEDNN_MAX_CPU_ISA": "AVX2"}),
+    "skylakex": ("OpenBLAS core SkylakeX, PyTorch at AVX-512",
+                 {"OPENBLAS_CORETYPE": "SkylakeX", "ATEN_CPU_CAPABILITY": "avx512",
+                  "MKL_CBWR": "AVX512"}),
+    "sandybridge": ("OpenBLAS core Sandybridge, PyTorch at AVX",
+                    {"OPENBLAS_CORETYPE": "Sandybridge", "ATEN_CPU_CAPABILITY": "default",
+                     "MKL_CBWR": "AVX", "ONEDNN_MAX_CPU_ISA": "AVX"}),
     "no-avx512": ("numpy's AVX-512 loops switched off", {"NPY_DISABLE_CPU_FEATURES": None}),
 }
+# Every variable a configuration sets: cleared from the caller's environment first, so that
+# each configuration runs with exactly what it names.
+MANAGED = sorted({key for _, changes in CONFIGS.values() for key in changes})
 
 
 def _run(code, env, timeout=PROBE_TIMEOUT_S):
@@ -81,7 +110,7 @@ def environment(name):
     """The environment of configuration `name`, or (None, reason) if it cannot run here."""
     label, changes = CONFIGS[name]
     env = dict(os.environ)
-    for key in ("OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES", "OPENBLAS_NUM_THREADS"):
+    for key in MANAGED:
         env.pop(key, None)
     changes = dict(changes)
     if "NPY_DISABLE_CPU_FEATURES" in changes:
@@ -95,6 +124,9 @@ def environment(name):
     ok, _, why = _run(_MATMUL_PROBE, env)
     if not ok:
         return None, why
+    ok, _, why = _run(_TORCH_PROBE, env)
+    if not ok:
+        return None, f"PyTorch: {why}"
     return env, " ".join(f"{k}={v}" for k, v in changes.items())
 
 

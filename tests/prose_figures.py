@@ -22,6 +22,13 @@ DECLARED = {
         ("10^-3", "setting", "the slope below which a smooth unit counts as saturated (nb05)"),
         ("0.044715", "paper", "the constant of GELU's tanh approximation, Hendrycks & Gimpel 2016"),
     ],
+    "06-pytorch.ipynb": [
+        ("10^-5", "setting", "the normalisations' epsilon in the course (PyTorch's LayerNorm's)"),
+        ("2×10^-16", "math", "float64's machine epsilon, 2^-52 ≈ 2.2e-16: nn.RMSNorm's default"),
+        ("0.75", "math", "calculate_gain('selu') = 3/4, a weight std of 0.75/sqrt(n)"),
+        ("0.5625", "math", "the variance (3/4)² = 0.5625 of that gain"),
+        ("1.46", "math", "ln(1 + 9/e): the least loss when probabilities are fed as logits"),
+    ],
     "00-start-here.ipynb": [
         ("3.0", "setting", "Try it 2: the bias shift (−3.0) the reader is asked to try"),
         ("0.001", "setting", "the Adam learning rate of the residual-connection training run"),

@@ -56,6 +56,7 @@ from helpers import (
     nb03,
     nb04,
     nb05,
+    nb06,
     optim,
     parallel,
     plotting,
@@ -622,6 +623,22 @@ def notebook_calls():
                              and np.shape(v)[1] == 64 and np.shape(v)[0] >= 1,
                              [np.ones((3, 5))], "X")),
             "activation": P("relu", Choice(set(ACTIVATIONS)))}),
+        "nb06.torch_like_weights": (nb06.torch_like_weights, {
+            "init": P("LeCun (gain 1)", Choice(set(nb06.TORCH_INITS))), "n_in": P(4, Int(1)),
+            "n_out": P(3, Int(1)), "rng": P(rng, RNG)}),
+        "nb06.selu_depth_stats": (nb06.selu_depth_stats, {
+            "init": P("nn.Linear default", Choice(set(nb06.TORCH_INITS))),
+            "dropout": P("F.dropout", Choice(set(nb06.DROPOUTS))),
+            "rate": P(0.1, Real(0.0, 1.0, exclusive_max=True)),
+            "depth": P(2, Int(1)), "width": P(4, Int(1)), "n_samples": P(8, Int(2)),
+            "seed": P(0, SEED)}),
+        "nb06.theory_variances": (nb06.theory_variances, {"gain": P(0.75, POS),
+                                                          "depth": P(3, Int(1))}),
+        "nb06.selu_depth_figure": (nb06.selu_depth_figure, {
+            "rate": P(0.1, Real(0.0, 1.0, exclusive_max=True)),
+            "init": P("LeCun (gain 1)", Choice(set(nb06.TORCH_INITS))),
+            "dropout": P("F.alpha_dropout", Choice(set(nb06.DROPOUTS))),
+            "depth": P(2, Int(1)), "seeds": P([0], SEEDS)}),
         "nb04.batchnorm_explorer": (nb04.batchnorm_explorer, {"X": P(X, Kind(
             lambda v: Array(ndim=2, finite=True).valid(v) and np.shape(v)[0] >= 2
             and np.shape(v)[1] >= 1, [], "X")), "feature": P(None, Optional(Int(-64, 63)))}),

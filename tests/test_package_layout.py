@@ -57,4 +57,6 @@ def test_the_activation_list_is_declared_once():
         text = "\n".join(line for line in lines if not line.strip().startswith("name = "))
         if sum(f'"{name}"' in text for name in names) >= 4:
             declaring.append(module)
-    assert declaring == ["activations"], declaring
+    # nb06 maps every entry of the table to its torch.nn module (TORCH_ACTIVATIONS): a mirror,
+    # not a second list; tests/test_nb06.py checks that its keys are exactly the table's.
+    assert declaring in (["activations"], ["activations", "nb06"]), declaring

@@ -14,12 +14,13 @@ def parse(requirement):
     return name.lower(), spec.replace(" ", ""), marker
 
 
-def conda_dependencies():
-    """The dependency lines of environment.yml: conda-forge packages, and those under its
-    "- pip:" entry (packages conda-forge does not have). A flat list, so no YAML parser."""
+def environment_entries():
+    """The entries of environment.yml's dependencies: conda-forge packages, and those under its
+    "- pip:" entry (packages conda-forge does not have, and pip options such as
+    --extra-index-url). A flat list, so no YAML parser."""
     lines = (ROOT / "environment.yml").read_text(encoding="utf-8").splitlines()
     start = lines.index("dependencies:")
-    deps = []
+    entries = []
     for line in lines[start + 1 :]:
         if line.strip().startswith("#") or not line.strip():
             continue
@@ -27,8 +28,13 @@ def conda_dependencies():
             continue  # its packages follow, one level deeper
         if not (line.startswith("  - ") or line.startswith("      - ")):
             break
-        deps.append(line.strip()[2:].split("#")[0].strip())
-    return dict(parse(d)[:2] for d in deps)
+        entries.append(line.strip()[2:].split("#")[0].strip())
+    return entries
+
+
+def conda_dependencies():
+    """{name: specifier} of every package in environment.yml (pip's option lines skipped)."""
+    return dict(parse(e)[:2] for e in environment_entries() if not e.startswith("--"))
 
 
 def applies_to(marker, python):
@@ -47,13 +53,20 @@ def test_environment_yml_matches_pyproject():
     conda.pop("pip")
     extras = project["optional-dependencies"]
     wanted = {}
-    # Binder and conda install the runtime, lab and test sets; where an extra raises a
+    # Binder and conda install the runtime, lab, test and torch sets; where an extra raises a
     # package's floor (ipywidgets for JupyterLab 4), environment.yml carries the extra's.
-    for req in project["dependencies"] + extras["lab"] + extras["test"]:
+    for req in project["dependencies"] + extras["lab"] + extras["test"] + extras["torch"]:
         name, spec, marker = parse(req)
         if applies_to(marker, python):
             wanted[name] = spec
     assert conda == wanted
+
+
+def test_environment_yml_installs_the_cpu_build_of_torch():
+    """PyPI's Linux torch is the CUDA build (several GB); Binder has no GPU and 2 GB of RAM."""
+    entries = environment_entries()
+    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in entries
+    assert "torch" in conda_dependencies()
 
 
 def test_python_is_pinned_and_allowed():

@@ -29,11 +29,26 @@ def test_a_probe_that_writes_to_stderr_does_not_pass():
 
 def test_every_configuration_sets_only_what_it_names(monkeypatch):
     monkeypatch.setenv("OPENBLAS_CORETYPE", "Prescott")  # leftovers from the caller are cleared
+    monkeypatch.setenv("ATEN_CPU_CAPABILITY", "avx2")
     env, detail = portability.environment("native-1")
     if env is None:
         pytest.skip(detail)
-    assert env["OPENBLAS_NUM_THREADS"] == "1" and "OPENBLAS_CORETYPE" not in env
-    assert detail == "OPENBLAS_NUM_THREADS=1"
+    assert env["OPENBLAS_NUM_THREADS"] == env["OMP_NUM_THREADS"] == "1"
+    assert "OPENBLAS_CORETYPE" not in env and "ATEN_CPU_CAPABILITY" not in env
+    assert detail == "OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1"
+
+
+def test_the_torch_probe_passes_without_torch_and_catches_a_bad_setting():
+    """Without PyTorch the probe has nothing to check; with it, a setting PyTorch refuses (it
+    warns on stderr) makes the configuration skipped."""
+    hidden = "import sys; sys.modules['torch'] = None\n"  # find_spec("torch") is then None
+    assert portability._run(hidden + portability._TORCH_PROBE, dict(os.environ))[:2] == (
+        True, "ok")
+    if importlib.util.find_spec("torch") is None:
+        pytest.skip("PyTorch is not installed")
+    ok, _, why = portability._run(portability._TORCH_PROBE,
+                                  {**os.environ, "ATEN_CPU_CAPABILITY": "not-a-cpu"})
+    assert not ok and "ATEN_CPU_CAPABILITY" in why
 
 
 def test_all_skipped_is_a_failure(monkeypatch, capsys):

@@ -117,12 +117,38 @@ def readme_route_without_make():
     return [c for c in commands if c and " -m jupyterlab " not in c]
 
 
+# The one step that is not the README's route: the optional torch extra, installed before the
+# tests so that notebook 06 is tested too (without it, conftest.py skips the notebook).
+TORCH_STEP = "PyTorch for notebook 06"
+
+
 def test_windows_job_runs_the_readme_route_without_make():
     steps = load("ci.yml")["jobs"]["test"]["steps"]
     windows = [s["run"].strip() for s in steps
-               if "run" in s and s.get("if") == "runner.os == 'Windows'"]
+               if "run" in s and s.get("if") == "runner.os == 'Windows'"
+               and not s.get("name", "").startswith(TORCH_STEP)]
     assert windows == readme_route_without_make()
     assert windows[-1].endswith("-m pytest")
+
+
+def test_jobs_that_test_notebook_06_install_torch_first_and_lowest_does_not():
+    jobs = load("ci.yml")["jobs"]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    steps = jobs["test"]["steps"]
+    for system, condition in (("Windows", "runner.os == 'Windows'"),
+                              ("Linux and macOS", "runner.os != 'Windows'")):
+        runs = [s for s in steps if "run" in s and s.get("if") == condition]
+        names = [s.get("name", "") for s in runs]
+        torch_at = next(i for i, n in enumerate(names) if n.startswith(TORCH_STEP))
+        assert torch_at == len(runs) - 2, f"{system}: install torch just before the tests"
+        if system == "Windows":  # a command the README gives the reader, word for word
+            assert f"`{runs[torch_at]['run'].strip()}`" in readme
+    for name in ("portability", "browser"):
+        lines = run_lines(jobs[name])
+        tests = next(i for i, line in enumerate(lines) if f"make test-{name}" in line)
+        assert lines.index("make torch PYTHON=python") < tests, name
+    # the lowest job is the run without PyTorch: the suite must pass without the extra
+    assert not any("torch" in line for line in run_lines(jobs["lowest"]))
 
 
 def test_site_workflow_builds_with_make_site_and_deploys_to_pages():

@@ -1,0 +1,344 @@
+"""Notebook 06's helpers: the PyTorch twins and side-by-side checks (with PyTorch installed),
+and the numpy parts that run without it (simulation, figure, explorer, PyTorch's absence)."""
+
+import importlib.util
+import json
+import re
+import sys
+
+import numpy as np
+import pytest
+from _notebooks import ROOT
+
+from helpers import layers as L
+from helpers import models, nb06, optim
+from helpers.activations import ACTIVATIONS
+
+HAVE_TORCH = importlib.util.find_spec("torch") is not None
+needs_torch = pytest.mark.skipif(not HAVE_TORCH, reason="PyTorch is not installed (make torch)")
+
+
+# --- without PyTorch ------------------------------------------------------------------------
+
+def test_every_activation_of_the_table_has_a_torch_twin():
+    assert set(nb06.TORCH_ACTIVATIONS) == set(ACTIVATIONS)
+
+
+def test_require_torch_explains_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # makes `import torch` fail
+    with pytest.raises(nb06.TorchMissing) as caught:
+        nb06.require_torch()
+    assert isinstance(caught.value, ImportError)
+    message = str(caught.value)
+    assert "make torch" in message and 'pip install -e ".[torch]"' in message
+    assert "download.pytorch.org/whl/cpu" in message and "Colab" in message
+    lines = caught.value._render_traceback_()  # what IPython shows instead of a traceback
+    assert lines[0].startswith("PyTorch is missing") and "Traceback" not in "".join(lines)
+
+
+def test_the_notebook_stops_politely_without_torch(tmp_path):
+    """Notebook 06's setup and PyTorch cells, run in a kernel where `import torch` fails: the
+    setup cell runs, the next stops with the install message and no traceback."""
+    nbformat = pytest.importorskip("nbformat")
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from notebook_client import NotebookClient
+
+    cells = json.loads((ROOT / "notebooks" / "06-pytorch.ipynb").read_text())["cells"]
+    code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    assert "nb06.require_torch()" in code[2] and "import torch" not in code[1]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import sys\nsys.modules['torch'] = None")] + [nbformat.v4.new_code_cell(c)
+                                                         for c in code[1:3]])
+    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert not any(o["output_type"] == "error" for o in nb.cells[1].outputs)
+    [error] = [o for o in nb.cells[2].outputs if o["output_type"] == "error"]
+    shown = "\n".join(error["traceback"])
+    assert error["ename"] == "TorchMissing" and "make torch" in shown
+    assert "Traceback" not in shown and "File " not in shown
+
+
+def test_torch_like_weights_have_pytorchs_variances():
+    rng = np.random.default_rng(0)
+    n = 400
+    expected = {"nn.Linear default": 1 / (3 * n), "gain('selu') = 3/4": 0.5625 / n,
+                "LeCun (gain 1)": 1 / n}
+    for init, var in expected.items():
+        W, b = nb06.torch_like_weights(init, n, 300, rng=rng)
+        assert W.shape == (n, 300) and b.shape == (300,)
+        assert abs(W.var() / var - 1) < 0.02, init
+        assert (b.var() > 0) == (init == "nn.Linear default")
+    W, _ = nb06.torch_like_weights("nn.Linear default", n, 300, rng=rng)
+    assert np.abs(W).max() <= 1 / np.sqrt(n)  # uniform on +-1/sqrt(n)
+
+
+def test_selu_depth_stats_reproduce_the_traps():
+    last = {(init, drop): nb06.selu_depth_stats(init, drop, 0.1, depth=32, seed=0)[1][-1]
+            for init in nb06.TORCH_INITS for drop in nb06.DROPOUTS}
+    assert abs(last[("LeCun (gain 1)", "none")] - 1) < 0.15
+    assert abs(last[("LeCun (gain 1)", "F.alpha_dropout")] - 1) < 0.15
+    assert last[("LeCun (gain 1)", "F.dropout")] > 1.3
+    assert last[("gain('selu') = 3/4", "none")] < 0.1
+    assert last[("nn.Linear default", "none")] < 0.05
+    mean, var = nb06.selu_depth_stats(depth=5, seed=1)
+    assert mean.shape == var.shape == (5,)
+    again = nb06.selu_depth_stats(depth=5, seed=1)
+    assert np.array_equal(again[1], var)  # seeded
+
+
+@pytest.mark.parametrize("bad, match", [(dict(init="he"), "init"), (dict(dropout="x"), "dropout"),
+                                        (dict(rate=1.0), "rate"), (dict(rate=-0.1), "rate")])
+def test_selu_depth_stats_rejects_bad_input(bad, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        nb06.selu_depth_stats(**bad)
+
+
+def test_theory_variances_follow_the_moment_map():
+    assert np.allclose(nb06.theory_variances(1.0, 20), 1.0, atol=1e-9)  # the fixed point
+    decaying = nb06.theory_variances(0.75, 32)
+    assert np.all(np.diff(decaying) < 0) and decaying[-1] < 0.05
+    tiny = nb06.theory_variances(0.3, 40)  # falls below the map's accurate range: NaN from there
+    assert np.isnan(tiny[-1]) and not np.isnan(tiny[0])
+    assert np.all(np.isnan(tiny[np.argmax(np.isnan(tiny)):]))
+
+
+def test_selu_depth_figure_and_explorer():
+    fig = nb06.selu_depth_figure(0.2, "gain('selu') = 3/4", "F.dropout", depth=8, seeds=(0, 1))
+    axes = fig.axes
+    assert len(axes) == 2 and axes[1].get_yscale() == "log"
+    labels = [line.get_label() for line in axes[1].get_lines()]
+    assert "gain('selu') = 3/4, F.dropout p=0.2" in labels and "LeCun, no dropout" in labels
+    explorer = nb06.selu_depth_explorer()
+    first = explorer.children[0]
+    assert first.description == "dropout p" and first.value < first.max  # can move right
+    explorer.update()
+
+
+def _stored_text(notebook, cell_id):
+    cells = json.loads((ROOT / "notebooks" / notebook).read_text())["cells"]
+    [cell] = [c for c in cells if c.get("id") == cell_id]
+    return "".join("".join(o.get("text", "")) for o in cell["outputs"])
+
+
+def test_capstone_best_is_notebook_05s_most_accurate_network():
+    """CAPSTONE_BEST is the residual network that notebook 05 found most accurate, with its
+    learning rate and budget (read from 05's stored outputs and source)."""
+    residual = dict(re.findall(r"^(.+?)\s{2,}(0\.\d+) ±", _stored_text("05-choosing.ipynb",
+                                                                       "cell-20"), re.M))
+    assert max(residual, key=lambda k: float(residual[k])) == "SiLU, residual"
+    tables = _stored_text("05-choosing.ipynb", "cell-11").split("depth 16:")[1]
+    [silu] = [line for line in tables.splitlines() if line.startswith("SiLU ")]
+    best = nb06.CAPSTONE_BEST
+    assert silu.endswith(f"lr {best['lr']:g}")
+    source = json.loads((ROOT / "notebooks" / "05-choosing.ipynb").read_text())["cells"]
+    text = "".join("".join(c["source"]) for c in source)
+    assert f"BUDGET = dict(epochs={best['epochs']}, batch_size={best['batch_size']})" in text
+    assert best["hidden"] == [48] * 16 and "WIDTH = [4, 16], [3e-3, 1e-2], 48" in text.replace(
+        "DEPTHS, LRS, WIDTH", "WIDTH")
+    assert best["activation"] == "silu" and best["residual"] is True
+
+
+# --- with PyTorch ---------------------------------------------------------------------------
+
+def _layers():
+    rng = np.random.default_rng(0)
+    found = {name: L.PReLU(5) if name == "prelu" else L.elementwise(name)
+             for name in nb06.TORCH_ACTIVATIONS}
+    found |= {"leaky 0.2": L.LeakyReLU(negative_slope=0.2), "elu 0.5": L.ELU(alpha=0.5),
+              "shared prelu": L.PReLU(1), "linear": L.Linear(5, 5, rng=rng),
+              "bn": L.BatchNorm1d(5, momentum=0.3), "bn eval": L.BatchNorm1d(5).eval(),
+              "ln": L.LayerNorm(5), "rms": L.RMSNorm(5),
+              "residual": L.Residual(L.Sequential(L.Linear(5, 5, rng=rng), L.SELU())),
+              "model": models.mlp(5, [5, 5], 5, rng=rng, activation="prelu", norm="batch",
+                                  residual=True)}
+    return found
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(_layers()))
+def test_side_by_side_agrees_for_every_layer(name):
+    rng = np.random.default_rng(1)
+    layer = _layers()[name]
+    x, dout = 2 * rng.standard_normal((16, 5)) + 1, rng.standard_normal((16, 5))
+    diff = nb06.side_by_side(layer, x, dout)
+    assert all(v < 1e-12 for v in diff.values() if v is not None), diff
+    assert (diff["parameter gradients"] is None) == (not layer.params)
+    assert ("running statistics" in diff) == (name in ("bn", "model"))
+
+
+@needs_torch
+def test_side_by_side_can_find_a_difference(monkeypatch):
+    """A wrong twin is caught: SiLU compared with PyTorch's GELU differs by more than 0.05."""
+    monkeypatch.setitem(nb06.TORCH_ACTIVATIONS, "silu", "GELU")
+    rng = np.random.default_rng(0)
+    diff = nb06.side_by_side(L.elementwise("silu"), 2 * rng.standard_normal((8, 3)),
+                             rng.standard_normal((8, 3)))
+    assert diff["forward"] > 0.05 and diff["input gradient"] > 0.05
+
+
+@needs_torch
+def test_to_torch_copies_parameters_statistics_and_mode():
+    import torch
+
+    bn = L.BatchNorm1d(3)
+    bn.running_mean[:] = [1.0, 2.0, 3.0]
+    bn.params["gamma"][:] = [0.5, 1.5, 2.0]
+    twin = nb06.to_torch(bn.eval())
+    assert not twin.training and twin.weight.dtype == torch.float64
+    assert twin.running_mean.tolist() == [1.0, 2.0, 3.0] and twin.weight.tolist() == [0.5, 1.5, 2]
+    linear = L.Linear(4, 2, rng=np.random.default_rng(0))
+    twin = nb06.to_torch(linear)
+    assert np.array_equal(twin.weight.detach().numpy(), linear.params["W"].T)
+    assert nb06.to_torch(L.RMSNorm(4)).eps == 1e-5  # not PyTorch's default
+    with pytest.raises(TypeError, match="layer"):
+        nb06.to_torch("not a layer")
+
+
+@needs_torch
+def test_loss_side_by_side():
+    rng = np.random.default_rng(0)
+    diff = nb06.loss_side_by_side(3 * rng.standard_normal((20, 4)), rng.integers(0, 4, 20))
+    assert diff["loss"] < 1e-12 and diff["logit gradient"] < 1e-12
+
+
+@needs_torch
+def test_optimizer_side_by_side_agrees_and_disagrees():
+    import torch
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((16, 4)), rng.integers(0, 3, 16)
+
+    def net():
+        return models.mlp(4, [5], 3, rng=np.random.default_rng(2), activation="prelu",
+                          norm="layer")
+
+    m = net()
+    same = nb06.optimizer_side_by_side(m, lambda t: torch.optim.Adam(t.parameters(), lr=0.01),
+                                       optim.Adam(m, lr=0.01), X, y, steps=5)
+    assert len(same["per step"]) == 5 and max(same["per step"]) < 1e-12
+    assert set(same["by parameter"]) == set(m.params)
+    m = net()
+    other = nb06.optimizer_side_by_side(m, lambda t: torch.optim.Adam(t.parameters(), lr=0.02),
+                                        optim.Adam(m, lr=0.01), X, y, steps=5)
+    assert max(other["per step"]) > 1e-3
+    m = net()  # parameter groups as a function of the module = the course's default no_decay
+    groups = nb06.optimizer_side_by_side(
+        m, lambda module: torch.optim.SGD(
+            [{"params": [p for p in module.parameters() if p.ndim >= 2], "weight_decay": 0.1},
+             {"params": [p for p in module.parameters() if p.ndim < 2]}], lr=0.1),
+        optim.SGD(m, lr=0.1, weight_decay=0.1), X, y, steps=5)
+    assert max(groups["per step"]) < 1e-12
+
+
+@needs_torch
+def test_torch_mlp_is_the_course_architecture():
+    import torch
+
+    model = nb06.torch_mlp(40, [48] * 16, 10, seed=0)
+    residuals = [m for m in model if type(m).__name__ == "Residual"]
+    assert len(residuals) == 15 and isinstance(model[-1], torch.nn.Linear)
+    first = model[0].weight.detach().numpy()
+    assert abs(first.std() * np.sqrt(40 / 2) - 1) < 0.1  # He: std sqrt(2 / fan_in)
+    branch = residuals[0].block[0].weight.detach().numpy()
+    assert abs(branch.std() * np.sqrt(48 / 2) * np.sqrt(15) - 1) < 0.1  # scaled by 1/sqrt(15)
+    assert model(torch.zeros(3, 40)).shape == (3, 10)
+    same = nb06.torch_mlp(40, [48] * 16, 10, seed=0)
+    assert torch.equal(same[0].weight, model[0].weight)  # seeded
+    with pytest.raises(ValueError, match="activation"):
+        nb06.torch_mlp(4, [4], 2, seed=0, activation="swish")
+
+
+@needs_torch
+def test_train_torch_learns_a_separable_task():
+    import torch
+
+    from helpers.data import Split
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 4))
+    y = (X[:, 0] > 0).astype(int)
+    split = Split(X[:200], y[:200], X[200:250], y[200:250], X[250:], y[250:], ("a", "b", "c", "d"),
+                  ("no", "yes"))
+    model = nb06.torch_mlp(4, [8, 8], 2, seed=0)
+    acc, seconds, val = nb06.train_torch(model, torch.optim.Adam(model.parameters(), lr=0.02),
+                                         split, seed=0, epochs=5, batch_size=32)
+    assert acc > 0.9 and seconds > 0 and len(val) == 5 and not model.training
+    assert nb06.torch_accuracy(model, split.X_test, split.y_test) == acc
+
+
+@needs_torch
+def test_check_selu_init_recognises_answers_and_mistakes():
+    import torch
+
+    init = torch.nn.init
+
+    def answer(body):
+        def selu_init_(linear):
+            body(linear)
+            return linear
+        return selu_init_
+
+    def lecun(linear):
+        init.kaiming_normal_(linear.weight, nonlinearity="linear")
+        init.zeros_(linear.bias)
+
+    assert nb06.check_selu_init(answer(lecun)).correct
+    uniform = answer(lambda layer: (init.kaiming_uniform_(layer.weight, nonlinearity="linear"),
+                                init.zeros_(layer.bias)))
+    assert "uniform" in str(nb06.check_selu_init(uniform))
+    mistakes = {
+        "unchanged": answer(lambda layer: None),
+        "calculate_gain('selu')": answer(lambda layer: (init.kaiming_normal_(
+            layer.weight, nonlinearity="selu"), init.zeros_(layer.bias))),
+        "He's initialisation": answer(lambda layer: (init.kaiming_normal_(
+            layer.weight, nonlinearity="relu"), init.zeros_(layer.bias))),
+        "fan_out": answer(lambda layer: (init.kaiming_normal_(
+            layer.weight, nonlinearity="linear", mode="fan_out"), init.zeros_(layer.bias))),
+        "biases": answer(lambda layer: init.kaiming_normal_(layer.weight, nonlinearity="linear")),
+    }
+    for word, candidate in mistakes.items():
+        first = str(nb06.check_selu_init(candidate))
+        assert first.startswith("Not yet") and word in first, first
+        assert "kaiming_normal_(linear.weight, nonlinearity='linear')" not in first
+    last = ""
+    for _ in range(4):
+        last = str(nb06.check_selu_init(mistakes["calculate_gain('selu')"]))
+    assert "nonlinearity='linear'" in last  # the last level shows the code
+    assert "returns None" in str(nb06.check_selu_init(lambda linear: None))
+
+
+@needs_torch
+def test_check_param_groups_recognises_answers_and_mistakes():
+    import torch
+
+    def ok(model, weight_decay):
+        linear = [m.weight for m in model.modules() if isinstance(m, torch.nn.Linear)]
+        rest = [p for p in model.parameters() if all(p is not w for w in linear)]
+        return [{"params": linear}, {"params": rest, "weight_decay": 0.0}]
+
+    def by_shape(model, weight_decay):
+        params = list(model.parameters())
+        return [{"params": [p for p in params if p.ndim >= 2]},
+                {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0}]
+
+    assert nb06.check_param_groups(ok).correct and nb06.check_param_groups(by_shape).correct
+    by_name = lambda m, wd: [  # noqa: E731
+        {"params": [p for n, p in m.named_parameters() if n.endswith("weight")]},
+        {"params": [p for n, p in m.named_parameters() if n.endswith("bias")],
+         "weight_decay": 0.0}]
+    assert "called 'weight' too" in str(nb06.check_param_groups(by_name))
+    everything = lambda m, wd: [{"params": m.parameters()}]  # noqa: E731
+    first = str(nb06.check_param_groups(everything))
+    assert "every parameter gets weight decay" in first and "isinstance" not in first
+    for _ in range(3):
+        last = str(nb06.check_param_groups(everything))
+    assert "isinstance(m, nn.Linear)" in last
+    code = last.split("weight_decay 0.0. ")[-1]  # the last level's code solves the exercise
+    namespace = {"nn": torch.nn}
+    exec("def solution(model, weight_decay):\n    " + code.replace("; ", "\n    "), namespace)
+    assert nb06.check_param_groups(namespace["solution"]).correct
+    missing = lambda m, wd: [{"params": [p for p in m.parameters() if p.ndim >= 2]}]  # noqa: E731
+    assert "in no group" in str(nb06.check_param_groups(missing))
+    twice = lambda m, wd: [{"params": list(m.parameters())}, {"params": list(m.parameters()),  # noqa: E731
+                                                            "weight_decay": 0.0}]
+    assert not nb06.check_param_groups(twice).correct
