@@ -16,6 +16,7 @@ import time
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from . import layers as L
 from ._validation import (
@@ -461,6 +462,7 @@ def selu_depth_figure(rate=0.1, init="LeCun (gain 1)", dropout="F.alpha_dropout"
     plot_layer_curves({k: [r[1] for r in v] for k, v in runs.items()}, ax=axes[1],
                       ylabel="variance of activations", title="Variance per layer (target 1)",
                       logy=True, ylim=(1e-3, 10))
+    axes[1].yaxis.set_minor_formatter(NullFormatter())  # four decades: labels at each suffice
     axes[0].axhline(0, color="0.6", linestyle=":")
     axes[1].axhline(1, color="0.6", linestyle=":")
     fig.suptitle(f"Random SELU network, width 128, {len(seeds)} seeds (band: min-max)")
