@@ -27,6 +27,7 @@ DECLARED = {
         ("2×10^-16", "math", "float64's machine epsilon, 2^-52 ≈ 2.2e-16: nn.RMSNorm's default"),
         ("0.75", "math", "calculate_gain('selu') = 3/4, a weight std of 0.75/sqrt(n)"),
         ("0.5625", "math", "the variance (3/4)² = 0.5625 of that gain"),
+        ("0.99", "setting", "Keras' default batch-norm momentum (the weight of the old average)"),
         ("1.46", "math", "ln(1 + 9/e): the least loss when probabilities are fed as logits"),
     ],
     "00-start-here.ipynb": [
