@@ -63,6 +63,14 @@ def check_finite_real(value, name, *, minimum=None, exclusive=False):
     return value
 
 
+def check_dropout_rate(value, name="rate"):
+    """Return `value` as a float if it is a probability of dropping a unit, in [0, 1)."""
+    value = check_finite_real(value, name)
+    if not 0 <= value < 1:
+        raise ValueError(f"{name} must be in [0, 1) (the probability of dropping); got {value}.")
+    return value
+
+
 def check_rng(rng, name="rng"):
     """Return `rng` if it is a numpy Generator; the course never uses global random state."""
     if not isinstance(rng, np.random.Generator):

@@ -17,6 +17,7 @@ from ._validation import (
     DivergedError,
     as_float_array,
     check_choice,
+    check_dropout_rate,
     check_finite_real,
     check_positive_int,
     check_rng,
@@ -442,9 +443,7 @@ class Dropout(Layer):
 
     def __init__(self, rate, *, rng):
         super().__init__()
-        self.rate = check_finite_real(rate, "rate")
-        if not 0 <= self.rate < 1:
-            raise ValueError(f"rate must be in [0, 1) (the probability of dropping); got {rate}.")
+        self.rate = check_dropout_rate(rate)
         self.rng = check_rng(rng)
 
     def forward(self, x):

@@ -4,7 +4,7 @@ from . import layers as L
 from ._validation import (
     check_bool,
     check_choice,
-    check_finite_real,
+    check_dropout_rate,
     check_positive_int,
     check_rng,
     check_sequence,
@@ -64,10 +64,7 @@ def mlp(n_in, hidden, n_out, *, rng, activation="relu", init=None, norm=None, dr
     check_rng(rng)
     spec = ACTIVATIONS[check_choice(activation, "activation", ACTIVATIONS)]
     norm_layer = None if norm is None else L.NORMS[check_choice(norm, "norm", L.NORMS)]
-    dropout = check_finite_real(dropout, "dropout", minimum=0.0)
-    if dropout >= 1:
-        raise ValueError(f"dropout must be in [0, 1) (the probability of dropping); got "
-                         f"{dropout}.")
+    dropout = check_dropout_rate(dropout, "dropout")
     if activation_params is not None and not isinstance(activation_params, dict):
         raise TypeError(f"activation_params must be a dict, e.g. {{'negative_slope': 0.2}}; got "
                         f"{activation_params!r}.")

@@ -14,7 +14,7 @@ import numpy as np
 from scipy import optimize
 from scipy.special import erfcx, log_ndtr, ndtr
 
-from ._validation import check_finite_real, check_positive_int
+from ._validation import check_dropout_rate, check_finite_real, check_positive_int
 from .activations import SELU_ALPHA, SELU_LAMBDA
 
 # Smallest pre-activation variance the closed forms handle. The exponential piece cancels to
@@ -354,9 +354,7 @@ def alpha_dropout_affine(rate, alpha=SELU_ALPHA, lam=SELU_LAMBDA):
     >>> [round(v, 6) for v in alpha_dropout_affine(0.1)]
     [0.921285, 0.161971]
     """
-    rate = check_finite_real(rate, "rate")
-    if not 0 <= rate < 1:
-        raise ValueError(f"rate must be in [0, 1) (the probability of dropping); got {rate}.")
+    rate = check_dropout_rate(rate)
     alpha = check_finite_real(alpha, "alpha", minimum=0.0, exclusive=True)
     lam = check_finite_real(lam, "lam", minimum=0.0, exclusive=True)
     saturation = -lam * alpha
