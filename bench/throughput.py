@@ -14,6 +14,7 @@ import threadpoolctl
 from helpers.data import load_digits, load_mnist1d
 from helpers.experiments import train_mlp
 from helpers.layers import Linear, ReLU, Sequential
+from helpers.nb06 import CAPSTONE_BEST, torch_mlp, train_torch
 from helpers.optim import SGD
 from helpers.scalers import StandardScaler
 from helpers.training import fit
@@ -51,16 +52,15 @@ def report(repeats=5):
     return "\n".join(lines)
 
 
-# Notebook 05's best configuration, trained as there (Adam, lr 0.01, batch 128), for a few
-# epochs: the time per epoch does not depend on how many.
-BEST = {"activation": "silu", "hidden": [48] * 16, "residual": True}
-LR, BATCH = 0.01, 128
+# Notebook 05's best configuration, as notebook 06 trains it (helpers.nb06.CAPSTONE_BEST), for
+# a few epochs: the time per epoch does not depend on how many.
+BEST = {key: value for key, value in CAPSTONE_BEST.items() if key != "epochs"}
 
 
 def helpers_seconds_per_epoch(data, seed, epochs):
     """helpers, float64, one BLAS thread (as each worker of the notebooks' parallel runs)."""
     with threadpoolctl.threadpool_limits(1):
-        run = train_mlp(data, seed=seed, lr=LR, epochs=epochs, batch_size=BATCH, **BEST)
+        run = train_mlp(data, seed=seed, epochs=epochs, **BEST)
     return run.seconds_per_epoch
 
 
@@ -68,16 +68,14 @@ def torch_seconds_per_epoch(data, seed, epochs):
     """The same network in PyTorch (helpers.nb06), float32, one thread."""
     import torch
 
-    from helpers.nb06 import torch_mlp, train_torch
-
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
         model = torch_mlp(data.n_features, BEST["hidden"], data.n_classes, seed=seed,
                           activation=BEST["activation"], residual=BEST["residual"])
-        optimizer = torch.optim.Adam(model.parameters(), lr=LR)
+        optimizer = torch.optim.Adam(model.parameters(), lr=BEST["lr"])
         return train_torch(model, optimizer, data, seed=seed, epochs=epochs,
-                           batch_size=BATCH)[1]
+                           batch_size=BEST["batch_size"])[1]
     finally:
         torch.set_num_threads(threads)
 
@@ -88,9 +86,9 @@ def versus_torch_report(runs=3, epochs=3):
     n = len(data.X_train)
     have_torch = importlib.util.find_spec("torch") is not None
     lines = [f"The capstone's best network (residual SiLU, 16 hidden layers of 48) on MNIST-1D's "
-             f"training split ({n:,} sequences), Adam lr {LR}, batch {BATCH}; median of {runs} "
-             f"runs of {epochs} epochs (seeds 0 to {runs - 1}), one thread each. An epoch "
-             "includes the validation pass.", "",
+             f"training split ({n:,} sequences), Adam lr {BEST['lr']}, batch "
+             f"{BEST['batch_size']}; median of {runs} runs of {epochs} epochs (seeds 0 to "
+             f"{runs - 1}), one thread each. An epoch includes the validation pass.", "",
              "| implementation | dtype | seconds per epoch | samples per second |",
              "|---|---|---:|---:|"]
     implementations = [("helpers (numpy)", "float64", helpers_seconds_per_epoch)]

@@ -22,6 +22,7 @@ from . import layers as L
 from ._validation import (
     as_float_array,
     check_choice,
+    check_dropout_rate,
     check_finite_real,
     check_positive_int,
     check_rng,
@@ -175,25 +176,35 @@ def to_torch(layer):
         for key, (param, transposed) in parameter_pairs(layer, module).items():
             value = torch.from_numpy(np.array(layer.params[key], dtype=np.float64))
             param.copy_(value.T if transposed else value.reshape(param.shape))
-        for ours, twin in zip(_flat(layer), _flat(module), strict=True):
+        for ours, twin in zip(_leaves(layer), _torch_leaves(module), strict=True):
             if isinstance(ours, L.BatchNorm1d):
                 twin.running_mean.copy_(torch.from_numpy(ours.running_mean))
                 twin.running_var.copy_(torch.from_numpy(ours.running_var))
     return module.train(layer.training)
 
 
-def _flat(layer):
-    """The leaf layers (or modules) of a model, in order."""
-    if isinstance(layer, L.Sequential) or type(layer).__name__ == "Sequential":
-        return [leaf for inner in (layer.layers if isinstance(layer, L.Layer) else layer)
-                for leaf in _flat(inner)]
-    if isinstance(layer, L.Residual) or type(layer).__name__ == "Residual":
-        return _flat(layer.block)
+def _leaves(layer):
+    """The leaf layers of a helpers model, in order (through Sequential and Residual)."""
+    if isinstance(layer, L.Sequential):
+        return [leaf for inner in layer.layers for leaf in _leaves(inner)]
+    if isinstance(layer, L.Residual):
+        return _leaves(layer.block)
     return [layer]
+
+
+def _torch_leaves(module):
+    """The leaf modules of a torch model, in order: those without children."""
+    return [m for m in module.modules() if next(m.children(), None) is None]
 
 
 def _numpy(tensor):
     return tensor.detach().numpy()
+
+
+def _in_our_layout(tensor, transposed, like):
+    """A torch parameter (or its gradient) as the numpy array of helpers' layout, shaped `like`
+    (see `parameter_pairs`)."""
+    return _numpy(tensor.T if transposed else tensor.reshape(like.shape))
 
 
 def _largest(a, b):
@@ -225,11 +236,11 @@ def side_by_side(layer, x, dout):
     out_t = module(xt)
     out_t.backward(torch.tensor(dout, dtype=torch.float64))
     pairs = parameter_pairs(layer, module)
-    result = {"forward": _largest(out, _numpy(out_t)), "input gradient": _largest(dx, _numpy(
-        xt.grad)), "parameter gradients": max(
-        (_largest(layer.grads[key], _numpy(p.grad.T if t else p.grad.reshape(
-            layer.grads[key].shape))) for key, (p, t) in pairs.items()), default=None)}
-    norms = [(a, b) for a, b in zip(_flat(layer), _flat(module), strict=True)
+    result = {"forward": _largest(out, _numpy(out_t)),
+              "input gradient": _largest(dx, _numpy(xt.grad)),
+              "parameter gradients": max((_largest(layer.grads[key], _in_our_layout(
+                  p.grad, t, layer.grads[key])) for key, (p, t) in pairs.items()), default=None)}
+    norms = [(a, b) for a, b in zip(_leaves(layer), _torch_leaves(module), strict=True)
              if isinstance(a, L.BatchNorm1d) and a.training]
     if norms:
         result["running statistics"] = max(max(_largest(a.running_mean, _numpy(b.running_mean)),
@@ -288,8 +299,8 @@ def optimizer_side_by_side(model, torch_optimizer, optimizer, X, y, *, steps=5):
         opt_t.zero_grad()
         torch.nn.functional.cross_entropy(module(Xt), yt).backward()
         opt_t.step()
-        by_parameter = {key: _largest(model.params[key], _numpy(
-            p.T if t else p.reshape(model.params[key].shape))) for key, (p, t) in pairs.items()}
+        by_parameter = {key: _largest(model.params[key], _in_our_layout(p, t, model.params[key]))
+                        for key, (p, t) in pairs.items()}
         per_step.append(max(by_parameter.values()))
     return {"per step": per_step, "by parameter": by_parameter}
 
@@ -392,13 +403,6 @@ def torch_like_weights(init, n_in, n_out, *, rng):
     return rng.standard_normal((n_in, n_out)) * (kind * bound), np.zeros(n_out)
 
 
-def _check_rate(rate):
-    rate = check_finite_real(rate, "rate", minimum=0.0)
-    if rate >= 1:
-        raise ValueError(f"rate must be in [0, 1) (the probability of dropping); got {rate}.")
-    return rate
-
-
 def selu_depth_stats(init="LeCun (gain 1)", dropout="none", rate=0.1, *, depth=32, width=128,
                      n_samples=128, seed=0):
     """Mean and variance of the activations after each layer of a random SELU network.
@@ -413,7 +417,7 @@ def selu_depth_stats(init="LeCun (gain 1)", dropout="none", rate=0.1, *, depth=3
     """
     check_choice(init, "init", TORCH_INITS)
     check_choice(dropout, "dropout", DROPOUTS)
-    rate = _check_rate(rate)
+    rate = check_dropout_rate(rate)
     depth, width = check_positive_int(depth, "depth"), check_positive_int(width, "width")
     rng = np.random.default_rng(check_positive_int(seed, "seed", minimum=0))
     drop = {"none": None, "F.dropout": L.Dropout, "F.alpha_dropout": L.AlphaDropout}[dropout]
@@ -449,7 +453,7 @@ def selu_depth_figure(rate=0.1, init="LeCun (gain 1)", dropout="F.alpha_dropout"
     """The figure behind `selu_depth_explorer`: per-layer mean and variance of a random SELU
     network with the chosen initialisation and dropout, each seed a band, against LeCun's
     initialisation without dropout (the self-normalizing setting)."""
-    seeds, rate = check_seeds(seeds), _check_rate(rate)
+    seeds, rate = check_seeds(seeds), check_dropout_rate(rate)
     check_choice(init, "init", TORCH_INITS)
     check_choice(dropout, "dropout", DROPOUTS)
     label = f"{init}, {dropout}" + (f" p={rate:g}" if dropout != "none" else "")
