@@ -6,10 +6,15 @@ notebooks/ is collected (scripts/portability.py runs `pytest notebooks/...`). Th
 setup is in tests/conftest.py; both files' hooks run.
 """
 
+import os
 from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
+
+# The notebooks' progress bars (helpers.parallel) are for a reader waiting on a long cell; the
+# kernels nbval starts inherit this and draw none, so that no bar reaches a compared output.
+os.environ["TQDM_DISABLE"] = "1"
 
 NOTEBOOK_06 = "06-pytorch.ipynb"
 SKIP_06 = pytest.mark.skip(reason="notebook 06 needs PyTorch, which is not installed: make torch "

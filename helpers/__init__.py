@@ -19,7 +19,7 @@ Three kinds of module, and the rule for what goes where:
 
 **Shared course machinery** runs the experiments several notebooks use:
 ``experiments`` (train one network, repeat it over seeds, sweep settings), ``parallel``
-(seeds on every core), ``propagation`` (signals through deep random networks),
+(seeds on the CPUs the process may use), ``propagation`` (signals through deep random networks),
 ``diagnostics`` (dead units, per-layer statistics), ``plotting`` (figures that several
 notebooks share), ``widgets`` (the plumbing of the sliders) and ``checking`` (what every
 exercise checker shares).
@@ -29,10 +29,16 @@ nothing else: its own experiments, figures, explorer and exercise checkers. Note
 ``helpers.nb01``.
 
 Imports go downwards only: the core imports only the core (and ``_validation``, the shared input
-checks; ``_kernels``, the fast ELU/SELU kernels for large arrays); the shared machinery imports
-the core; a notebook module imports the core and the shared machinery, never another notebook
-module. A new activation is one function pair and one entry in ``activations.ACTIVATIONS``: the
-layers, the model builder, the figures and the tests pick it up from there.
+checks); the shared machinery imports the core; a notebook module imports the core and the
+shared machinery, never another notebook module. A new activation is one function pair and one
+entry in ``activations.ACTIVATIONS``: the layers, the model builder, the figures and the tests
+pick it up from there.
 """
 
 __version__ = "0.1.0"
+
+# numpy's BLAS starts one thread per core it sees; in a container (Binder: 1-2 CPUs of a big
+# node) that is far more than the CPU quota allows. Use only the CPUs this process may use.
+from .parallel import limit_blas_threads as _limit_blas_threads  # noqa: E402
+
+_limit_blas_threads()

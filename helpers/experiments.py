@@ -174,7 +174,8 @@ def _train_job(job):
 def repeat(data, seeds, **kwargs):
     """`train_mlp` once per seed (in parallel, see ``helpers.parallel``); returns the Runs."""
     seeds = check_train_arguments(data, seeds, [kwargs])
-    return parallel_map(_train_job, [(data, seed, kwargs) for seed in seeds])
+    return parallel_map(_train_job, [(data, seed, kwargs) for seed in seeds],
+                        desc=f"training {len(seeds)} seeds")
 
 
 def sweep(data, configs, seeds, **common):
@@ -200,8 +201,16 @@ def sweep(data, configs, seeds, **common):
     seeds = check_train_arguments(data, seeds,
                                   [{**common, **config} for config in configs.values()])
     runs = parallel_map(_train_job, [(data, seed, {**common, **configs[label]})
-                                     for label in configs for seed in seeds])
+                                     for label in configs for seed in seeds],
+                        desc=f"training {_names(configs)} x {len(seeds)} seeds")
     return {label: runs[i * len(seeds):(i + 1) * len(seeds)] for i, label in enumerate(configs)}
+
+
+def _names(configs):
+    """What a progress bar says is training: the labels, or their number when there are many."""
+    if len(configs) > 3:
+        return f"{len(configs)} configurations"
+    return ", ".join(" ".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in configs)
 
 
 def nudge_first_layer(model):
@@ -260,7 +269,8 @@ def perturbation_study(data, lrs, seeds, **kwargs):
     for lr in lrs:
         check_finite_real(lr, "lrs", minimum=0.0, exclusive=True)
     seeds = check_train_arguments(data, seeds, [{**kwargs, "lr": lr} for lr in lrs])
-    results = parallel_map(_twin_job, [(data, lr, seed, kwargs) for lr in lrs for seed in seeds])
+    results = parallel_map(_twin_job, [(data, lr, seed, kwargs) for lr in lrs for seed in seeds],
+                           desc=f"twin runs, {len(lrs)} learning rates x {len(seeds)} seeds")
     return {lr: results[i * len(seeds):(i + 1) * len(seeds)] for i, lr in enumerate(lrs)}
 
 

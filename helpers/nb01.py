@@ -232,7 +232,8 @@ def learning_rate_sweep(data, lrs, seeds, **kwargs):
     seeds = check_train_arguments(data, seeds, [_train_kwargs(data, lr=lr, **kwargs)
                                                 for lr in lrs])
     histories = parallel_map(_track_job, [(data, lr, seed, kwargs) for lr in lrs
-                                          for seed in seeds])
+                                          for seed in seeds],
+                             desc=f"training {len(lrs)} learning rates x {len(seeds)} seeds")
     return {lr: histories[i * len(seeds):(i + 1) * len(seeds)] for i, lr in enumerate(lrs)}
 
 

@@ -8,12 +8,17 @@ directory. What is stored is what nbval compares against: outputs with execution
 no per-cell timing metadata).
 """
 
+import os
 import sys
 import time
 from pathlib import Path
 
 import nbformat
 from notebook_client import NotebookClient  # nbclient's, without the missed-wake-up stall
+
+# No progress bars in stored outputs (helpers.parallel draws them for a reader; nbval's kernels
+# draw none either, see conftest.py).
+os.environ["TQDM_DISABLE"] = "1"
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 

@@ -423,7 +423,7 @@ def shared_calls():
         "parallel.parallel_map": (parallel.parallel_map, {
             "fn": P(lambda: abs, CALLABLE), "items": P([1, -2], Seq(Kind(lambda v: True),
                                                                     min_len=0)),
-            "workers": P(1, Optional(Int(1)))}),
+            "workers": P(1, Optional(Int(1))), "desc": P(None, Optional(TEXT))}),
         "propagation.propagate": (propagation.propagate, {
             "activation": P("relu", ACT_KIND), "depth": P(3, Int(1)), "width": P(8, Int(1)),
             "rng": P(rng, RNG), "init": P("he", Choice(set(INITS))), "gain": P(1.0, POS),
