@@ -56,3 +56,32 @@ def test_all_skipped_is_a_failure(monkeypatch, capsys):
     assert portability.test(list(portability.CONFIGS), [], ROOT / "build") == 1
     out = capsys.readouterr().out
     assert "SKIPPED" in out and "nothing was tested" in out
+
+
+# ---------------------------------------------------------------- scripts/container.py
+
+spec = importlib.util.spec_from_file_location("container", ROOT / "scripts" / "container.py")
+container = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(container)
+
+
+def test_the_container_test_says_why_it_cannot_run(monkeypatch, tmp_path):
+    monkeypatch.setattr(container.os, "geteuid", lambda: 1000)
+    with pytest.raises(container.Unavailable, match="not root"):
+        container.Group("x", 1, 2**31, root=tmp_path)
+    monkeypatch.setattr(container.os, "geteuid", lambda: 0)
+    with pytest.raises(container.Unavailable, match="no cgroup v1 cpu and memory controllers"):
+        container.Group("x", 1, 2**31, root=tmp_path)  # a folder that is no cgroup file system
+    assert list(tmp_path.iterdir()) == []  # nothing left behind
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="Linux only, as control groups")
+def test_the_container_makes_python_see_a_big_node(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "sitecustomize.py").write_text(container.SITECUSTOMIZE.format(cores=32))
+    code = "import os; print(os.cpu_count(), len(os.sched_getaffinity(0)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={**os.environ, "PYTHONPATH": str(tmp_path)}).stdout
+    assert out.split() == ["32", "32"]
