@@ -4,15 +4,18 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test venv torch test-portability test-browser run bench site clean help
+.PHONY: lab test test-colab linkcheck venv torch test-portability test-container test-browser run bench site clean help
 
 help:
 	@echo "make lab    create .venv if needed and open JupyterLab on notebooks/00-start-here.ipynb"
 	@echo "make test   create .venv if needed, then run pytest (ruff, unit tests, nbval)"
+	@echo "make test-colab  the notebooks' first cells in a simulated Colab (minutes; needs PyPI)"
 	@echo "make test-portability  nbval on every notebook under other CPUs' arithmetic (emulated)"
+	@echo "make test-container  nbval on 01 and 05 in a Binder-like container (CPU quota 1, 2 GB; needs root)"
 	@echo "make run    re-execute every notebook in a fresh kernel and store clean outputs"
 	@echo "make test-browser  run every notebook in JupyterLab in headless Chromium (needs chromium)"
 	@echo "make site   the course as a static website in build/site/ (stored outputs, not re-run)"
+	@echo "make linkcheck  check every external link of the README and the notebooks (needs the web)"
 	@echo "make venv   only create .venv and install (what make lab and make test do first)"
 	@echo "make torch  add PyTorch's CPU build to .venv (notebook 06 only; about 200 MB to download)"
 	@echo "make clean  remove .venv and build/ (then e.g. make lab PYTHON=python3.12)"
@@ -32,8 +35,10 @@ $(STAMP): pyproject.toml
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Served from the repository's top folder, so that helpers/ and tests/ are in the file browser
-# next to notebooks/ (tests/test_make_lab.py starts the server with these arguments).
-LAB_ARGS := --ServerApp.ip=localhost --ServerApp.root_dir=. notebooks/00-start-here.ipynb
+# next to notebooks/; the browser opens notebook 00, and the URL printed for it is that
+# notebook's (JupyterLab prints its default_url; tests/test_make_lab.py starts the server with
+# these arguments and reads what it prints).
+LAB_ARGS := --ServerApp.ip=localhost --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb
 
 # Notebook 06 needs PyTorch, an optional extra: offered here, never required (the lab starts).
 lab: $(STAMP)
@@ -44,6 +49,11 @@ lab: $(STAMP)
 # ruff runs inside pytest (tests/test_ruff.py): one command, the same on every system.
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Each notebook's first cells in a fresh Colab-like environment (Colab's package versions, from
+# PyPI): opt-in, because it takes minutes and needs the package index (Python 3.11 or 3.12).
+test-colab: $(STAMP)
+	$(BIN)/python -m pytest tests/test_colab_bootstrap.py -v --colab
 
 # The environment alone (.ci/run adds tools to it before testing).
 venv: $(STAMP)
@@ -60,6 +70,12 @@ torch: $(STAMP)
 # compared output must stay the same (scripts/portability.py; --list shows the settings).
 test-portability: $(STAMP)
 	$(BIN)/python scripts/portability.py
+
+# Notebooks 01 and 05 under strict nbval in a control group like a Binder pod's (CPU quota 1,
+# 2 GB) while Python and OpenBLAS see a node of 32 cores (scripts/container.py; needs root and a
+# writable cgroup file system, and says so where there is none).
+test-container: $(STAMP)
+	$(BIN)/python scripts/container.py
 
 # End-to-end: JupyterLab in Debian's headless chromium, driven by Playwright for Python.
 BROWSER_STAMP := $(VENV)/.installed-browser
@@ -84,6 +100,11 @@ site: $(SITE_STAMP)
 	rm -rf build/site
 	$(BIN)/python -m sphinx -b html -W --keep-going -q -c site . build/site
 	@echo "The website is in build/site/ (open build/site/index.html)"
+
+# Every external link of the README and the notebooks, fetched (Sphinx's linkcheck builder,
+# the website's configuration; .github/workflows/links.yml runs it weekly). Report in build/linkcheck/.
+linkcheck: $(SITE_STAMP)
+	$(BIN)/python -m sphinx -b linkcheck -q -c site . build/linkcheck
 
 run: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py

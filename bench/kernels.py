@@ -23,7 +23,7 @@ LOOP_SIZE = 10_000
 
 
 def median_time(f, repeats):
-    f()  # warm-up: page faults, thread pool start
+    f()  # warm-up: page faults, caches
     times = []
     for _ in range(repeats):
         start = time.perf_counter()

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit, ndtr
 
-from . import _kernels
 from ._validation import as_float_array, check_choice, check_finite_real
 
 # The float64 values nearest the exact constants of Klambauer et al. (2017).
@@ -302,8 +301,6 @@ def elu(z, alpha=1.0):
     """
     z = as_float_array(z, "z")
     alpha = check_finite_real(alpha, "alpha", minimum=0.0)
-    if z.size >= _kernels.FAST_MIN_SIZE:  # the same numbers, computed faster
-        return _kernels.scaled_elu(z, 1.0, alpha)
     return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))
 
 
@@ -317,8 +314,6 @@ def elu_grad(z, alpha=1.0):
     """
     z = as_float_array(z, "z")
     alpha = check_finite_real(alpha, "alpha", minimum=0.0)
-    if z.size >= _kernels.FAST_MIN_SIZE:
-        return _kernels.scaled_elu_grad(z, 1.0, alpha)
     return np.where(z > 0, z.dtype.type(1), alpha * np.exp(np.minimum(z, 0)))
 
 
@@ -345,8 +340,6 @@ def selu(z):
     -1.1113307378125628
     """
     z = as_float_array(z, "z")
-    if z.size >= _kernels.FAST_MIN_SIZE:
-        return _kernels.scaled_elu(z, SELU_LAMBDA, SELU_LAMBDA_ALPHA)
     with np.errstate(over="ignore"):  # lambda * (a huge z) may round to inf: that is the answer
         return np.where(z > 0, SELU_LAMBDA * z, SELU_LAMBDA_ALPHA * np.expm1(np.minimum(z, 0)))
 
@@ -360,8 +353,6 @@ def selu_grad(z):
     array([1.7581, 1.0507])
     """
     z = as_float_array(z, "z")
-    if z.size >= _kernels.FAST_MIN_SIZE:
-        return _kernels.scaled_elu_grad(z, SELU_LAMBDA, SELU_LAMBDA_ALPHA)
     return np.where(z > 0, z.dtype.type(SELU_LAMBDA),
                     SELU_LAMBDA_ALPHA * np.exp(np.minimum(z, 0)))
 

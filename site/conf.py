@@ -57,6 +57,10 @@ html_theme_options = {
     },
 }
 html_show_sourcelink = False
+
+# `make linkcheck` (weekly on GitHub: .github/workflows/links.yml) fetches every external link
+# of the README and the notebooks; a link is reported broken after a second failed try.
+linkcheck_retries = 2
 # Light pages: the figures are drawn on white. (Without a mode the theme logs a console error.)
 html_context = {"default_mode": "light"}
 

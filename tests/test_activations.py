@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from helpers import _kernels
 from helpers import activations as act
 from helpers.gradcheck import elementwise_derivative, numerical_gradient, relative_error
 
@@ -238,26 +237,6 @@ def test_selu_and_elu_are_accurate_near_zero():
     z = -1e-12
     assert act.elu(z) == pytest.approx(z, rel=1e-12)
     assert act.selu(z) == pytest.approx(act.SELU_LAMBDA * act.SELU_ALPHA * z, rel=1e-12)
-
-
-@pytest.mark.parametrize("name", ["elu", "selu"])
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_fast_kernels_give_the_formula_to_the_last_bit(name, dtype):
-    """Large arrays go to helpers._kernels; small ones are computed by the formula itself."""
-    rng = np.random.default_rng(3)
-    z = (rng.standard_normal(_kernels.FAST_MIN_SIZE + 7) * 5).astype(dtype)
-    z[:8] = [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-30, -1e-30, -800.0]
-    for f in (getattr(act, name), getattr(act, f"{name}_grad")):
-        fast = f(z)  # above the threshold: the kernel
-        formula = np.concatenate([f(part) for part in np.array_split(z, 4)])  # below it
-        assert fast.dtype == formula.dtype == dtype
-        assert np.array_equal(fast, formula, equal_nan=True), f.__name__
-
-
-def test_fast_kernels_on_many_threads_agree():
-    z = np.random.default_rng(4).standard_normal(_kernels._PARALLEL_MIN + 11) * 5
-    assert np.array_equal(act.selu(z), np.concatenate([act.selu(p) for p in
-                                                        np.array_split(z, 40)]))
 
 
 def test_non_contiguous_input():

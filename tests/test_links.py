@@ -44,6 +44,15 @@ def test_readme_links_every_notebook_on_binder_and_colab():
             assert link in readme, f"README.md: no {kind} link for {path.name}"
 
 
+def test_readme_website_address_is_built_from_the_repository_address():
+    owner, name = repository_url().removeprefix("https://github.com/").split("/")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    pages = re.findall(r"https://[\w-]+\.github\.io/[^\s<>()]*", readme)
+    assert pages == [f"https://{owner}.github.io/{name}/"], (
+        f"expected the website at https://{owner}.github.io/{name}/ (GitHub Pages of "
+        f"{repository_url()}), got {pages}")
+
+
 def test_colab_install_cell_uses_the_repository_address():
     for path in NOTEBOOKS:
         text = dict(texts())[path.name]

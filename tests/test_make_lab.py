@@ -1,5 +1,6 @@
 """`make lab` serves the repository's top folder: the learner sees helpers/ (which notebook 00
-tells them to read) and tests/ in JupyterLab's file browser, and the first notebook opens.
+tells them to read) and tests/ in JupyterLab's file browser, the first notebook opens, and the
+URL printed for a reader whose browser does not open by itself is that notebook's.
 
 The server is started with the Makefile's own LAB_ARGS, so that the test breaks if they change.
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+FIRST = "notebooks/00-start-here.ipynb"
 
 
 def lab_args():
@@ -27,7 +29,9 @@ def lab_args():
 
 
 def test_lab_opens_the_first_notebook():
-    assert lab_args()[-1] == "notebooks/00-start-here.ipynb"
+    """JupyterLab's default_url is what the browser opens and what the server prints."""
+    assert f"--LabApp.default_url=/lab/tree/{FIRST}" in lab_args(), lab_args()
+    assert (ROOT / FIRST).is_file()
 
 
 def free_port():
@@ -51,8 +55,9 @@ def server(tmp_path_factory):
            f"--ServerApp.port={port}", f"--IdentityProvider.token={token}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    log = runtime / "lab.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://localhost:{port}"
     deadline = time.time() + 60
     while True:
@@ -62,9 +67,10 @@ def server(tmp_path_factory):
         except OSError:
             if time.time() > deadline or proc.poll() is not None:
                 proc.kill()
-                pytest.fail("`jupyter lab` with the Makefile's LAB_ARGS did not start")
+                pytest.fail("`jupyter lab` with the Makefile's LAB_ARGS did not start:\n"
+                            + log.read_text())
             time.sleep(0.3)
-    yield base, token
+    yield base, token, log
     proc.terminate()
     try:
         proc.wait(timeout=20)
@@ -73,8 +79,16 @@ def server(tmp_path_factory):
 
 
 def test_file_browser_shows_helpers_and_notebooks(server):
-    base, token = server
+    base, token, _ = server
     names = {item["name"] for item in get(f"{base}/api/contents?token={token}")["content"]}
     assert {"helpers", "notebooks", "tests", "README.md"} <= names
-    first = get(f"{base}/api/contents/notebooks/00-start-here.ipynb?content=0&token={token}")
+    first = get(f"{base}/api/contents/{FIRST}?content=0&token={token}")
     assert first["type"] == "notebook"
+
+
+def test_the_printed_url_opens_the_first_notebook(server):
+    base, _, log = server
+    printed = re.findall(r"http://\S+", log.read_text())  # the server prints once it listens
+    expected = f"{base}/lab/tree/{FIRST}?token="
+    assert any(url.startswith(expected) for url in printed), (
+        f"expected a printed URL starting with {expected}, got {printed}")

@@ -50,7 +50,7 @@ jobs:
 
 
 def test_there_are_workflows():
-    assert {p.name for p in WORKFLOWS} >= {"ci.yml", "site.yml"}
+    assert {p.name for p in WORKFLOWS} >= {"ci.yml", "site.yml", "links.yml"}
 
 
 @needs_actionlint
@@ -106,7 +106,16 @@ def test_ci_runs_lowest_versions_portability_browser_and_binder():
     assert any("tests/test_workflows.py" in line for line in run_lines(jobs["workflows"]))
     colab = jobs["colab"]
     assert colab["steps"][1]["with"]["python-version"] == "3.12"
-    assert any("tests/test_colab_bootstrap.py" in line for line in run_lines(colab))
+    assert any("make test-colab" in line for line in run_lines(colab))
+
+
+def test_external_links_are_checked_every_week():
+    links = load("links.yml")
+    assert "schedule" in links[True], "links.yml: expected a weekly schedule"
+    lines = [line for job in links["jobs"].values() for line in run_lines(job)]
+    assert any("make linkcheck" in line for line in lines), f"links.yml runs {lines}"
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^linkcheck:.*\n\t.*sphinx -b linkcheck", makefile, re.MULTILINE)
 
 
 def readme_route_without_make():
@@ -165,3 +174,4 @@ def test_site_workflow_builds_with_make_site_and_deploys_to_pages():
 def test_local_ci_entry_point_is_kept():
     text = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in text and "make test-portability" in text
+    assert "make test-colab" in text, "the opt-in Colab simulation runs in .ci/run"
