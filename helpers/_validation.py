@@ -7,6 +7,7 @@ import numpy as np
 
 def as_float_array(value, name):
     """Return `value` as a floating ndarray; floats keep their dtype, ints/bools/lists: float64."""
+    check_not_masked(value, name)
     if isinstance(value, np.ndarray | np.generic):
         array = np.asarray(value)
     elif isinstance(value, numbers.Real) or isinstance(value, list | tuple):
@@ -14,10 +15,12 @@ def as_float_array(value, name):
             array = np.asarray(value)
         except (ValueError, TypeError, OverflowError):  # ragged lists, huge Python ints
             array = None
-        if array is None or array.dtype == object and _ragged(value):
+        if array is None or array.dtype == object:
+            odd = _not_a_number(value if isinstance(value, list | tuple) else [value])
             raise TypeError(
-                f"{name} must be an array of real numbers; got a ragged {type(value).__name__} "
-                "(rows of different lengths, or lists mixed with numbers)."
+                f"{name} must be an array of real numbers; got a {type(value).__name__} holding "
+                f"{odd}." if odd else f"{name} must be an array of real numbers; got a ragged "
+                f"{type(value).__name__} (rows of different lengths, or lists mixed with numbers)."
             ) from None
     else:
         raise TypeError(
@@ -34,8 +37,30 @@ def as_float_array(value, name):
     )
 
 
-def _ragged(value):
-    return isinstance(value, list | tuple) and any(isinstance(v, list | tuple) for v in value)
+def _not_a_number(value):
+    """The first element of a (nested) list that is not a number, described; or None."""
+    for v in value if isinstance(value, list | tuple) else ():
+        found = _not_a_number(v) if isinstance(v, list | tuple) else (
+            f"the integer {v!r:.30}, beyond int64: too large to be held exactly in a float64 "
+            "array (not representable); convert it with float() first if you mean it"
+            if isinstance(v, numbers.Integral) and not isinstance(v, bool | np.generic)
+            and abs(v) >= 2**63
+            else None if isinstance(v, numbers.Real | np.ndarray | np.generic)
+            else f"{v!r:.30} ({type(v).__name__}), which is not a number")
+        if found:
+            return found
+    return None
+
+
+def check_not_masked(value, name):
+    """Refuse a masked array (numpy.ma): numpy's functions would drop its mask silently."""
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(
+            f"{name} is a masked array (numpy.ma); its mask would be lost (numpy's functions "
+            f"compute on the hidden values too). Remove the masked entries or fill them first, "
+            f"e.g. {name}.compressed() or {name}.filled(0.0)."
+        )
+    return value
 
 
 def check_positive_int(value, name, minimum=1, maximum=None):
@@ -149,6 +174,7 @@ def check_pair(value, name, *, positive=False, increasing=False):
 def check_sequence(value, name, example):
     """Return `value` as a list if it is a list, tuple or other iterable (not a string or a
     mapping), else raise naming what was expected, e.g. `example` = "[0, 1, 2]"."""
+    check_not_masked(value, name)
     if isinstance(value, str | bytes | dict | set) or not hasattr(value, "__iter__") or (
             isinstance(value, np.ndarray) and value.ndim == 0):
         raise TypeError(f"{name} must be a sequence, e.g. {name}={example}; got "

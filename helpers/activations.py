@@ -385,8 +385,21 @@ def gelu(z):
         return _at_infinity(np.asarray(z * ndtr(z), dtype=z.dtype), z, 0, np.inf)
 
 
+def _normal_density(x):
+    """exp(-x^2 / 2) / sqrt(2 pi) for float64 x, to a few units in the last place. With x^2
+    rounded, exp would be off by x^2 / 4 ulps (24 at x = 9.85): x is split into h, x rounded to
+    24 bits, whose square is exact, and r = x - h, so that x^2 = h^2 + r (2 h + r)."""
+    x = np.clip(x, -40, 40)  # phi(40) is 0 in float64 already; x * x cannot overflow
+    h = x.astype(np.float32).astype(np.float64)
+    r = x - h
+    return np.exp(-0.5 * h * h) * np.exp(-r * (h + 0.5 * r)) / math.sqrt(2 * math.pi)
+
+
 def gelu_grad(z):
     """Derivative of `gelu`: Phi(z) + z phi(z), with phi the standard normal density.
+
+    Computed in float64 for every input dtype (then rounded to it): in float32, exp(-z^2 / 2)
+    would lose z^2 / 4 units in the last place to the rounding of z^2 alone.
 
     Examples
     --------
@@ -394,10 +407,9 @@ def gelu_grad(z):
     array([0.5])
     """
     z = as_float_array(z, "z")
-    bounded = np.clip(z, -40, 40)  # phi(40) is 0 in float64 already; z * z cannot overflow
-    density = np.exp(-0.5 * bounded * bounded) / math.sqrt(2 * math.pi)
-    with np.errstate(invalid="ignore"):
-        return _at_infinity(np.asarray(ndtr(z) + z * density, dtype=z.dtype), z, 0, 1)
+    x = z.astype(np.float64)
+    with np.errstate(invalid="ignore"):  # inf * 0 at +-inf, replaced by the limits below
+        return _at_infinity(np.asarray(ndtr(x) + x * _normal_density(x), dtype=z.dtype), z, 0, 1)
 
 
 def silu(z):
@@ -418,15 +430,17 @@ def silu(z):
 def silu_grad(z):
     """Derivative of `silu`: sigma(z) (1 + z (1 - sigma(z))).
 
+    1 - sigma(z) is computed as sigma(-z), the same number: for large z, 1 - sigma(z) keeps
+    none of its digits (as in `sigmoid_grad`).
+
     Examples
     --------
     >>> silu_grad([0.0]).round(6)
     array([0.5])
     """
     z = as_float_array(z, "z")
-    s = expit(z)
-    with np.errstate(invalid="ignore"):
-        return _at_infinity(np.asarray(s * (1 + z * (1 - s)), dtype=z.dtype), z, 0, 1)
+    with np.errstate(invalid="ignore"):  # inf * 0 at +-inf, replaced by the limits below
+        return _at_infinity(np.asarray(expit(z) * (1 + z * expit(-z)), dtype=z.dtype), z, 0, 1)
 
 
 # --- sigmoid, tanh, identity ---------------------------------------------------------------------
@@ -473,15 +487,20 @@ def tanh(z):
 
 
 def tanh_grad(z):
-    """Derivative of `tanh`: 1 - tanh(z)^2, at most 1 (at z = 0).
+    """Derivative of `tanh`: 1 - tanh(z)^2 = 1 / cosh(z)^2, at most 1 (at z = 0).
+
+    Computed as 4 e / (1 + e)^2 with e = exp(-2 |z|), the same number: 1 - tanh(z)^2 loses its
+    digits once tanh(z) rounds towards +-1 (6 % off at z = 8 in float32, 0 from |z| = 19 in
+    float64), and cosh(z) overflows; here exp only sees numbers <= 0.
 
     Examples
     --------
     >>> tanh_grad([0.0])
     array([1.])
     """
-    t = tanh(z)
-    return 1 - t * t
+    z = as_float_array(z, "z")
+    e = np.exp(-2 * np.minimum(np.abs(z), 400))  # exp(-800) is 0 in every dtype: no overflow
+    return np.minimum(4 * e / (1 + e) ** 2, 1)  # near 0, rounding could give 1 + 1 ulp
 
 
 def linear(z):

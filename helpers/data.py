@@ -5,6 +5,7 @@ networks in parallel receive `Split`s and need this module, but not scikit-learn
 add about 70 MB to each of them).
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,8 +35,38 @@ class Split:
         return len(self.class_names)
 
 
+# scikit-learn's train_test_split takes seeds from 0 to 2**32 - 1
+MAX_SEED = 2**32 - 1
+
+
+def _held_out(n, fraction):
+    """How many of n samples scikit-learn's train_test_split holds out for a fraction."""
+    return math.ceil(fraction * n)
+
+
+def _round_up(x):
+    """x rounded up to two significant digits, for a bound in a message."""
+    unit = 10.0 ** (math.floor(math.log10(x)) - 1)
+    return math.ceil(x / unit) * unit
+
+
+def _check_split_sizes(n, n_classes, sizes, fix):
+    """`sizes` maps a part's name to (its number of samples, the parameter that sets it, its
+    value, the smallest value that works or None): a stratified split needs every class in
+    every part, so each part must hold at least n_classes samples."""
+    for part, (count, name, value, bound) in sizes.items():
+        if count < n_classes:
+            plural = "s" if count != 1 else ""
+            verb = "leave" if "+" in name else "leaves"
+            hint = f"use {name} >= {_round_up(bound):g}" if bound else fix
+            raise ValueError(
+                f"{name} = {value:g} {verb} {count} {part} sample{plural} of {n}, fewer than the "
+                f"{n_classes} classes (the split is stratified: each class needs one); {hint}."
+            )
+
+
 def _split(bunch, seed, val_size, test_size):
-    seed = check_positive_int(seed, "seed", minimum=0)
+    seed = check_positive_int(seed, "seed", minimum=0, maximum=MAX_SEED)
     val_size = check_finite_real(val_size, "val_size", minimum=0.0, exclusive=True)
     test_size = check_finite_real(test_size, "test_size", minimum=0.0, exclusive=True)
     if val_size + test_size >= 1:
@@ -43,6 +74,14 @@ def _split(bunch, seed, val_size, test_size):
     from sklearn.model_selection import train_test_split  # here, not at the top: see below
 
     X, y = bunch.data.astype(np.float64), bunch.target.astype(np.intp)
+    n, n_classes = len(y), len(np.unique(y))
+    n_test = _held_out(n, test_size)
+    n_val = _held_out(n - n_test, val_size / (1 - test_size))
+    _check_split_sizes(n, n_classes, {
+        "test": (n_test, "test_size", test_size, n_classes / n),
+        "validation": (n_val, "val_size", val_size, n_classes * (1 - test_size) / (n - n_test)),
+        "training": (n - n_test - n_val, "val_size + test_size", val_size + test_size, None)},
+        fix="use smaller fractions")
     # stratified, so that every split has the same class proportions
     X_rest, X_test, y_rest, y_test = train_test_split(
         X, y, test_size=test_size, random_state=seed, stratify=y)
@@ -113,7 +152,7 @@ def load_mnist1d(*, seed, val_size=0.2):
     Split
         3,200 / 800 / 1,000 sequences by default.
     """
-    seed = check_positive_int(seed, "seed", minimum=0)
+    seed = check_positive_int(seed, "seed", minimum=0, maximum=MAX_SEED)
     val_size = check_finite_real(val_size, "val_size", minimum=0.0, exclusive=True)
     if val_size >= 1:
         raise ValueError(f"val_size must be < 1 (a fraction of the training split); got "
@@ -130,6 +169,11 @@ def load_mnist1d(*, seed, val_size=0.2):
     finally:
         np.random.set_state(state)  # noqa: NPY002
         random.setstate(py_state)
+    n, n_classes = len(raw["y"]), len(np.unique(raw["y"]))
+    n_val = _held_out(n, val_size)
+    _check_split_sizes(n, n_classes, {
+        "validation": (n_val, "val_size", val_size, n_classes / n),
+        "training": (n - n_val, "val_size", val_size, None)}, fix="use a smaller val_size")
     X_train, X_val, y_train, y_val = train_test_split(
         raw["x"].astype(np.float64), raw["y"].astype(np.intp), test_size=val_size,
         random_state=seed, stratify=raw["y"])

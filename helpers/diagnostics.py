@@ -8,26 +8,65 @@ ELU or SELU units means "in the negative regime everywhere", but their gradient 
 
 import numpy as np
 
-from ._validation import check_choice, check_finite_real
-from .layers import ACTIVATION_LAYERS, Layer, PReLU, check_model
+from ._validation import check_bool, check_choice, check_finite_real
+from .layers import (
+    ACTIVATION_LAYERS,
+    BatchNorm1d,
+    Layer,
+    PReLU,
+    Residual,
+    Sequential,
+    check_model,
+    leaf_layers,
+)
 from .losses import softmax_cross_entropy
-from .training import check_data, evaluating, in_mode
+from .training import check_data, in_mode
+
+# Layers are found by type at any depth: inside Residual blocks and nested Sequentials too. A
+# layer is named by its path, as in the keys of ``model.params``: "3" is model.layers[3], and
+# "1.0" the first layer of the block of model.layers[1] (a Residual), whose weights are "1.0.W".
+
+
+def _forward_traced(layer, x, path, trace):
+    """layer.forward(x); also append (path, layer, input, output) to `trace` for `layer` and
+    every layer inside it, in the order the forward pass finishes them."""
+    if isinstance(layer, Sequential):
+        out = x
+        for i, inner in enumerate(layer.layers):
+            out = _forward_traced(inner, out, f"{path}.{i}" if path else str(i), trace)
+    elif isinstance(layer, Residual):  # its block's layers are named as its params are
+        out = layer.skip(x, _forward_traced(layer.block, x, path, trace))
+    else:
+        out = layer.forward(x)
+    trace.append((path, layer, x, out))
+    return out
+
+
+def _trace(model, X, layer_type, *, training=False):
+    """[(path, layer, input, output)] on the whole data set X for every layer of `layer_type`
+    in `model` (the model itself excluded), in forward order; evaluation mode by default."""
+    check_model(model, sequential=True)
+    X, _ = check_data(X, None, model=model)
+    trace = []
+    with in_mode(model, training=training):
+        _forward_traced(model, X, "", trace)
+    return [(path, layer, x, out) for path, layer, x, out in trace
+            if layer is not model and isinstance(layer, layer_type)]
 
 
 def preactivations(model, X):
     """Inputs of every activation layer of a Sequential, for the whole data set X.
 
+    Activation layers inside Residual blocks and nested Sequentials count too: a residual model
+    gives one entry per activation layer, in order, as the same model without skips would.
+
     Returns
     -------
-    list of (index, ndarray of shape (N, units)): the layer's position in the model and its
-    pre-activations, computed in evaluation mode.
+    list of (path, ndarray of shape (N, units)): the layer's name (as in the keys of
+    ``model.params``: "3", or "1.1" inside model.layers[1]) and its pre-activations, computed
+    in evaluation mode.
     """
-    check_model(model, sequential=True)
-    X, _ = check_data(X, None, model=model)
-    with evaluating(model):
-        outputs = model.forward_all(X)
-    return [(i, outputs[i]) for i, layer in enumerate(model.layers)
-            if isinstance(layer, ACTIVATION_LAYERS)]
+    return [(path, z) for path, _, z, _ in _trace(model, X, ACTIVATION_LAYERS)]
 
 
 def dead_unit_masks(model, X):
@@ -50,7 +89,7 @@ def dead_unit_masks(model, X):
 
 def dead_fractions(model, X):
     """Fraction of dead units on X in each activation layer: ndarray (n_activation_layers,)."""
-    return np.array([mask.mean() for mask in dead_unit_masks(model, X)])
+    return np.array([mask.mean() for mask in dead_unit_masks(model, X)], dtype=float)
 
 
 def near_zero_fractions(model, X, threshold=1e-3):
@@ -59,12 +98,8 @@ def near_zero_fractions(model, X, threshold=1e-3):
     Not the definition of dead; notebook 01 compares the two.
     """
     threshold = check_finite_real(threshold, "threshold", minimum=0.0)
-    masks = []
-    for i, z in preactivations(model, X):
-        with evaluating(model):
-            out = model.layers[i].forward(z)
-        masks.append(np.mean(np.abs(out), axis=0) < threshold)
-    return np.array([m.mean() for m in masks])
+    return np.array([np.mean(np.mean(np.abs(out), axis=0) < threshold)
+                     for *_, out in _trace(model, X, ACTIVATION_LAYERS)], dtype=float)
 
 
 def activation_statistics(model, X):
@@ -72,18 +107,13 @@ def activation_statistics(model, X):
 
     Returns
     -------
-    dict with "layer" (indices), "mean" and "std": arrays of shape (n_activation_layers,).
+    dict with "layer" (the layers' names, as in `preactivations`), "mean" and "std": arrays of
+    shape (n_activation_layers,).
     """
-    check_model(model, sequential=True)
-    X, _ = check_data(X, None, model=model)
-    with evaluating(model):
-        outputs = model.forward_all(X)
-    idx = [i for i, layer in enumerate(model.layers) if isinstance(layer, ACTIVATION_LAYERS)]
-    return {
-        "layer": np.array(idx),
-        "mean": np.array([outputs[i + 1].mean() for i in idx]),
-        "std": np.array([outputs[i + 1].std() for i in idx]),
-    }
+    trace = _trace(model, X, ACTIVATION_LAYERS)
+    return {"layer": np.array([path for path, *_ in trace], dtype=str),
+            "mean": np.array([out.mean() for *_, out in trace], dtype=float),
+            "std": np.array([out.std() for *_, out in trace], dtype=float)}
 
 
 def gradient_norms(model, name="W"):
@@ -134,9 +164,10 @@ def parameter_count(model, name=None):
 
 
 def prelu_slopes(model):
-    """The slopes of every PReLU layer, in order: a list of 1-D arrays (copies)."""
+    """The slopes of every PReLU layer, in order (inside Residual blocks too): a list of 1-D
+    arrays (copies)."""
     check_model(model, sequential=True)
-    return [layer.params["negative_slope"].copy() for layer in model.layers
+    return [layer.params["negative_slope"].copy() for layer in leaf_layers(model)
             if isinstance(layer, PReLU)]
 
 
@@ -148,13 +179,16 @@ def layer_output_statistics(model, X, layer_type, *, training=False):
     model : helpers.layers.Sequential
     X : array_like, shape (N, D)
     layer_type : type or tuple of types, e.g. ``helpers.layers.AlphaDropout``
+        Layers of this type at any depth; containers count (``helpers.layers.Residual``: the
+        residual stream after each block).
     training : bool, default False
         Run in training mode (dropout active, batch statistics) instead of evaluation mode;
-        the model's mode is restored afterwards.
+        the model's mode, and batch norm's running statistics, are restored afterwards.
 
     Returns
     -------
-    dict with "layer" (indices), "mean" and "var": arrays of shape (n_matching_layers,).
+    dict with "layer" (the layers' names, as in `preactivations`), "mean" and "var": arrays of
+    shape (n_matching_layers,), in the order the forward pass finishes the layers.
     """
     check_model(model, sequential=True)
     if not (isinstance(layer_type, type) and issubclass(layer_type, Layer) or isinstance(
@@ -162,13 +196,17 @@ def layer_output_statistics(model, X, layer_type, *, training=False):
             isinstance(t, type) and issubclass(t, Layer) for t in layer_type)):
         raise TypeError(f"layer_type must be a layer class such as helpers.layers.AlphaDropout "
                         f"(or a tuple of them); got {layer_type!r:.60}.")
-    X, _ = check_data(X, None, model=model)
-    with in_mode(model, training=training):
-        outputs = model.forward_all(X)
-    idx = [i for i, layer in enumerate(model.layers) if isinstance(layer, layer_type)]
-    return {"layer": np.array(idx, dtype=int),
-            "mean": np.array([outputs[i + 1].mean() for i in idx]),
-            "var": np.array([outputs[i + 1].var() for i in idx])}
+    training = check_bool(training, "training")
+    buffers = [(layer, layer.running_mean.copy(), layer.running_var.copy())
+               for layer in leaf_layers(model) if isinstance(layer, BatchNorm1d)]
+    try:
+        trace = _trace(model, X, layer_type, training=training)
+    finally:  # a look in training mode must not move batch norm's running statistics
+        for layer, mean, var in buffers:
+            layer.running_mean[...], layer.running_var[...] = mean, var
+    return {"layer": np.array([path for path, *_ in trace], dtype=str),
+            "mean": np.array([out.mean() for *_, out in trace], dtype=float),
+            "var": np.array([out.var() for *_, out in trace], dtype=float)}
 
 
 # The parameter names of helpers.layers: a model without PReLU has 0 parameters called

@@ -2,7 +2,13 @@
 
 import numpy as np
 
-from ._validation import as_float_array, check_callable, check_finite_real, check_positive_int
+from ._validation import (
+    as_float_array,
+    check_callable,
+    check_finite_real,
+    check_not_masked,
+    check_positive_int,
+)
 from .layers import check_model
 
 
@@ -10,20 +16,30 @@ def relative_error(analytic, numeric):
     """||a - n|| / (||a|| + ||n||): about 1e-9 means agreement, 1e-2 or more means a bug.
 
     Norms over the whole array, so that an entry that is nearly zero (where finite
-    differences lose their relative precision) does not dominate.
+    differences lose their relative precision) does not dominate. NaN or inf anywhere in
+    either array gives inf, which is below no tolerance: a gradient that holds NaN or inf
+    never passes a check. Two arrays of zeros (or of nothing) agree: 0.
 
     Examples
     --------
     >>> relative_error([1.0, 2.0], [1.0, 2.0])
     0.0
+    >>> relative_error([np.nan], [1.0])
+    inf
     """
-    a = as_float_array(analytic, "analytic")
-    n = as_float_array(numeric, "numeric")
+    a = as_float_array(analytic, "analytic").astype(np.float64)
+    n = as_float_array(numeric, "numeric").astype(np.float64)
     if a.shape != n.shape:
         raise ValueError(f"analytic and numeric must have the same shape; got {a.shape} and "
                          f"{n.shape}.")
-    scale = np.linalg.norm(a) + np.linalg.norm(n)
-    return float(np.linalg.norm(a - n) / scale) if scale > 0 else 0.0
+    if not (np.isfinite(a).all() and np.isfinite(n).all()):
+        return np.inf
+    # in units of the largest entry: no square overflows (1e200) or underflows (1e-200)
+    unit = max(np.abs(a).max(initial=0.0), np.abs(n).max(initial=0.0))
+    if unit == 0:
+        return 0.0
+    a, n = a / unit, n / unit
+    return float(np.linalg.norm(a - n) / (np.linalg.norm(a) + np.linalg.norm(n)))
 
 
 def elementwise_derivative(f, z, *, eps=1e-3):
@@ -41,7 +57,11 @@ def elementwise_derivative(f, z, *, eps=1e-3):
     check_callable(f, "f", "helpers.activations.elu")
     z = as_float_array(z, "z").astype(np.float64)
     h = check_finite_real(eps, "eps", minimum=0.0, exclusive=True)
-    return (f(z - 2 * h) - 8 * f(z - h) + 8 * f(z + h) - f(z + 2 * h)) / (12 * h)
+
+    def value(at):
+        return as_float_array(f(at), "f(z)")
+
+    return (value(z - 2 * h) - 8 * value(z - h) + 8 * value(z + h) - value(z + 2 * h)) / (12 * h)
 
 
 def numerical_gradient(f, x, *, dout=None, eps=1e-6):
@@ -67,23 +87,33 @@ def numerical_gradient(f, x, *, dout=None, eps=1e-6):
     >>> numerical_gradient(lambda v: v**2, x).round(6)
     array([2., 4.])
     """
+    check_not_masked(x, "x")
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
         raise TypeError("x must be a float64 ndarray (it is perturbed in place); got "
                         f"{type(x).__name__} of dtype {getattr(x, 'dtype', None)}.")
+    if not x.flags.writeable:
+        raise ValueError("x must be writeable (it is perturbed in place and restored); got a "
+                         "read-only array. Pass a copy: x.copy().")
     check_callable(f, "f", "lambda v: v**2")
     eps = check_finite_real(eps, "eps", minimum=0.0, exclusive=True)
-    out = np.asarray(f(x))
+
+    def value():
+        return as_float_array(f(x), "f(x)")
+
+    out = value()
     dout = np.ones_like(out) if dout is None else as_float_array(dout, "dout")
     if dout.shape != out.shape:
         raise ValueError(f"dout must have the shape of f(x), {out.shape}; got {dout.shape}.")
     grad = np.zeros(x.shape)
     for i in np.ndindex(x.shape):  # index x itself: a reshaped view may be a copy (x.T, x[::2])
         saved = x[i]
-        x[i] = saved + eps
-        plus = np.sum(np.asarray(f(x)) * dout)
-        x[i] = saved - eps
-        minus = np.sum(np.asarray(f(x)) * dout)
-        x[i] = saved
+        try:
+            x[i] = saved + eps
+            plus = np.sum(value() * dout)
+            x[i] = saved - eps
+            minus = np.sum(value() * dout)
+        finally:  # restored even if f raises
+            x[i] = saved
         grad[i] = (plus - minus) / (2 * eps)
     return grad
 

@@ -30,7 +30,9 @@ def he_normal(fan_in, fan_out, *, negative_slope=0.0, rng):
 
     Notes
     -----
-    std = sqrt(2 / ((1 + a^2) fan_in)) keeps the second moment of pre-activations constant.
+    std = sqrt(2 / ((1 + a^2) fan_in)) keeps the second moment of pre-activations constant;
+    computed as sqrt(2 / fan_in) / hypot(1, a), the same number without overflow for a steep
+    slope (a^2 overflows from |a| ~ 1e154).
 
     Examples
     --------
@@ -38,7 +40,14 @@ def he_normal(fan_in, fan_out, *, negative_slope=0.0, rng):
     (3, 2)
     """
     a = check_finite_real(negative_slope, "negative_slope")
-    return _normal(fan_in, fan_out, rng, lambda n_in, _: np.sqrt(2.0 / ((1.0 + a * a) * n_in)))
+    std = np.sqrt(2.0 / check_positive_int(fan_in, "fan_in")) / np.hypot(1.0, a)
+    if std < np.finfo(np.float64).tiny:
+        raise ValueError(
+            f"negative_slope = {a:g} is too steep: the weights' standard deviation "
+            f"sqrt(2 / ((1 + a^2) fan_in)) would be below float64's smallest normal number "
+            f"({std:.3g}), and the weights would lose their digits. Use a slope of at most 1e300."
+        )
+    return _normal(fan_in, fan_out, rng, lambda *_: std)
 
 
 def lecun_normal(fan_in, fan_out, *, rng):

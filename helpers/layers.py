@@ -5,7 +5,11 @@ the same keys (the optimizer updates ``params`` in place from ``grads``), and ``
 ``eval()``, which set the explicit flag ``training`` (True after construction). Inputs are
 batches ``x: (N, D)``: N samples, D features; channels are the features (axis 1). Each
 forward keeps in ``_cache`` what its backward needs (named in each docstring; a copy, never
-the caller's array, which the caller may change); ``clear_cache()`` forgets it.
+the caller's array, which the caller may change); ``clear_cache()`` forgets it. The
+containers, Sequential and Residual, gather their ``params`` and ``grads`` from their layers
+("index.name" keys): change a value in place, ``net.params["0.W"][...] = value``; the dicts
+themselves refuse changes, which would change nothing. ``leaf_layers(model)`` lists the layers
+inside the containers, in the order of the forward pass.
 
 Dtypes: a layer returns the floating dtype of its input (float16, float32 or float64), and
 backward returns the dtype of ``dout``; parameters and their gradients are float64.
@@ -32,9 +36,22 @@ class Layer:
     """Base class: no parameters, mode flag, input checks and the forward-before-backward rule."""
 
     def __init__(self):
-        self.params, self.grads = {}, {}
+        if not isinstance(getattr(type(self), "params", None), property):  # containers derive them
+            self.params, self.grads = {}, {}
         self.training = True
         self._cache = None
+
+    def forward(self, x):
+        raise NotImplementedError(
+            f"{type(self).__name__} is a base class: a layer implements forward(x) -> out (and "
+            "backward(dout) -> dx); use one of helpers.layers' layers, e.g. Linear or ReLU."
+        )
+
+    def backward(self, dout):
+        raise NotImplementedError(
+            f"{type(self).__name__} is a base class: a layer implements backward(dout) -> dx "
+            "(and forward(x) -> out); use one of helpers.layers' layers, e.g. Linear or ReLU."
+        )
 
     def train(self):
         """Training mode: dropout drops, batch norm uses (and updates) batch statistics."""
@@ -272,10 +289,19 @@ class PReLU(Layer):
         return f"PReLU(num_parameters={self.num_parameters})"
 
 
+def _check_finite_input(x, layer):
+    if not np.isfinite(x).all():
+        raise DivergedError(
+            f"{layer} received NaN or inf in its input x. If this happened during training, "
+            "the loss diverged: lower the learning rate."
+        )
+
+
 def _check_finite_variance(var, layer, unit):
-    if not np.isfinite(var).all():
-        raise ValueError(f"{layer}: the variance of a {unit} overflows (its values are beyond "
-                         "about 1e154 in float64); rescale the input first.")
+    if not np.isfinite(var).all():  # a DivergedError: in training, that is what it means
+        raise DivergedError(f"{layer}: the variance of a {unit} overflows (its values are "
+                            "beyond about 1e154 in float64); rescale the input first (in "
+                            "training: lower the learning rate).")
 
 
 class BatchNorm1d(Layer):
@@ -309,6 +335,7 @@ class BatchNorm1d(Layer):
 
     def forward(self, x):
         x = self._input(x, self.num_features)
+        _check_finite_input(x, "BatchNorm1d")
         if self.training:
             n = x.shape[0]
             if n < 2:
@@ -368,6 +395,7 @@ class LayerNorm(Layer):
 
     def forward(self, x):
         x = self._input(x, self.num_features)
+        _check_finite_input(x, "LayerNorm")
         centred = x - x[:, :1]  # measured from the first feature (see BatchNorm1d)
         with np.errstate(over="ignore", invalid="ignore"):  # checked just below
             shift, var = centred.mean(axis=1, keepdims=True), centred.var(axis=1, keepdims=True)
@@ -409,6 +437,7 @@ class RMSNorm(Layer):
 
     def forward(self, x):
         x = self._input(x, self.num_features)
+        _check_finite_input(x, "RMSNorm")
         with np.errstate(over="ignore", invalid="ignore"):  # checked just below
             mean_square = (x * x).mean(axis=1, keepdims=True)
         _check_finite_variance(mean_square, "RMSNorm", "sample")
@@ -455,7 +484,7 @@ class Dropout(Layer):
 
     def backward(self, dout):
         dout, keep = self._saved(dout)
-        return dout * keep
+        return (dout * keep).astype(dout.dtype, copy=False)
 
     def __repr__(self):
         return f"Dropout({self.rate:g})"
@@ -496,6 +525,43 @@ class AlphaDropout(Layer):
         return f"AlphaDropout({self.rate:g})"
 
 
+class _Derived(dict):
+    """The ``params`` (or ``grads``) of a container, Sequential or Residual: its layers' own
+    arrays under "index.name" keys, gathered on every access. Each layer owns its arrays, so
+    putting another array into this dict would change nothing: it refuses, and says to change
+    the array in place. Copies (``dict(...)``, ``copy.deepcopy``, pickles) are ordinary dicts."""
+
+    def __init__(self, container, what, arrays):
+        super().__init__(arrays)
+        self._where = (type(container).__name__, what)
+
+    def _refuse(self, *args, **kwargs):
+        kind, what = self._where
+        raise TypeError(f"{what} of a {kind} are derived from its layers: changing this dict "
+                        f"would change nothing. Change an array in place instead, e.g. "
+                        f"net.{what}[{next(iter(self), '0.W')!r}][...] = value.")
+
+    __delitem__ = update = pop = popitem = clear = setdefault = __ior__ = _refuse
+
+    def __setitem__(self, key, value):
+        if key in self and value is self[key]:  # net.params[key] *= 2: done in place already
+            return
+        self._refuse()
+
+    def __reduce__(self):
+        return dict, (dict(self),)
+
+    @staticmethod
+    def cannot_replace(container, what):
+        """The setter of a container's params/grads: they are its layers', not its own."""
+        example = next(iter(getattr(container, what)), "0.W")
+        raise AttributeError(
+            f"{what} of a {type(container).__name__} are derived from its layers (each layer "
+            f"owns its arrays), so they cannot be replaced. Change an array in place instead, "
+            f"e.g. net.{what}[{example!r}][...] = value."
+        )
+
+
 class Sequential(Layer):
     """Layers applied in order. ``params``/``grads`` are flat views keyed "index.name".
 
@@ -521,21 +587,21 @@ class Sequential(Layer):
 
     @property
     def params(self):
-        return {f"{i}.{k}": v for i, layer in enumerate(self.layers)
-                for k, v in layer.params.items()}
+        return _Derived(self, "params", {f"{i}.{k}": v for i, layer in enumerate(self.layers)
+                                        for k, v in layer.params.items()})
 
     @params.setter
-    def params(self, value):  # the base class initialises it; Sequential derives it
-        pass
+    def params(self, value):
+        _Derived.cannot_replace(self, "params")
 
     @property
     def grads(self):
-        return {f"{i}.{k}": v for i, layer in enumerate(self.layers)
-                for k, v in layer.grads.items()}
+        return _Derived(self, "grads", {f"{i}.{k}": v for i, layer in enumerate(self.layers)
+                                       for k, v in layer.grads.items()})
 
     @grads.setter
     def grads(self, value):
-        pass
+        _Derived.cannot_replace(self, "grads")
 
     def train(self):
         self.training = True
@@ -585,21 +651,42 @@ def check_model(model, name="model", *, sequential=False):
     return model
 
 
+def leaf_layers(model):
+    """The layers of `model` in the order its forward pass runs them, with the containers
+    (Sequential, Residual) opened at any depth: a list of the layers that compute something.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> net = Sequential(Residual(Sequential(Linear(3, 3, rng=rng), ReLU())), Linear(3, 2, rng=rng))
+    >>> [type(layer).__name__ for layer in leaf_layers(net)]
+    ['Linear', 'ReLU', 'Linear']
+    """
+    check_model(model)
+    if isinstance(model, Sequential):
+        return [leaf for layer in model.layers for leaf in leaf_layers(layer)]
+    if isinstance(model, Residual):
+        return leaf_layers(model.block)
+    return [model]
+
+
 def output_features(model):
     """The number of outputs of `model`'s last Linear layer (its classes), or None."""
-    linears = [layer for layer in (model.layers if isinstance(model, Sequential) else [model])
-               if isinstance(layer, Linear)]
-    return linears[-1].params["W"].shape[1] if linears else None
+    linears = [layer for layer in leaf_layers(model) if isinstance(layer, Linear)]
+    return linears[-1].out_features if linears else None
 
 
 def input_features(model):
-    """The number of input features `model` expects, or None if its first layers do not say
-    (read from the first Linear or normalisation layer)."""
-    for layer in model.layers if isinstance(model, Sequential) else [model]:
+    """The number of input features `model` expects, or None if its layers do not say (read
+    from the first Linear, normalisation or channel-wise PReLU layer; the layers before it
+    keep the width)."""
+    for layer in leaf_layers(model):
         if isinstance(layer, Linear):
-            return layer.params["W"].shape[0]
-        if isinstance(layer, BatchNorm1d | LayerNorm):
-            return layer.params["gamma"].size
+            return layer.in_features
+        if isinstance(layer, BatchNorm1d | LayerNorm | RMSNorm):
+            return layer.num_features
+        if isinstance(layer, PReLU) and layer.num_parameters > 1:
+            return layer.num_parameters
     return None
 
 
@@ -631,19 +718,19 @@ class Residual(Layer):
 
     @property
     def params(self):
-        return self.block.params
+        return _Derived(self, "params", self.block.params)
 
     @params.setter
-    def params(self, value):  # the base class initialises it; the block owns it
-        pass
+    def params(self, value):
+        _Derived.cannot_replace(self, "params")
 
     @property
     def grads(self):
-        return self.block.grads
+        return _Derived(self, "grads", self.block.grads)
 
     @grads.setter
     def grads(self, value):
-        pass
+        _Derived.cannot_replace(self, "grads")
 
     def train(self):
         self.training = True
@@ -661,11 +748,15 @@ class Residual(Layer):
 
     def forward(self, x):
         x = self._input(x)
-        branch = self.block.forward(x)
+        return self._save(self.skip(x, self.block.forward(x)), True, x.dtype)
+
+    def skip(self, x, branch):
+        """x + branch: the block's output `branch` added to its input `x` (the same shape)."""
+        x, branch = as_float_array(x, "x"), as_float_array(branch, "branch")
         if branch.shape != x.shape:
-            raise ValueError(f"Residual: the block must keep the shape of its input, {x.shape}; "
-                             f"it returned {branch.shape}.")
-        return self._save(x + branch, True, x.dtype)
+            raise ValueError(f"Residual: the block must keep the shape of its input x, {x.shape}; "
+                             f"its output (branch) has shape {branch.shape}.")
+        return x + branch
 
     def backward(self, dout):
         dout, _ = self._saved(dout)

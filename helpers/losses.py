@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._validation import DivergedError, as_float_array, check_positive_int
+from ._validation import DivergedError, as_float_array, check_not_masked, check_positive_int
 
 
 def check_labels(labels, n_samples, n_classes=None, name="labels", rows="X"):
@@ -12,15 +12,21 @@ def check_labels(labels, n_samples, n_classes=None, name="labels", rows="X"):
     n_samples = check_positive_int(n_samples, "n_samples", minimum=0)
     if n_classes is not None:
         n_classes = check_positive_int(n_classes, "n_classes")
+    check_not_masked(labels, name)
+    if labels is None or isinstance(labels, str | bytes | dict | set):
+        raise TypeError(f"{name} must be integers (class indices), one per row of {rows}; got "
+                        f"{type(labels).__name__} {labels!r:.40}.")
     try:
-        labels = np.asarray(labels)
+        array = np.asarray(labels)
     except (ValueError, TypeError, OverflowError):
-        labels = np.array(None)
-    if labels.dtype.kind not in "iu" and not (
-        labels.dtype.kind == "f" and labels.size and np.all(labels == np.round(labels))
+        array = np.array(None)
+    if array.dtype.kind not in "iu" and not (
+        array.dtype.kind == "f" and array.size and np.all(array == np.round(array))
     ):
-        kind = "ragged or mixed values" if labels.dtype == object else f"dtype {labels.dtype}"
+        kind = ("ragged or mixed values (not all integers)" if array.dtype == object
+                else f"dtype {array.dtype}")
         raise TypeError(f"{name} must be integers (class indices); got {kind}.")
+    labels = array
     if labels.shape != (n_samples,):
         raise ValueError(
             f"{name} must have shape ({n_samples},), one class index per row of {rows}; got "

@@ -7,9 +7,9 @@ Reads: ``helpers.experiments`` (training runs over seeds), ``helpers.plotting``.
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
-from scipy.special import ndtr
+from scipy.special import expit, ndtr
 
-from ._validation import check_choice, check_positive_int, check_sequence
+from ._validation import as_float_array, check_choice, check_positive_int, check_sequence
 from .activations import gelu, gelu_grad, get_activation
 from .checking import (
     Case,
@@ -20,11 +20,15 @@ from .checking import (
     correct,
     fresh_rng,
     not_yet,
+    numbers,
+    planted,
+    random_shape,
     shape_label,
     verdict,
 )
-from .diagnostics import preactivations, prelu_slopes
+from .diagnostics import preactivations
 from .experiments import Run, check_split
+from .layers import ACTIVATION_LAYERS, PReLU, leaf_layers
 from .plotting import PALETTE, check_axes, plot_seed_boxes
 from .widgets import explorer
 
@@ -83,8 +87,16 @@ def _check_runs(runs):
 
 def best_validation(run):
     """The best validation accuracy a run reached at any epoch (0 if it diverged)."""
-    values = [v for v in run.history.get("val_acc", []) if np.isfinite(v)]
-    return 0.0 if run.diverged or not values else float(max(values))
+    if not isinstance(run, Run):
+        raise TypeError(f"run must be an experiments.Run (from train_mlp, repeat or sweep); got "
+                        f"{type(run).__name__} {run!r:.40}.")
+    if run.diverged:
+        return 0.0
+    if not isinstance(run.history, dict) or not run.history.get("val_acc"):
+        raise ValueError("run has no validation accuracies (history['val_acc']): train it with a "
+                         "validation split, as experiments.train_mlp does.")
+    values = [v for v in run.history["val_acc"] if np.isfinite(v)]
+    return float(max(values)) if values else 0.0
 
 
 def choose_learning_rates(runs):
@@ -133,11 +145,15 @@ def table(chosen, configs):
     epoch, mean ± std over the seeds), the test accuracy (last epoch, mean ± std [min, max])
     and the learning rate, as one string. `configs` maps a row name to a key of `chosen`.
     """
-    check_sequence(list(configs), "configs", "{'ReLU': ('act', 'ReLU', 4)}")
+    _check_chosen(chosen)
+    if not isinstance(configs, dict) or not configs:
+        raise TypeError(f"configs must be a dict row name -> configuration (a key of chosen), "
+                        f"e.g. {{'ReLU': ('relu', 4)}}; got {configs!r:.60}.")
     lines = []
     for name, key in configs.items():
-        if key not in chosen:
-            raise KeyError(f"configs[{name!r}] = {key!r} is not a configuration of chosen.")
+        if not isinstance(key, tuple) or key not in chosen:
+            raise ValueError(f"configs[{name!r}] = {key!r:.60} is not a configuration of chosen; "
+                             f"its configurations are tuples such as {next(iter(chosen))!r:.60}.")
         c = chosen[key]
         val, test = c["val"][c["lr"]], c["test"]
         lines.append(f"{name:<20}val {val.mean():.3f} ± {val.std():.3f}   test {test.mean():.3f} "
@@ -145,11 +161,15 @@ def table(chosen, configs):
     return "\n".join(lines)
 
 
-def _check_results(chosen, groups):
+def _check_chosen(chosen):
     if not isinstance(chosen, dict) or not chosen or not all(
             isinstance(c, dict) and {"lr", "val", "test"} <= set(c) for c in chosen.values()):
         raise TypeError(f"chosen must be the dict that choose_learning_rates returns; got "
                         f"{chosen!r:.60}.")
+
+
+def _check_results(chosen, groups):
+    _check_chosen(chosen)
     if not isinstance(groups, dict) or not groups or not all(
             isinstance(rows, dict) and rows and all(isinstance(k, tuple) for k in rows.values())
             for rows in groups.values()):
@@ -235,49 +255,134 @@ def stuck_fraction(runs, X, activation):
     runs = check_sequence(runs, "runs", "chosen[key]['runs']")
     if not runs or not all(isinstance(r, Run) for r in runs):
         raise TypeError(f"runs must be a non-empty list of experiments.Run; got {runs!r:.60}.")
-    _, grad = get_activation(activation)
+    get_activation(activation)  # a name of the table
     fractions = []
     for run in runs:
-        zs = [z for _, z in preactivations(run.model, X)]
-        if activation == "prelu":  # each unit's own learned slope on the negative side
-            slopes = prelu_slopes(run.model)
-            stuck = [np.all(z <= 0, axis=0) & (np.abs(a) < SATURATED)
-                     for z, a in zip(zs, slopes, strict=True)]
-        else:
-            stuck = [np.all(np.abs(grad(z)) < SATURATED, axis=0) for z in zs]
+        # each layer's own derivative: its parameters (a Leaky ReLU's slope) are its own
+        found = [layer for layer in leaf_layers(run.model) if isinstance(layer, ACTIVATION_LAYERS)]
+        if {layer.name for layer in found} != {activation}:
+            raise ValueError(f"activation must be the runs' activation: their networks have "
+                             f"{sorted({layer.name for layer in found})} layers; got "
+                             f"{activation!r}.")
+        stuck = []
+        for layer, (_, z) in zip(found, preactivations(run.model, X), strict=True):
+            if isinstance(layer, PReLU):  # each unit's own learned slope on the negative side
+                slope = layer.params["negative_slope"]
+                stuck.append(np.all(z <= 0, axis=0) & (np.abs(slope) < SATURATED))
+            else:
+                slope = layer.spec.derivative(z, **layer.settings)
+                stuck.append(np.all(np.abs(slope) < SATURATED, axis=0))
         fractions.append(np.concatenate(stuck).mean())
     return np.array(fractions)
 
 
 # GELU's tanh approximation (Hendrycks & Gimpel 2016), used by GPT-2 and BERT's code
 _C = np.sqrt(2 / np.pi)
+# Beyond |z| = 10 the tanh below is exactly +-1 in every float dtype, so the formula is z or 0
+# there: z is clipped to [-10, 10] inside the tanh, so that z³ cannot overflow (0 * inf = NaN).
+_SATURATED = 10.0
 
 
 def gelu_tanh(z):
-    """GELU's tanh approximation: z/2 (1 + tanh(sqrt(2/pi) (z + 0.044715 z³)))."""
-    z = np.asarray(z, dtype=float)
-    return 0.5 * z * (1 + np.tanh(_C * (z + 0.044715 * z**3)))
+    """GELU's tanh approximation: z/2 (1 + tanh(sqrt(2/pi) (z + 0.044715 z³))).
+
+    Floating inputs keep their dtype; the limits at +-inf are inf and 0.
+    """
+    z = as_float_array(z, "z")
+    bounded = np.clip(z, -_SATURATED, _SATURATED)
+    t = np.tanh(_C * (bounded + 0.044715 * bounded**3))
+    return np.where(z > _SATURATED, z, 0.5 * bounded * (1 + t)).astype(z.dtype, copy=False)
 
 
 def gelu_tanh_grad(z):
-    """Derivative of `gelu_tanh`."""
-    z = np.asarray(z, dtype=float)
+    """Derivative of `gelu_tanh`; its limits at +-inf are 1 and 0."""
+    z = as_float_array(z, "z")
+    dtype, z = z.dtype, np.clip(z, -_SATURATED, _SATURATED)  # beyond, f' is exactly 1 or 0
     t = np.tanh(_C * (z + 0.044715 * z**3))
-    return 0.5 * (1 + t) + 0.5 * z * (1 - t**2) * _C * (1 + 3 * 0.044715 * z**2)
+    out = 0.5 * (1 + t) + 0.5 * z * (1 - t**2) * _C * (1 + 3 * 0.044715 * z**2)
+    return out.astype(dtype, copy=False)
 
 
 _GELU_RULE = ("GELU is z Phi(z): by the product rule its derivative is Phi(z) + z phi(z), with "
               "phi the standard normal density.")
 _GELU_CODE = ("In code: from scipy.stats import norm; return norm.cdf(z) + z * norm.pdf(z).")
+_TANH_RULE = ("In the tanh form, with u = sqrt(2/pi) (z + 0.044715 z³): d/dz [z/2 (1 + tanh u)] "
+              "= (1 + tanh u)/2 + z/2 (1 - tanh² u) u', where u' = sqrt(2/pi) (1 + 3 * 0.044715 "
+              "z²). Or use the exact form: " + _GELU_RULE)
+
+
+def _gelu_hint(first, rule=_GELU_RULE):
+    return Hint([first, rule, _GELU_CODE])
+
+
+def _density(z):
+    return np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi)
+
+
+def _sigmoid_form_grad(z, k):
+    """Derivative of z sigmoid(k z): SiLU's for k = 1, GELU's sigmoid approximation for 1.702."""
+    s = expit(k * z)
+    return s + k * z * s * (1 - s)
+
+
+def _tanh_parts(z):
+    t = np.tanh(_C * (z + 0.044715 * z**3))
+    return 0.5 * (1 + t), 0.5 * z * (1 - t**2) * _C  # the first term; the second without u'/C
+
+
+_FIRST_TERM = _gelu_hint("only the first term of the product rule: Phi(z) (or (1 + tanh u)/2 "
+                         "in the tanh form). The second term comes from differentiating Phi.")
+_GELU_MISTAKES = [
+    (gelu, _gelu_hint("you returned GELU itself, not its derivative.")),
+    (gelu_tanh, _gelu_hint("you returned GELU's tanh approximation itself, not its "
+                           "derivative.", _TANH_RULE)),
+    (ndtr, _FIRST_TERM),
+    (lambda z: _tanh_parts(z)[0], _FIRST_TERM),
+    (lambda z: z * _density(z), _gelu_hint("only the second term of the product rule: "
+                                           "z phi(z).")),
+    (lambda z: ndtr(z) - z * _density(z), _gelu_hint(
+        "the second term has the wrong sign: the product rule adds, (z Phi)' = Phi + z Phi'.")),
+    (lambda z: ndtr(z) + z * np.exp(-0.5 * z * z), _gelu_hint(
+        "the density phi is missing its factor 1/sqrt(2 pi).")),
+    (lambda z: ndtr(z) + z * np.exp(-z * z) / np.sqrt(2 * np.pi), _gelu_hint(
+        "the density's exponent is -z²/2, not -z².")),
+    (lambda z: _sigmoid_form_grad(z, 1.0), _gelu_hint(
+        "that is SiLU's derivative (z sigmoid(z)), not GELU's.")),
+    (lambda z: _sigmoid_form_grad(z, 1.702), _gelu_hint(
+        "that is the derivative of GELU's sigmoid approximation, z sigmoid(1.702 z): close, "
+        "but this exercise accepts the exact form or the tanh approximation.")),
+    (lambda z: _tanh_parts(z)[0] + _tanh_parts(z)[1], _gelu_hint(
+        "in the tanh form, the chain rule's inner derivative lacks the cubic term's part: the "
+        "derivative of sqrt(2/pi) (z + 0.044715 z³) is sqrt(2/pi) (1 + 3 * 0.044715 z²).",
+        _TANH_RULE)),
+]
 
 
 def _gelu_cases(rng):
+    """Fresh z arrays with one, two and three axes of random sizes, float64 and float32, with
+    0, the points where the exact form and the tanh approximation differ most (+-1, +-2), the
+    tails, where the slope still differs from 0 or 1 by more than the tolerance (+-3.5 for
+    float32, up to +-6 for float64) and where it does not (+-8, +-30), and large values (+-1e3)
+    planted: a cutoff anywhere before the slope settles shows."""
     cases = []
-    for shape in [(7,), (3, 4), (2, 2, 5)]:
-        z = 3 * rng.standard_normal(shape)
-        z.reshape(-1)[:3] = [0.0, -8.0, 8.0]
+    edges = [0.0, -0.0] + [sign * v for v in (1.0, 2.0, 3.5, 5.0, 5.5, 6.0, 8.0, 30.0, 1e3)
+                           for sign in (1, -1)]
+    for ndim, dtype in [(1, np.float64), (2, np.float32), (3, np.float64)]:
+        z = planted(rng, random_shape(rng, ndim, min_size=2 * len(edges)), dtype, edges)
         cases.append(Case((z,), shape_label(z)))
     return cases
+
+
+def _nearer_tanh(candidate, case):
+    """Whether the reader's answer on `case` is nearer the tanh approximation's derivative."""
+    out, problem = call(candidate, *case.args)
+    got = None if problem is not None else numbers(out)
+    (z,) = case.args
+    if got is None or got.shape != z.shape:
+        return False
+    with np.errstate(all="ignore"):
+        return bool(np.nanmean(np.abs(got - gelu_tanh_grad(z)))
+                    < np.nanmean(np.abs(got - gelu_grad(z))))
 
 
 @checker
@@ -285,84 +390,162 @@ def check_gelu_grad(candidate):
     """Check a reader's ``gelu_grad(z)``: the exact derivative Phi(z) + z phi(z), or the
     derivative of the tanh approximation; the verdict says which one it got.
 
+    Values of the derivative are of order 1, so an answer must agree with the reference to
+    the dtype's tolerance on that scale: in the tails, where the slope is tiny, it may be
+    computed in any way that is accurate to about 1e-9 (erf or ndtr, with or without
+    cancellation).
+
     Examples
     --------
     >>> from helpers.activations import gelu_grad
     >>> check_gelu_grad(gelu_grad)
     Correct! The exact derivative, Phi(z) + z phi(z).
     >>> check_gelu_grad(gelu_tanh_grad)
-    Correct! The derivative of GELU's tanh approximation (within 0.02 of the exact one).
+    Correct! The derivative of GELU's tanh approximation (within 0.001 of the exact one).
     """
     cases = _gelu_cases(fresh_rng())
-    mistakes = [
-        (gelu, Hint(["you returned GELU itself, not its derivative.", _GELU_RULE, _GELU_CODE])),
-        (ndtr, Hint(["only the first term of the product rule: Phi(z).", _GELU_RULE,
-                     _GELU_CODE])),
-        (lambda z: z * np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi), Hint([  # z phi(z)
-            "only the second term of the product rule: z phi(z).", _GELU_RULE, _GELU_CODE])),
-    ]
-    if check_cases(candidate, cases, gelu_grad, mistakes) is None:
+    rule = (_GELU_RULE, _GELU_CODE)
+    exact = check_cases(candidate, cases, gelu_grad, _GELU_MISTAKES, scale=1.0, rule=rule)
+    if exact is None:
         return correct("The exact derivative, Phi(z) + z phi(z).")
-    problem = check_cases(candidate, cases, gelu_tanh_grad, mistakes)
-    if problem is None:
-        return correct("The derivative of GELU's tanh approximation (within 0.02 of the exact "
+    tanh = check_cases(candidate, cases, gelu_tanh_grad, _GELU_MISTAKES, scale=1.0,
+                       rule=(_TANH_RULE, _GELU_CODE))
+    if tanh is None:
+        return correct("The derivative of GELU's tanh approximation (within 0.001 of the exact "
                        "one).")
-    return problem
+    return tanh if _nearer_tanh(candidate, cases[0]) else exact
 
 
 _CHOOSE_RULE = ("Average each learning rate's validation accuracies over the seeds, then take "
-                "the learning rate with the largest average.")
+                "the learning rate with the largest average: the protocol of this notebook.")
 _CHOOSE_CODE = "In code: return max(val_by_lr, key=lambda lr: np.mean(val_by_lr[lr]))."
+_LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1]
+# Validation accuracies of five seeds, one row per role, built so that every usual rule picks a
+# different row: the best mean, the best median, the best seed, the best worst seed, the best
+# first seed, the best last seed, the worst mean, and one more. Only the first and last seed
+# keep their places; the others are shuffled.
+_ROLES = {
+    "mean": [0.78, 0.80, 0.62, 0.80, 0.76],  # mean .752: the right choice
+    "median": [0.84, 0.83, 0.84, 0.30, 0.85],  # median .84, mean .732
+    "max": [0.50, 0.99, 0.55, 0.52, 0.50],  # one lucky seed, mean .612
+    "min": [0.72, 0.71, 0.73, 0.70, 0.72],  # the best worst seed, .70; mean .716
+    "first": [0.97, 0.40, 0.45, 0.50, 0.42],  # the best first seed
+    "last": [0.45, 0.40, 0.50, 0.42, 0.96],  # the best last seed
+    "worst": [0.12, 0.10, 0.15, 0.11, 0.13],  # the worst mean
+    "filler": [0.60, 0.58, 0.62, 0.59, 0.61],
+}
 
 
 def _choose_cases(rng):
-    """Validation accuracies (lr -> per-seed array) built so that each usual mistake picks a
-    different learning rate than the right rule."""
+    """Three dicts lr -> validation accuracies (five seeds): the roles of `_ROLES` on the
+    learning rates of `_LEARNING_RATES`, listed from the smallest, the right one never first
+    or last, the smallest and largest learning rates taking the worst and the filler row in
+    turn; each accuracy moved by up to 0.004."""
     cases = []
-    for _ in range(3):
-        lrs = sorted(rng.choice([1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2], size=4, replace=False))
-        base = rng.uniform(0.4, 0.6, size=5)
-        val = {float(lr): base + rng.normal(0, 0.01, 5) for lr in lrs}
-        best, lucky, low = (float(lr) for lr in rng.permutation(lrs)[:3])
-        val[best] = base + 0.05  # best on average
-        val[lucky] = base - 0.1
-        val[lucky][0] = 0.99  # one lucky seed: best maximum, poor mean
-        val[low] = base + 0.04
-        val[low][1] = 0.1  # the best median but one seed failed: max of min picks another
+    for k in range(3):
+        inner = rng.permutation(["mean", "median", "max", "min", "first", "last"])
+        ends = ["worst", "filler"] if k % 2 == 0 else ["filler", "worst"]
+        roles = [ends[0], *inner, ends[1]]
+        val = {}
+        for lr, role in zip(_LEARNING_RATES, roles, strict=True):
+            row = np.array(_ROLES[role])
+            if role not in ("max", "first", "last"):
+                row[1:4] = rng.permutation(row[1:4])
+            val[lr] = np.round(row + rng.uniform(-0.004, 0.004, 5), 4)
         cases.append(val)
     return cases
+
+
+_CHOICE_RULES = [  # how a usual mistake chooses, and its hint
+    (lambda v: max(v, key=lambda lr: np.max(v[lr])), "you picked the learning rate of the "
+     "single best seed: one lucky seed is not a better learning rate."),
+    (lambda v: max(v, key=lambda lr: np.median(v[lr])), "you ranked the learning rates by "
+     "their median over the seeds: the median of five ignores the two worst, so a learning "
+     "rate that fails on two seeds can still win."),
+    (lambda v: max(v, key=lambda lr: np.min(v[lr])), "you ranked the learning rates by their "
+     "worst seed: a cautious rule, but not this notebook's protocol, which counts every "
+     "seed's accuracy."),
+    (lambda v: max(v, key=lambda lr: v[lr][0]), "you looked at one seed (the first): with a "
+     "single seed, its luck decides."),
+    (lambda v: max(v, key=lambda lr: v[lr][-1]), "you looked at one seed (the last): with a "
+     "single seed, its luck decides."),
+    (lambda v: min(v, key=lambda lr: np.mean(v[lr])), "you picked the learning rate with the "
+     "*lowest* mean."),
+    (max, "you returned the largest learning rate, whatever its accuracy."),
+    (min, "you returned the smallest learning rate (the first listed), whatever its accuracy."),
+]
+
+
+def _choice_problem(out, val):
+    """The hint for an answer that is not one of the learning rates, or None (and the one it
+    names, if it names one)."""
+    lrs = list(val)
+    if isinstance(out, str):
+        return not_yet(f"return the learning rate as a number (a key of val_by_lr), not text; "
+                       f"got {out!r:.40}."), None
+    if (isinstance(out, list | tuple) and len(out) == 1) or (
+            isinstance(out, np.ndarray) and out.ndim > 0 and out.size == 1):
+        return not_yet(f"you returned {type(out).__name__} {out!r:.40}: return the learning "
+                       "rate itself, a number, not a container holding it."), None
+    if isinstance(out, tuple | list) and len(out) == 2:
+        return not_yet("return only the learning rate, not a pair; the checker compares your "
+                       "choice with the learning rate the protocol picks."), None
+    numeric = numbers(out)
+    if numeric is None or numeric.ndim != 0 or isinstance(out, bool | np.bool_):
+        return not_yet(f"return one of the learning rates (the keys of val_by_lr: {lrs}); got "
+                       f"{type(out).__name__} {out!r:.40}."), None
+    value = float(numeric)
+    for lr in lrs:
+        if np.isclose(value, lr, rtol=1e-6, atol=0):
+            return None, lr
+    if value == int(value) and 0 <= value < len(lrs):
+        return not_yet(f"you returned {value:g}, the position of a learning rate in the dict; "
+                       "return the learning rate itself (the key)."), None
+    accuracies = np.concatenate([np.asarray(v, dtype=float) for v in val.values()])
+    if 0 <= value <= 1 and (np.any(np.isclose(value, accuracies)) or np.any(np.isclose(
+            value, [np.mean(v) for v in val.values()]))):
+        return not_yet(f"you returned an accuracy ({value:g}); return the learning rate that "
+                       "reaches it (the key)."), None
+    return not_yet(f"return one of the learning rates (the keys of val_by_lr: {lrs}); got "
+                   f"{value:g}."), None
 
 
 @checker
 def check_choose_lr(candidate):
     """Check a reader's ``choose_lr(val_by_lr)``: the learning rate whose validation accuracy,
-    averaged over the seeds, is largest.
+    averaged over the seeds, is largest (the protocol of notebook 05).
+
+    Each call draws three sets of accuracies on which the usual rules (the best seed, the best
+    median, the best worst seed, one seed, the largest or smallest learning rate) all choose
+    differently, and names the rule the answer followed.
 
     Examples
     --------
     >>> check_choose_lr(lambda v: max(v, key=lambda lr: np.mean(v[lr])))
     Correct! The learning rate with the best mean validation accuracy over the seeds.
     """
-    for val in _choose_cases(fresh_rng()):
-        out, problem = call(candidate, {lr: v.copy() for lr, v in val.items()})
+    cases = _choose_cases(fresh_rng())
+    chosen = []
+    for val in cases:
+        out, problem = call(candidate, val)
         if problem is not None:
             return verdict(problem)
-        right = max(val, key=lambda lr: val[lr].mean())
-        if out == right:
-            continue
-        if out == max(val, key=lambda lr: val[lr].max()):
-            return not_yet(Hint(["you picked the learning rate of the single best seed: one lucky "
-                                 "seed is not a better learning rate.", _CHOOSE_RULE,
-                                 _CHOOSE_CODE]))
-        if out == min(val, key=lambda lr: val[lr].mean()):
-            return not_yet(Hint(["you picked the learning rate with the *lowest* mean.",
-                                 _CHOOSE_RULE, _CHOOSE_CODE]))
-        if out not in val:
-            return not_yet(f"return one of the learning rates (the keys of val_by_lr: "
-                           f"{sorted(val)}); got {out!r:.40}.")
-        return not_yet(Hint([f"you chose {out:g}; the best mean validation accuracy belongs to "
-                             f"{right:g}.", _CHOOSE_RULE, _CHOOSE_CODE], key="other"))
-    return correct("The learning rate with the best mean validation accuracy over the seeds.")
+        problem, lr = _choice_problem(out, val)
+        if problem is not None:
+            return problem
+        chosen.append(lr)
+    if all(lr == max(v, key=lambda k: np.mean(v[k])) for lr, v in zip(chosen, cases,
+                                                                      strict=True)):
+        return correct("The learning rate with the best mean validation accuracy over the "
+                       "seeds.")
+    for rule, first in _CHOICE_RULES:
+        if all(lr == rule(v) for lr, v in zip(chosen, cases, strict=True)):
+            return not_yet(Hint([first, _CHOOSE_RULE, _CHOOSE_CODE]))
+    wrong = next(lr for lr, v in zip(chosen, cases, strict=True)
+                 if lr != max(v, key=lambda k: np.mean(v[k])))
+    return not_yet(Hint([f"you chose {wrong:g} for one of the three sets of accuracies, which "
+                         "is not the learning rate this notebook's protocol picks there.",
+                         _CHOOSE_RULE, _CHOOSE_CODE], key="other"))
 
 
 __all__ = ["best_validation", "check_choose_lr", "check_gelu_grad", "choose_learning_rates",

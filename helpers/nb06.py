@@ -21,15 +21,19 @@ from matplotlib.ticker import NullFormatter
 from . import layers as L
 from ._validation import (
     as_float_array,
+    check_bool,
+    check_callable,
     check_choice,
     check_dropout_rate,
     check_finite_real,
     check_positive_int,
     check_rng,
     check_seeds,
+    check_sequence,
 )
 from .activations import ACTIVATIONS
 from .checking import (
+    Feedback,
     Hint,
     call,
     checker,
@@ -39,8 +43,10 @@ from .checking import (
     verdict,
 )
 from .experiments import check_split
+from .losses import check_labels
 from .plotting import plot_layer_curves
 from .selu_theory import MIN_VARIANCE, iterate_moment_map
+from .training import check_data
 from .widgets import explorer, explorer_figure
 
 INSTALL_HELP = """\
@@ -176,20 +182,11 @@ def to_torch(layer):
         for key, (param, transposed) in parameter_pairs(layer, module).items():
             value = torch.from_numpy(np.array(layer.params[key], dtype=np.float64))
             param.copy_(value.T if transposed else value.reshape(param.shape))
-        for ours, twin in zip(_leaves(layer), _torch_leaves(module), strict=True):
+        for ours, twin in zip(L.leaf_layers(layer), _torch_leaves(module), strict=True):
             if isinstance(ours, L.BatchNorm1d):
                 twin.running_mean.copy_(torch.from_numpy(ours.running_mean))
                 twin.running_var.copy_(torch.from_numpy(ours.running_var))
     return module.train(layer.training)
-
-
-def _leaves(layer):
-    """The leaf layers of a helpers model, in order (through Sequential and Residual)."""
-    if isinstance(layer, L.Sequential):
-        return [leaf for inner in layer.layers for leaf in _leaves(inner)]
-    if isinstance(layer, L.Residual):
-        return _leaves(layer.block)
-    return [layer]
 
 
 def _torch_leaves(module):
@@ -240,7 +237,7 @@ def side_by_side(layer, x, dout):
               "input gradient": _largest(dx, _numpy(xt.grad)),
               "parameter gradients": max((_largest(layer.grads[key], _in_our_layout(
                   p.grad, t, layer.grads[key])) for key, (p, t) in pairs.items()), default=None)}
-    norms = [(a, b) for a, b in zip(_leaves(layer), _torch_leaves(module), strict=True)
+    norms = [(a, b) for a, b in zip(L.leaf_layers(layer), _torch_leaves(module), strict=True)
              if isinstance(a, L.BatchNorm1d) and a.training]
     if norms:
         result["running statistics"] = max(max(_largest(a.running_mean, _numpy(b.running_mean)),
@@ -285,14 +282,26 @@ def optimizer_side_by_side(model, torch_optimizer, optimizer, X, y, *, steps=5):
         "by parameter": helpers key -> the largest difference of that parameter at the end.
     """
     from .losses import softmax_cross_entropy
+    from .optim import Optimizer
 
     torch = require_torch()
+    L.check_model(model)
+    check_callable(torch_optimizer, "torch_optimizer",
+                   "lambda module: torch.optim.Adam(module.parameters(), lr=0.01)")
+    if not isinstance(optimizer, Optimizer) or optimizer.model is not model:
+        raise TypeError(f"optimizer must be a helpers.optim.SGD or Adam built on model, e.g. "
+                        f"Adam(model, lr=0.01); got {type(optimizer).__name__}"
+                        f"{' built on another model' if isinstance(optimizer, Optimizer) else ''}.")
+    if y is None:
+        raise TypeError("y must be the labels of X (class indices); got None.")
+    X, y = check_data(X, y, model=model)
+    steps = check_positive_int(steps, "steps")
     module = to_torch(model)
     opt_t = torch_optimizer(module)
-    Xt, yt = torch.tensor(X, dtype=torch.float64), torch.as_tensor(np.asarray(y))
+    Xt, yt = torch.tensor(X, dtype=torch.float64), torch.as_tensor(y)
     pairs = parameter_pairs(model, module)
     per_step = []
-    for _ in range(check_positive_int(steps, "steps")):
+    for _ in range(steps):
         _, dlogits = softmax_cross_entropy(model.forward(X), y)
         model.backward(dlogits)
         optimizer.step()
@@ -319,7 +328,10 @@ def torch_mlp(n_in, hidden, n_out, *, seed, activation="silu", residual=True):
     torch = require_torch()
     nn = torch.nn
     check_choice(activation, "activation", TORCH_ACTIVATIONS)
-    torch.manual_seed(check_positive_int(seed, "seed", minimum=0))
+    residual = check_bool(residual, "residual")
+    torch.manual_seed(check_positive_int(seed, "seed", minimum=0, maximum=TORCH_MAX_SEED))
+    hidden = [check_positive_int(h, "hidden width")
+              for h in check_sequence(hidden, "hidden", "[48] * 16")]
     widths = [check_positive_int(n_in, "n_in"), *hidden]
     n_branches = sum(a == b for a, b in zip(widths[:-1], widths[1:], strict=True))
     layers = []
@@ -350,13 +362,30 @@ def train_torch(model, optimizer, data, *, seed, epochs, batch_size):
     (test accuracy, seconds per epoch, validation accuracy after each epoch)
     """
     torch = require_torch()
+    _check_torch_model(model, torch)
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(f"optimizer must be a torch.optim optimizer built on the model, e.g. "
+                        f"torch.optim.Adam(model.parameters(), lr=0.01); got "
+                        f"{type(optimizer).__name__}.")
+    ours = {id(p) for p in model.parameters()}
+    if not any(id(p) in ours for group in optimizer.param_groups for p in group["params"]):
+        raise ValueError("optimizer must be built on this model's parameters, e.g. "
+                         "torch.optim.Adam(model.parameters(), lr=0.01); it updates another "
+                         "model's, so this one would never change.")
     check_split(data)
+    expected = _torch_input_features(model)
+    if expected is not None and data.n_features != expected:
+        raise ValueError(f"data has {data.n_features} features, but the model expects "
+                         f"{expected}.")
+    epochs = check_positive_int(epochs, "epochs")
+    batch_size = check_positive_int(batch_size, "batch_size")
     X, y = torch.tensor(data.X_train, dtype=torch.float32), torch.as_tensor(data.y_train)
-    generator = torch.Generator().manual_seed(check_positive_int(seed, "seed", minimum=0))
+    generator = torch.Generator().manual_seed(check_positive_int(seed, "seed", minimum=0,
+                                                                 maximum=TORCH_MAX_SEED))
     loss_fn = torch.nn.CrossEntropyLoss()
     n_batches = -(-len(y) // batch_size)
     val_acc, start = [], time.perf_counter()
-    for _ in range(check_positive_int(epochs, "epochs")):
+    for _ in range(epochs):
         model.train()
         for batch in torch.randperm(len(y), generator=generator).tensor_split(n_batches):
             optimizer.zero_grad()
@@ -370,10 +399,35 @@ def train_torch(model, optimizer, data, *, seed, epochs, batch_size):
 def torch_accuracy(model, X, y):
     """Accuracy of a torch model on (X, y), in evaluation mode and without gradients."""
     torch = require_torch()
+    _check_torch_model(model, torch)
+    if y is None:
+        raise TypeError("y must be the labels of X (class indices); got None.")
+    X, y = check_data(X, y)
+    expected = _torch_input_features(model)
+    if expected is not None and X.shape[1] != expected:
+        raise ValueError(f"X has {X.shape[1]} features (columns), but the model expects "
+                         f"{expected}; got shape {X.shape}.")
     model.eval()
     with torch.no_grad():
-        logits = model(torch.tensor(as_float_array(X, "X"), dtype=torch.float32))
-    return float((logits.argmax(dim=1).numpy() == np.asarray(y)).mean())
+        logits = model(torch.tensor(X, dtype=torch.float32))
+    check_labels(y, len(y), logits.shape[1], name="y")  # labels beyond the model's classes
+    return float((logits.argmax(dim=1).numpy() == y).mean())
+
+
+# torch.manual_seed takes seeds from 0 to 2**64 - 1
+TORCH_MAX_SEED = 2**64 - 1
+
+
+def _check_torch_model(model, torch):
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, e.g. from torch_mlp; got "
+                        f"{type(model).__name__}.")
+
+
+def _torch_input_features(model):
+    """The in_features of the model's first Linear layer, or None."""
+    first = next((m for m in model.modules() if hasattr(m, "in_features")), None)
+    return None if first is None else first.in_features
 
 
 # --- a deep SELU network under PyTorch's initialisations and dropouts (numpy) -----------------
@@ -499,12 +553,105 @@ def _init_hint(*levels, key=None):
     return Hint(levels, key=key)
 
 
+_LECUN_CODE = ("torch.nn.init.kaiming_normal_(linear.weight, nonlinearity='linear'); "
+               "torch.nn.init.zeros_(linear.bias)")
+
+
+def _selu_init_layer(torch, rng, fan_in, wider):
+    """A fresh nn.Linear with `fan_in` inputs and a fan_out 1.4 to 1.5 times larger (`wider`)
+    or 1.4 to 1.7 times smaller: far enough from fan_in that every known scale (fan_out's,
+    Glorot's, He's, SELU's gain) is told apart from the others and from the right one."""
+    torch.manual_seed(int(rng.integers(2**31)))
+    ratio = 1 / rng.uniform(1.4, 1.5) if wider else rng.uniform(1.4, 1.7)
+    return torch.nn.Linear(fan_in, int(round(fan_in / ratio)))
+
+
+def _initialised(candidate, linear, torch):
+    """Run the reader's function on `linear`: the Feedback for an answer that did not change
+    this layer's parameters in place and return it, else (weight, bias) as arrays."""
+    weight_tensor, bias_tensor = linear.weight, linear.bias
+    before = _numpy(linear.weight).copy()
+    out, problem = call(candidate, linear)
+    if problem is not None:
+        return verdict(problem)
+    changed = not (linear.weight is weight_tensor and np.array_equal(_numpy(linear.weight),
+                                                                      before))
+    if isinstance(out, torch.nn.Linear) and out is not linear:
+        return not_yet(_init_hint(
+            "you returned a new layer" + ("" if changed else " and left the one you were given "
+                                          "as it was") + ": a network that holds the given "
+            "layer never sees your initialisation.", "Change the given layer's parameters in "
+            "place (the torch.nn.init functions whose names end in _ do) and return that same "
+            "layer.", _LECUN_CODE, key="new layer"))
+    if not isinstance(out, torch.nn.Linear):
+        return not_yet(f"return the layer you were given (after changing it in place, as the "
+                       f"nn.init functions do); got a {type(out).__name__}.")
+    if linear.weight is not weight_tensor or linear.bias is not bias_tensor:
+        return not_yet(_init_hint(
+            "you replaced the layer's weight or bias with a new Parameter: an optimizer built "
+            "on the layer before still holds the old one, and would train that.", "Change the "
+            "values of the existing tensors instead: the torch.nn.init functions ending in _ "
+            "do it in place.", _LECUN_CODE, key="new parameter"))
+    weight, bias = numbers(_numpy(linear.weight)), numbers(_numpy(linear.bias))
+    if weight is None or weight.shape != before.shape or bias is None:
+        return not_yet("keep the layer's weight and bias (change their values, not the layer).")
+    if np.array_equal(weight, before):
+        return not_yet(_init_hint(
+            "the weights are unchanged: nn.Linear's own initialisation is uniform on "
+            "±1/sqrt(fan_in), a variance of 1/(3 fan_in), a third of what SELU needs.",
+            "Re-draw them with one of torch.nn.init's functions, in place (they end in _).",
+            _LECUN_CODE))
+    return weight, bias
+
+
+def _scale_problem(weight):
+    """The hint for weights whose spread is not LeCun's, or None."""
+    n_out, n_in = weight.shape
+    scale = weight.std() * np.sqrt(n_in)  # 1 for LeCun; 20,000 draws or more: within 1% or so
+    if abs(scale - 1) <= 0.03:
+        return None
+    named = [(0.75, "that is calculate_gain('selu') = 3/4, PyTorch's gain for SELU, which the "
+              "documentation itself says does not self-normalize.",
+              "Self-normalization needs the gain of a linear layer."),
+             (np.sqrt(2), "that is He's initialisation for ReLU (gain sqrt(2)), twice the "
+              "variance SELU needs.", "SELU's analysis assumes the gain of a linear layer."),
+             (np.sqrt(n_in / n_out), "the spread follows fan_out, not fan_in: the variance of "
+              "each unit's input is the sum over its fan_in inputs.", "Keep mode='fan_in' (the "
+              "default) in kaiming_normal_."),
+             (np.sqrt(2 * n_in / (n_in + n_out)), "that is Glorot's (Xavier's) initialisation, "
+              "variance 2/(fan_in + fan_out): it averages the two fans, where SELU needs "
+              "1/fan_in.", "Use a function that scales by fan_in alone."),
+             (1 / np.sqrt(3), "that is nn.Linear's own initialisation again (uniform on "
+              "±1/sqrt(fan_in)): a variance of 1/(3 fan_in), a third of what SELU needs.",
+              "Re-draw the weights with a variance of 1/fan_in."),
+             (1 / np.sqrt(n_in), "the weights' standard deviation is 1/fan_in: that is LeCun's "
+              "variance, used as a standard deviation.", "The standard deviation is the square "
+              "root of the variance: 1/sqrt(fan_in)."),
+             (np.sqrt(n_in), "the weights are standard normal (standard deviation 1): not "
+              "scaled by fan_in at all.", "Scale them to variance 1/fan_in.")]
+    for value, *levels in named:
+        if abs(scale - value) < 0.03 * value:
+            return _init_hint(*levels, _LECUN_CODE)
+    return _init_hint(f"the weights' standard deviation is {scale:.3g}/sqrt(fan_in); LeCun's is "
+                      "1/sqrt(fan_in).", "Draw them with variance 1/fan_in (fan_in is the "
+                      "number of inputs, linear.in_features).", _LECUN_CODE, key="scale")
+
+
+_SIZES = _init_hint(
+    "your weights' spread does not follow the layer's size: this check tries two layers, of "
+    "about 150 to 220 and 400 to 600 inputs, and yours are right for at most one of them. Did "
+    "you write a number of inputs into your function?", "Read the size from the layer "
+    "(linear.in_features), or let a torch.nn.init function compute fan_in.", _LECUN_CODE,
+    key="sizes")
+
+
 @checker
 def check_selu_init(candidate):
     """Check a reader's ``selu_init_(linear)``: it must give a torch ``nn.Linear`` the
     initialisation self-normalization needs, weights of variance 1 / fan_in and zero biases,
-    in place, and return the layer.
-    Each call uses a fresh layer of 400 inputs and 300 outputs.
+    in place (the same layer, the same parameter tensors), and return the layer.
+    Each call tries two fresh layers of random sizes, one about three times wider than the
+    other (see `_selu_init_layer`), so that no size can be written into the answer.
 
     Examples
     --------
@@ -517,49 +664,26 @@ def check_selu_init(candidate):
     Correct! ...
     """
     torch = require_torch()
-    n_in, n_out = 400, 300
-    torch.manual_seed(int(np.random.default_rng().integers(2**31)))  # a fresh layer each time
-    linear = torch.nn.Linear(n_in, n_out)
-    before = _numpy(linear.weight).copy()
-    out, problem = call(candidate, linear)
-    if problem is not None:
-        return verdict(problem)
-    if not isinstance(out, torch.nn.Linear):
-        return not_yet(f"return the layer you were given (after changing it in place, as the "
-                       f"nn.init functions do); got a {type(out).__name__}.")
-    linear = out
-    weight, bias = numbers(_numpy(linear.weight)), numbers(_numpy(linear.bias))
-    if weight is None or weight.shape != (n_out, n_in) or bias is None:
-        return not_yet("keep the layer's weight and bias (change their values, not the layer).")
-    if np.array_equal(weight, before):
+    rng = np.random.default_rng()
+    answers, wider = [], bool(rng.integers(2))  # both layers wider, or both narrower
+    for fan_in in (int(rng.integers(400, 601)), int(rng.integers(150, 221))):
+        answer = _initialised(candidate, _selu_init_layer(torch, rng, fan_in, wider), torch)
+        if isinstance(answer, Feedback):
+            return answer
+        answers.append(answer)
+    problems = [_scale_problem(weight) for weight, _ in answers]
+    spreads = [weight.std() for weight, _ in answers]
+    if any(problems) and not all(problems) or (
+            abs(spreads[0] / spreads[1] - 1) < 0.05 and abs(spreads[0] - 1) > 0.05):
+        return not_yet(_SIZES)  # right for one size only, or the same spread for both
+    if problems[0] is not None:
+        return not_yet(problems[0])
+    if any(np.any(bias != 0) for _, bias in answers):
         return not_yet(_init_hint(
-            "the weights are unchanged: nn.Linear's own initialisation is uniform on "
-            "±1/sqrt(fan_in), a variance of 1/(3 fan_in), a third of what SELU needs.",
-            "Re-draw them with one of torch.nn.init's functions, in place (they end in _).",
-            "torch.nn.init.kaiming_normal_(linear.weight, nonlinearity='linear')"))
-    scale = weight.std() * np.sqrt(n_in)  # 1 for LeCun; 120,000 draws: within 1% or so
-    named = [(0.75, "that is calculate_gain('selu') = 3/4, PyTorch's gain for SELU, which the "
-              "documentation itself says does not self-normalize.",
-              "Self-normalization needs the gain of a linear layer."),
-             (np.sqrt(2), "that is He's initialisation for ReLU (gain sqrt(2)), twice the "
-              "variance SELU needs.", "SELU's analysis assumes the gain of a linear layer."),
-             (np.sqrt(n_in / n_out), "the spread follows fan_out, not fan_in: the variance of "
-              "each unit's input is the sum over its fan_in inputs.", "Keep mode='fan_in' (the "
-              "default) in kaiming_normal_.")]
-    if abs(scale - 1) > 0.03:
-        for value, *levels in named:
-            if abs(scale - value) < 0.03 * value:
-                return not_yet(_init_hint(*levels, "torch.nn.init.kaiming_normal_(linear.weight, "
-                                                    "nonlinearity='linear')"))
-        return not_yet(_init_hint(
-            f"the weights' standard deviation is {scale:.3g}/sqrt(fan_in); LeCun's is "
-            "1/sqrt(fan_in).", "torch.nn.init.kaiming_normal_(linear.weight, "
-            "nonlinearity='linear')", key="scale"))
-    if np.any(bias != 0):
-        return not_yet(_init_hint(
-            "the weights are right, but the biases still hold nn.Linear's random values "
-            "(uniform on ±1/sqrt(fan_in)): the self-normalizing analysis assumes zero biases.",
-            "torch.nn.init.zeros_(linear.bias)"))
+            "the weights are right, but the biases are not 0 (nn.Linear's own are uniform on "
+            "±1/sqrt(fan_in)): the self-normalizing analysis assumes zero biases.",
+            "Set them to 0 in place, as the weights.", _LECUN_CODE))
+    weight = answers[0][0]
     centred = weight - weight.mean()
     kurtosis = float((centred**4).mean() / (centred**2).mean() ** 2)  # normal 3, uniform 1.8
     shape = ("normal, as LeCun's initialisation" if kurtosis > 2.5 else
@@ -568,20 +692,161 @@ def check_selu_init(candidate):
     return correct(f"weights of standard deviation 1/sqrt(fan_in), {shape}, and zero biases.")
 
 
-def _group_decays(groups, weight_decay):
-    """parameter id -> the weight decay its group gives it (or the optimizer's default)."""
-    found = {}
+def _param_group_models(torch, rng):
+    """The models a param_groups answer is tried on: the notebook's example first, then two
+    drawn at random (widths, depth, biases, norms, PReLU, an inner nn.Sequential, dropout), so
+    that the names and positions of the parameters differ from model to model; their output
+    layer is always where the example has none (position 6 or later)."""
+    nn = torch.nn
+    models = [nn.Sequential(nn.Linear(6, 5), nn.BatchNorm1d(5), nn.PReLU(5), nn.Linear(5, 4),
+                            nn.LayerNorm(4), nn.Linear(4, 3, bias=False))]
+    norms = [nn.BatchNorm1d, nn.LayerNorm, nn.RMSNorm, None]
+    for _ in range(2):
+        width, layers = int(rng.integers(3, 9)), []
+        for k in range(int(rng.integers(2, 5))):
+            out = int(rng.integers(3, 9))
+            block = [nn.Linear(width, out, bias=bool(rng.integers(2)))]
+            norm = norms[k % 3] if k == 0 else norms[int(rng.integers(len(norms)))]
+            block += [] if norm is None else [norm(out)]
+            block.append(nn.PReLU(out if k % 2 == 0 else 1) if k < 2 or rng.integers(2)
+                         else nn.ReLU())
+            layers += [nn.Sequential(*block)] if k == 1 or rng.integers(2) else block
+            width = out
+        while len(layers) < 6:  # the output layer beyond the example's last position, 5
+            layers.insert(int(rng.integers(len(layers) + 1)), nn.Dropout(0.1))
+        layers.append(nn.Linear(width, int(rng.integers(2, 6))))
+        models.append(nn.Sequential(*layers))
+    return models
+
+
+_GROUPS_CODE = ("linear = [m.weight for m in model.modules() if isinstance(m, nn.Linear)]; "
+                "rest = [p for p in model.parameters() if all(p is not w for w in linear)]; "
+                "return [{'params': linear}, {'params': rest, 'weight_decay': 0.0}]")
+_BY_MODULE = ("Walk through model.modules(): the weight of each nn.Linear goes in the decayed "
+              "group, every other parameter in a second group with weight_decay 0.0.")
+
+
+def _groups_hint(first, second=_BY_MODULE, key=None):
+    return Hint((first, second, _GROUPS_CODE), key=key)
+
+
+def _as_groups(out, torch):
+    """The reader's answer as a list of dicts with a list of "params" each, or a Feedback."""
+    try:
+        items = list(out)
+    except TypeError:
+        return not_yet(f"return the list of groups, e.g. [{{'params': [...]}}, {{'params': [...], "
+                       f"'weight_decay': 0.0}}]; got {type(out).__name__}.")
+    if items and all(isinstance(p, torch.Tensor) for p in items):
+        return [{"params": items}]  # a plain list of parameters: one group, as AdamW reads it
+    groups = []
+    for group in items:
+        if not isinstance(group, dict) or "params" not in group:
+            return not_yet(f"each group must be a dict with a 'params' entry, e.g. {{'params': "
+                           f"[...], 'weight_decay': 0.0}}; got {group!r:.60}.")
+        params = group["params"]
+        try:
+            params = [params] if isinstance(params, torch.Tensor) else list(params)
+        except TypeError:
+            return not_yet(f"a group's 'params' must be a list of parameters; got "
+                           f"{type(params).__name__}.")
+        groups.append({**group, "params": params})
+    return groups
+
+
+def _groups_problem(candidate, model, weight_decay, torch):
+    """The Feedback for the reader's groups on one model, or None if they decay exactly the
+    weights of its nn.Linear layers with `weight_decay`."""
+    out, problem = call(candidate, model, weight_decay)
+    if problem is not None:
+        return verdict(problem)
+    groups = _as_groups(out, torch)
+    if isinstance(groups, Feedback):
+        return groups
+    for group in groups:
+        typo = [k for k in group if "decay" in k.lower() and k != "weight_decay"]
+        if typo:
+            return not_yet(f"{typo[0]!r} is not an option of torch.optim.AdamW: a group's "
+                           "weight decay is its 'weight_decay' entry (unknown entries are kept "
+                           "and ignored).")
+    names = {id(p): name for name, p in model.named_parameters()}
+    counts = {}
     for group in groups:
         for p in group["params"]:
-            found.setdefault(id(p), []).append(group.get("weight_decay", weight_decay))
-    return found
+            counts[id(p)] = counts.get(id(p), 0) + 1
+    twice = [names.get(i, "a tensor") for i, n in counts.items() if n > 1]
+    if twice:
+        return not_yet(_groups_hint(f"a parameter is in more than one group ({twice[0]}); "
+                                    "each must be in exactly one.", key="twice"))
+    foreign = [i for i in counts if i not in names]
+    if foreign:
+        return not_yet("a group holds a tensor that is not a parameter of the model passed in "
+                       "(a parameter of another model, or a copy).")
+    missing = [names[i] for i in names if i not in counts]
+    if missing:
+        return not_yet(_groups_hint(f"some parameters are in no group ({', '.join(missing)}), "
+                                    "so the optimizer would never update them.", "Every "
+                                    "parameter of model.parameters() goes in exactly one group: "
+                                    "those without decay in a group with weight_decay 0.0.",
+                                    key="missing"))
+    try:
+        optimizer = torch.optim.AdamW(groups, lr=1e-3, weight_decay=weight_decay)
+    except (TypeError, ValueError, KeyError) as error:
+        return not_yet(f"torch.optim.AdamW does not accept these groups: {error}")
+    decays = {id(p): g["weight_decay"] for g in optimizer.param_groups for p in g["params"]}
+    odd = sorted({d for d in decays.values() if d not in (weight_decay, 0.0)})
+    if odd:
+        return not_yet(_groups_hint(
+            f"a group has weight_decay {odd[0]:g}: the decayed group takes the weight_decay "
+            f"argument ({weight_decay:g} here), the other one 0.0.", "Leave 'weight_decay' out "
+            "of the decayed group (the optimizer's own applies) or set it to the argument.",
+            key="value"))
+    decayed = {names[i] for i, d in decays.items() if d == weight_decay}
+    modules = dict(model.named_modules())
+    linear = {n: m for n, m in modules.items() if isinstance(m, torch.nn.Linear)}
+    matrices = {f"{n}.weight" if n else "weight" for n in linear}
+    if decayed == matrices:
+        return None
+    if decayed == set(names.values()):
+        return not_yet(_groups_hint("every parameter gets weight decay: that is what a plain "
+                                    "optimizer does, and what this exercise avoids.",
+                                    key="everything"))
+    if not decayed:
+        return not_yet(_groups_hint("no parameter gets weight decay: the weight matrices "
+                                    "should.", key="nothing"))
+    extra, lacking = decayed - matrices, matrices - decayed
+    owners = {name: name.rpartition(".")[0] for name in names.values()}
+    if not lacking and all(n.endswith("weight") for n in extra):
+        return not_yet(_groups_hint(
+            f"normalisation gains or PReLU slopes are decayed ({', '.join(sorted(extra))}): "
+            "they are called 'weight' too, so a test on the name misses the difference.",
+            "Test the module's type instead: isinstance(m, nn.Linear) for m in "
+            "model.modules().", key="named weight"))
+    if not lacking and all(owners[n] in linear for n in extra):
+        return not_yet(_groups_hint("the biases of the linear layers are decayed too; only "
+                                    "their weight matrices should be.", key="biases"))
+    top = {f"{n}.weight" for n, m in model.named_children() if isinstance(m, torch.nn.Linear)}
+    if decayed == top:
+        return not_yet(_groups_hint(
+            f"you decayed the linear layers among the model's direct children only; those "
+            f"inside an inner nn.Sequential ({', '.join(sorted(lacking))}) were missed.",
+            "model.modules() walks through every module, nested ones too; model.children() "
+            "does not.", key="children"))
+    return not_yet(_groups_hint(f"decay exactly the weight matrices of the nn.Linear layers "
+                                f"({', '.join(sorted(matrices))}); yours decays "
+                                f"{', '.join(sorted(decayed))}.", key="other"))
 
 
 @checker
 def check_param_groups(candidate):
     """Check a reader's ``param_groups(model, weight_decay)``: the list of parameter groups for
     ``torch.optim.AdamW(groups, lr=..., weight_decay=weight_decay)`` that decays the weight
-    matrices only (not biases, PReLU slopes or normalisation parameters).
+    matrices of the nn.Linear layers only (not biases, PReLU slopes or normalisation
+    parameters).
+
+    Each call tries three models, the notebook's example and two drawn at random (see
+    `_param_group_models`), and a weight decay drawn anew, so that neither parameter names nor
+    positions nor the value can be written into the answer.
 
     Examples
     --------
@@ -593,55 +858,26 @@ def check_param_groups(candidate):
     Correct! ...
     """
     torch = require_torch()
-    nn = torch.nn
-    model = nn.Sequential(nn.Linear(6, 5), nn.BatchNorm1d(5), nn.PReLU(5), nn.Linear(5, 4),
-                          nn.LayerNorm(4), nn.Linear(4, 3, bias=False))
-    weight_decay = 0.05
-    out, problem = call(candidate, model, weight_decay)
-    if problem is not None:
-        return verdict(problem)
-    if out is None:
-        return not_yet("return the list of groups, e.g. [{'params': [...]}, {'params': [...], "
-                       "'weight_decay': 0.0}].")
-    try:
-        groups = list(out)
-        torch.optim.AdamW(groups, lr=1e-3, weight_decay=weight_decay)
-        decays = _group_decays(groups, weight_decay)
-    except (TypeError, ValueError, KeyError) as error:
-        return not_yet(f"torch.optim.AdamW does not accept these groups: {error}")
-    names = {id(p): name for name, p in model.named_parameters()}
-    missing = [names[i] for i in names if i not in decays]
-    if missing:
-        return not_yet(f"some parameters are in no group, so the optimizer would never update "
-                       f"them: {', '.join(missing)}.")
-    wrong = {names[i]: d for i, d in decays.items() if d != [weight_decay] and d != [0.0]}
-    if wrong:
-        return not_yet(f"each parameter must be in exactly one group; not so for "
-                       f"{', '.join(wrong)}.")
-    decayed = {names[i] for i, d in decays.items() if d == [weight_decay]}
-    matrices = {n for n, p in model.named_parameters() if p.ndim >= 2}
-    if decayed == set(names.values()):
-        return not_yet(Hint((
-            "every parameter gets weight decay: that is what a plain optimizer does, and what "
-            "this exercise avoids.", "Walk through model.modules(): the weight of each "
-            "nn.Linear goes in the decayed group, every other parameter in a second group with "
-            "weight_decay 0.0.",
-            "linear = [m.weight for m in model.modules() if isinstance(m, nn.Linear)]; "
-            "rest = [p for p in model.parameters() if all(p is not w for w in linear)]; "
-            "return [{'params': linear}, {'params': rest, 'weight_decay': 0.0}]")))
-    if decayed > matrices and decayed - matrices <= {"1.weight", "2.weight", "4.weight"}:
-        return not_yet(Hint((
-            f"the PReLU slopes or normalisation gains are decayed "
-            f"({', '.join(sorted(decayed - matrices))}): they are called 'weight' too, so a test "
-            "on the name misses them.",
-            "Test the module's type instead: isinstance(m, nn.Linear) for m in "
-            "model.modules()."),
-            key="named weight"))
-    if decayed != matrices:
-        return not_yet(f"decay exactly the weight matrices ({', '.join(sorted(matrices))}); "
-                       f"yours decays {', '.join(sorted(decayed)) or 'nothing'}.")
-    return correct("weight decay on the three weight matrices only; biases, PReLU slopes, "
-                   "batch norm's and layer norm's gains and shifts are left alone.")
+    rng = np.random.default_rng()
+    weight_decay = float(rng.choice([0.05, 0.1, 0.2, 0.3]))
+    example, *others = [_groups_problem(candidate, model, weight_decay, torch)
+                        for model in _param_group_models(torch, rng)]
+    if example is not None:
+        return example
+    wrong = [problem for problem in others if problem is not None]
+    if wrong and all(p is not None and p.hint is not None and p.hint.key == "children"
+                     for p in others):
+        return wrong[0]  # the nested linear layers missed, in every model that has them
+    if wrong:  # right for the example model, wrong for another
+        return not_yet(_groups_hint(
+            f"right for the notebook's example model, but not for another one, with other "
+            f"layers ({wrong[0].message.removeprefix('Not yet: ')}) Did you write names or "
+            "positions of one model's parameters into your function? This check tries models "
+            "of different shapes.", "Decide by each module's type, not by a name or a place: "
+            + _BY_MODULE, key="one model"))
+    return correct("weight decay on the weight matrices of the nn.Linear layers only; biases, "
+                   "PReLU slopes and the normalisations' gains and shifts are left alone, in "
+                   "every model tried.")
 
 
 # Notebook 05's most accurate network (its residual comparison, at depth 16): SiLU, residual

@@ -20,6 +20,8 @@ class Optimizer:
             if not isinstance(getattr(model, attr, None), dict):
                 raise TypeError(f"model must have dicts params and grads; got "
                                 f"{type(model).__name__}.")
+        for key, param in model.params.items():
+            _check_parameter(key, param)
         self.model = model
         self.lr = check_finite_real(lr, "lr", minimum=0.0, exclusive=True)
         self.weight_decay = check_finite_real(weight_decay, "weight_decay", minimum=0.0)
@@ -38,14 +40,42 @@ class Optimizer:
         return grad + self.weight_decay * param if self.decays(key) else grad
 
     def step(self):
+        """Update every parameter in place from its gradient."""
         params, grads = self.model.params, self.model.grads
         for key, param in params.items():
+            _check_parameter(key, param)
             grad = grads.get(key)
-            if not isinstance(grad, np.ndarray) or grad.shape != param.shape:
-                got = grad.shape if isinstance(grad, np.ndarray) else type(grad).__name__
+            if not (isinstance(grad, np.ndarray) and grad.shape == param.shape
+                    and grad.dtype.kind in "biuf"):
+                got = (type(grad).__name__ if not isinstance(grad, np.ndarray) else
+                       f"shape {grad.shape}" if grad.shape != param.shape else
+                       f"dtype {grad.dtype}")
                 raise ValueError(f"the gradient of {key!r} (model.grads[{key!r}]) must be an "
-                                 f"array of the parameter's shape {param.shape}; got {got}.")
+                                 f"array of the parameter's shape {param.shape}, of real numbers; "
+                                 f"got {got}.")
             self._update(key, param, self._gradient(key, param, grads[key]))
+
+    def _update(self, key, param, grad):
+        raise NotImplementedError(
+            f"{type(self).__name__} is a base class: an optimizer implements _update(key, param, "
+            "grad), which changes param in place (see SGD); use SGD or Adam."
+        )
+
+
+def _check_parameter(key, param):
+    """An optimizer changes each parameter in place: it must be a writeable float array."""
+    if isinstance(param, np.ndarray) and param.dtype.kind == "f" and param.flags.writeable and (
+            not isinstance(param, np.ma.MaskedArray)):
+        return
+    if isinstance(param, np.ndarray):
+        got = ("a read-only array" if param.dtype.kind == "f" and not param.flags.writeable
+               else "a masked array" if isinstance(param, np.ma.MaskedArray)
+               else f"an array of dtype {param.dtype}")
+    else:
+        got = f"{type(param).__name__} {param!r:.40}"
+    raise TypeError(f"the parameter {key!r} (model.params[{key!r}]) must be a writeable float "
+                    f"array (the optimizer updates it in place); got {got}. Give the layer a "
+                    f"float copy, e.g. np.array(value, dtype=float).")
 
 
 class SGD(Optimizer):

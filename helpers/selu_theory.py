@@ -78,43 +78,46 @@ def _check(mu, nu, omega, tau, alpha, lam):
     return mu, nu, omega, tau, alpha, lam
 
 
-def _mean_and_variance(m, v, alpha, lam):
-    """E[f] and Var[f] for f = selu (constants alpha, lam), z ~ N(m, v), without cancellation.
-
-    Both are measured from c = f(m), the activation at the mean: then no term grows like m^2,
-    and Var[f] = E[(f - c)^2] - (E[f] - c)^2 keeps its digits when |m| is large.
+def _centred_pieces(m, v, alpha, lam):
+    """The Gaussian pieces of `_gaussian_pieces` and what the moments of f = selu (constants
+    alpha, lam), z ~ N(m, v), are made of, measured from c = f(m), the activation at the mean:
+    then no term grows like m^2, and Var[f] = E[(f - c)^2] - (E[f] - c)^2 keeps its digits
+    when |m| is large. In float64: an overflow shows as inf or NaN (see `_finite`).
     """
-    with np.errstate(all="ignore"):  # an overflow shows as inf or NaN, reported below
-        return _mean_and_variance_unchecked(*(np.float64(x) for x in (m, v, alpha, lam)))
-
-
-def _mean_and_variance_unchecked(m, v, alpha, lam):
+    m, v, alpha, lam = (np.float64(x) for x in (m, v, alpha, lam))
     g = _gaussian_pieces(m, v)
     s, phi = np.sqrt(v), g["pdf0"] * np.sqrt(v)  # phi: the standard normal density at m / s
     c = lam * m if m > 0 else lam * alpha * np.expm1(m)
     # f - c = lam (z - m + d) for z > 0, and a e^z - K for z <= 0 (a = lam alpha)
     d = 0.0 if m > 0 else m - alpha * np.expm1(m)  # m - c / lam, without its rounding
     a, K = lam * alpha, lam * alpha + c
-    first_pos = lam * (s * phi + d * g["p_pos"])
-    second_pos = lam**2 * (v * (g["p_pos"] - m / s * phi) + 2 * d * (s * phi)
-                           + d * (d * g["p_pos"]))  # no overflow of d^2 when P = 0
-    first_neg = a * g["e1_neg"] - K * g["p_neg"]
-    second_neg = a * a * g["e2_neg"] - 2 * a * K * g["e1_neg"] + K * (K * g["p_neg"])
-    shift = first_pos + first_neg
-    mean, variance = c + shift, max(second_pos + second_neg - shift * shift, 0.0)
-    if not (np.isfinite(mean) and np.isfinite(variance)):
+    shift = lam * (s * phi + d * g["p_pos"]) + a * g["e1_neg"] - K * g["p_neg"]  # E[f - c]
+    return {**g, "lam": lam, "s": s, "phi": phi, "c": c, "d": d, "a": a, "K": K,
+            "shift": shift}
+
+
+def _finite(m, v, alpha, lam, *values):
+    """Return `values` as floats, or raise the one clear error for an overflow."""
+    if not np.all(np.isfinite(values)):
+        constants = "" if (alpha, lam) == (SELU_ALPHA, SELU_LAMBDA) else (
+            f" or smaller constants than alpha = {alpha:g}, lam = {lam:g}")
         raise ValueError(f"the mean or variance of selu(z), z ~ N({m:g}, {v:g}), overflows "
-                         "float64; use smaller inputs.")
-    return float(mean), float(variance)
+                         f"float64; use smaller inputs{constants}.")
+    return tuple(float(x) for x in values)
 
 
-def _moments(m, v, alpha, lam):
-    """(E[f], E[f^2], pieces) for f = selu with constants alpha, lam and z ~ N(m, v)."""
-    g = _gaussian_pieces(m, v)
-    mean = lam * (g["z_pos"] + alpha * (g["e1_neg"] - g["p_neg"]))
-    second = lam**2 * (g["z2_pos"]
-                       + alpha**2 * (g["e2_neg"] - 2 * g["e1_neg"] + g["p_neg"]))
-    return mean, second, g
+def _mean_and_variance(m, v, alpha, lam):
+    """E[f] and Var[f] for f = selu (constants alpha, lam), z ~ N(m, v), without cancellation
+    (see `_centred_pieces`)."""
+    with np.errstate(all="ignore"):  # an overflow shows as inf or NaN, reported below
+        p = _centred_pieces(m, v, alpha, lam)
+        lam, s, phi, d, a, K = (p[k] for k in ("lam", "s", "phi", "d", "a", "K"))
+        second_pos = lam**2 * (v * (p["p_pos"] - m / s * phi) + 2 * d * (s * phi)
+                               + d * (d * p["p_pos"]))  # no overflow of d^2 when P = 0
+        second_neg = a * a * p["e2_neg"] - 2 * a * K * p["e1_neg"] + K * (K * p["p_neg"])
+        mean = p["c"] + p["shift"]
+        variance = max(second_pos + second_neg - p["shift"] ** 2, 0.0)
+    return _finite(m, v, alpha, lam, mean, variance)
 
 
 def moment_map(mu, nu, omega=0.0, tau=1.0, alpha=SELU_ALPHA, lam=SELU_LAMBDA):
@@ -174,18 +177,22 @@ def moment_map_jacobian(mu, nu, omega=0.0, tau=1.0, alpha=SELU_ALPHA, lam=SELU_L
            [0.     , 0.78265]])
     """
     mu, nu, omega, tau, alpha, lam = _check(mu, nu, omega, tau, alpha, lam)
-    mean, _, g = _moments(mu * omega, nu * tau, alpha, lam)
-    # first moment: h = selu
-    dmean_dm = lam * (g["p_pos"] + alpha * g["e1_neg"])
-    dmean_dv = 0.5 * lam * (alpha * g["e1_neg"] + (1 - alpha) * g["pdf0"])
-    # second moment: h = selu^2, whose derivative is continuous at 0 (no delta term)
-    dsecond_dm = 2 * lam**2 * (g["z_pos"] + alpha**2 * (g["e2_neg"] - g["e1_neg"]))
-    dsecond_dv = lam**2 * (g["p_pos"] + alpha**2 * (2 * g["e2_neg"] - g["e1_neg"]))
-    # variance = second - mean^2; chain rule to (mu, nu)
-    dvar_dm = dsecond_dm - 2 * mean * dmean_dm
-    dvar_dv = dsecond_dv - 2 * mean * dmean_dv
-    return np.array([[omega * dmean_dm, tau * dmean_dv],
-                     [omega * dvar_dm, tau * dvar_dv]])
+    m, v = mu * omega, nu * tau
+    _mean_and_variance(m, v, alpha, lam)  # where the map overflows, the same clear error
+    with np.errstate(all="ignore"):  # an overflow shows as inf or NaN, reported below
+        p = _centred_pieces(m, v, alpha, lam)
+        lam, s, phi, c, d, a, K = (p[k] for k in ("lam", "s", "phi", "c", "d", "a", "K"))
+        e1, e2, shift = p["e1_neg"], p["e2_neg"], p["shift"]
+        f1 = lam * p["p_pos"] + a * e1  # E[f']
+        f2 = a * e1 + (lam - a) * p["pdf0"]  # E[f''], with the jump of f' at 0
+        # Var[f] = E[(f - c)^2] - E[f - c]^2: d/dm = 2 Cov(f, f'), d/dv = E[f'^2] + Cov(f, f''),
+        # each covariance measured from c (no terms of size m^2 that cancel)
+        cov_f1 = lam**2 * (s * phi + d * p["p_pos"]) + a * a * e2 - a * K * e1 - shift * f1
+        cov_f2 = a * a * e2 - a * K * e1 - (lam - a) * c * p["pdf0"] - shift * f2
+        dvar_dm, dvar_dv = 2 * cov_f1, lam**2 * p["p_pos"] + a * a * e2 + cov_f2
+        jacobian = _finite(m, v, alpha, lam, omega * f1, tau * 0.5 * f2, omega * dvar_dm,
+                           tau * dvar_dv)
+    return np.array(jacobian).reshape(2, 2)
 
 
 def iterate_moment_map(mu, nu, steps, omega=0.0, tau=1.0, alpha=SELU_ALPHA, lam=SELU_LAMBDA):

@@ -75,8 +75,10 @@ def is_real(v, minimum=None, maximum=None, exclusive=False, exclusive_max=False)
 
 
 def real_array(v):
-    """The array a helper would see, or None when v is not an array of real numbers."""
-    if not isinstance(v, np.ndarray | np.generic | numbers.Real | list | tuple):
+    """The array a helper would see, or None when v is not an array of real numbers (a masked
+    array is not: numpy's functions would drop its mask, so the helpers refuse it)."""
+    if not isinstance(v, np.ndarray | np.generic | numbers.Real | list | tuple) or isinstance(
+            v, np.ma.MaskedArray):
         return None
     try:
         a = np.asarray(v)
@@ -179,6 +181,9 @@ def _pool():
         complex(1, 1), np.array(1.0), np.array([]), np.array(["a", "b"]), np.array([1 + 1j]),
         np.ones((2, 3), dtype=object), np.array([[1, 2**62]]), np.array([np.nan, 1.0]),
         np.random.RandomState(0), np.random.default_rng(0), Layer(), print, range(0),
+        np.ma.masked_array(np.ones((20, 64)), mask=np.eye(20, 64, dtype=bool)),
+        np.ma.masked_array(np.arange(20) % 3, mask=np.arange(20) == 0),
+        np.ma.masked_array([1.0, 2.0], mask=[True, False]),
     ]
 
 

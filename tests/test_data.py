@@ -45,7 +45,7 @@ def test_digits_are_raw_pixel_values():
 @pytest.mark.parametrize(
     "kwargs,error,match",
     [
-        ({"seed": -1}, ValueError, "seed must be an integer >= 0"),
+        ({"seed": -1}, ValueError, r"seed must be an integer in \[0, 4294967295\]; got -1"),
         ({"seed": 0, "val_size": 0.5, "test_size": 0.5}, ValueError, "must be < 1"),
         ({"seed": 0, "test_size": 0}, ValueError, "test_size must be > 0"),
     ],
@@ -81,3 +81,38 @@ def test_mnist1d_is_identical_from_run_to_run_and_leaves_numpys_global_state_alo
 def test_mnist1d_rejects_a_bad_validation_size():
     with pytest.raises(ValueError, match="val_size"):
         load_mnist1d(seed=0, val_size=1.0)
+
+
+# --- issue 29: no silent wrong answers, round 3 ------------------------------------------------
+
+@pytest.mark.parametrize("loader", [load_digits, load_wine, load_mnist1d])
+def test_a_seed_beyond_scikit_learns_range_gets_our_message(loader):
+    with pytest.raises(ValueError, match=r"seed must be an integer in \[0, 4294967295\]; got "
+                       "4294967296"):
+        loader(seed=2**32)
+    assert loader(seed=2**32 - 1).n_classes >= 3  # the largest seed is fine
+
+
+@pytest.mark.parametrize("loader,kwargs,match", [
+    (load_digits, {"val_size": 1e-6}, r"val_size = 1e-06 leaves 1 validation sample of 1797, "
+     r"fewer than the 10 classes \(the split is stratified: each class needs one\); use "
+     r"val_size >= 0.005"),
+    (load_digits, {"test_size": 0.001}, r"test_size = 0.001 leaves 2 test samples of 1797, "
+     r"fewer than the 10 classes"),
+    (load_wine, {"val_size": 0.01}, r"val_size = 0.01 leaves 2 validation samples of 178, "
+     r"fewer than the 3 classes"),
+    (load_digits, {"val_size": 0.5, "test_size": 0.497}, r"val_size \+ test_size = 0.997 "
+     r"leave 5 training samples of 1797, fewer than the 10 classes"),
+    (load_mnist1d, {"val_size": 1e-4}, r"val_size = 0.0001 leaves 1 validation sample of 4000, "
+     r"fewer than the 10 classes"),
+    (load_mnist1d, {"val_size": 0.999}, r"val_size = 0.999 leaves 4 training samples of 4000"),
+])
+def test_splits_too_small_for_every_class_get_our_message(loader, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        loader(seed=0, **kwargs)
+
+
+def test_the_smallest_split_sizes_that_work_do():
+    s = load_digits(seed=0, val_size=0.0056, test_size=0.0056)
+    assert len(s.y_val) >= 10 and len(s.y_test) >= 10
+    assert set(s.y_val) == set(range(10)) == set(s.y_test)

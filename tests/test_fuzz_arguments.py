@@ -135,8 +135,10 @@ RATE = Real(0.0, 1.0, exclusive_max=True)
 POS = Real(0.0, exclusive=True)
 NONNEG = Real(0.0)
 SEEDS = Seq(SEED)
+DATA_SEED = Int(0, 2**32 - 1)  # scikit-learn's range
 HIDDEN0 = Seq(Int(1), min_len=0)  # no hidden layer: softmax regression
-F64 = Kind(lambda v: isinstance(v, np.ndarray) and v.dtype == np.float64, [np.ones(3, int),
+F64 = Kind(lambda v: isinstance(v, np.ndarray) and v.dtype == np.float64 and v.flags.writeable
+           and not isinstance(v, np.ma.MaskedArray), [np.ones(3, int),
                                                                             [1.0, 2.0]], "float64")
 GRID = Array(ndim=1, min_size=2, finite=True)
 ANY_LABELS = labels_kind(2**31)
@@ -220,6 +222,9 @@ def layer_calls():
         "layers.Residual": (layers.Residual, {"block": P(relu, LAYER)}),
         "layers.Dropout": (layers.Dropout, {"rate": P(0.5, RATE), "rng": P(rng, RNG)}),
         "layers.AlphaDropout": (layers.AlphaDropout, {"rate": P(0.5, RATE), "rng": P(rng, RNG)}),
+        "layers.leaf_layers": (layers.leaf_layers, {"model": P(net, LAYER)}),
+        "layers.Residual.skip": (lambda x, branch: layers.Residual(layers.ReLU()).skip(x, branch), {
+            "x": P(Z, Array(shape=(4, 3))), "branch": P(Z, Array(shape=(4, 3)))}),
         "layers.Sequential": (lambda first, second: layers.Sequential(first, second), {
             "first": P(linear, LAYER, ("layer 0",)), "second": P(relu, LAYER, ("layer 1",))}),
     }
@@ -329,11 +334,11 @@ def core_calls():
             X()).transform(X_), {"X_": P(X, DATA, ("X",))}),
         "scalers.MinMaxScaler.inverse_transform": (lambda X_: scalers.MinMaxScaler().fit(
             X()).inverse_transform(X_), {"X_": P(X, DATA, ("X",))}),
-        "data.load_digits": (data.load_digits, {"seed": P(0, SEED), "val_size": P(0.2, Real(
+        "data.load_digits": (data.load_digits, {"seed": P(0, DATA_SEED), "val_size": P(0.2, Real(
             0.0, 0.8, exclusive=True, exclusive_max=True)), "test_size": P(0.2, Real(
                 0.0, 0.8, exclusive=True, exclusive_max=True))}),
-        "data.load_wine": (data.load_wine, {"seed": P(0, SEED)}),
-        "data.load_mnist1d": (data.load_mnist1d, {"seed": P(0, SEED), "val_size": P(0.2, Real(
+        "data.load_wine": (data.load_wine, {"seed": P(0, DATA_SEED)}),
+        "data.load_mnist1d": (data.load_mnist1d, {"seed": P(0, DATA_SEED), "val_size": P(0.2, Real(
             0.0, 1.0, exclusive=True, exclusive_max=True))}),
         "gradcheck.relative_error": (gradcheck.relative_error, {
             "analytic": P(Z, ARRAY), "numeric": P(Z, Array(shape=(4, 3)))}),
@@ -468,6 +473,20 @@ def shared_calls():
         "checking.Hint.text": (lambda attempt: checking.Hint(["a.", "b."]).text(attempt), {
             "attempt": P(2, Int(1))}),
         "checking.checker": (checking.checker, {"check": P(lambda: _a_check, CALLABLE)}),
+        "checking.difference": (checking.difference, {
+            "out": P([1.0, 2.0], Array(shape=(2,))), "expected": P([1.0, 3.0], Array(shape=(2,))),
+            "scale": P(0.0, NONNEG)}),
+        "checking.check_cases": (functools.partial(checking.check_cases, np.abs), {
+            "cases": P(lambda: [checking.Case((np.ones(2),), "ones")], Kind(
+                lambda v: isinstance(v, list | tuple) and v and all(
+                    isinstance(c, checking.Case) for c in v), [[], [(1.0,)]], "cases")),
+            "reference": P(lambda: np.abs, CALLABLE), "scale": P(0.0, NONNEG),
+            "mistakes": P((), Kind(lambda v: isinstance(v, list | tuple) and all(
+                isinstance(m, tuple | list) and len(m) == 2 and callable(m[0]) for m in v),
+                [[np.abs], [("a", "b")]], "mistakes")),
+            "diagnose": P(None, Optional(CALLABLE))}),
+        "checking.shape_label": (checking.shape_label, {"z": P(Z, Instance(np.ndarray,
+                                                                             np.generic))}),
         "nb00.plot_propagation": (nb00.plot_propagation, {
             "runs": P({"relu": stats}, Kind(lambda v: isinstance(v, dict) and v and all(
                 isinstance(s, propagation.LayerStats) for s in v.values()), [{"a": 1}],
@@ -616,6 +635,15 @@ def notebook_calls():
             "groups": P(groups, Kind(lambda v: isinstance(v, dict) and bool(v), [{}, None],
                                      "groups")),
             "depths": P([4], Seq(Choice({4}), min_len=1))}),
+        "nb05.best_validation": (nb05.best_validation, {"run": P(run, Instance(experiments.Run))}),
+        "nb05.table": (nb05.table, {
+            "chosen": P(chosen, Kind(lambda v: v is chosen, [{}, {"a": 1}], "chosen")),
+            "configs": P({"ReLU": ("activation", "ReLU", 4)}, Kind(
+                lambda v: isinstance(v, dict) and v and all(
+                    isinstance(k, tuple) and k in chosen for k in v.values()),
+                [{}, {"a": "b"}, {"a": ("x",)}], "configs"))}),
+        "nb05.gelu_tanh": (nb05.gelu_tanh, {"z": P(Z, ARRAY)}),
+        "nb05.gelu_tanh_grad": (nb05.gelu_tanh_grad, {"z": P(Z, ARRAY)}),
         "nb05.stuck_fraction": (nb05.stuck_fraction, {
             "runs": P([run], Kind(lambda v: isinstance(v, list | tuple) and bool(v) and all(
                 isinstance(r, experiments.Run) for r in v), [[], ["x"]], "runs")),

@@ -61,3 +61,72 @@ def test_check_layer_with_a_fortran_ordered_input():
     layer = Linear(3, 2, rng=np.random.default_rng(0))
     x = np.asfortranarray(np.random.default_rng(1).standard_normal((4, 3)))
     assert max(check_layer(layer, x).values()) < 1e-7
+
+
+# --- issue 29: no silent wrong answers, round 3 ------------------------------------------------
+
+@pytest.mark.parametrize("analytic,numeric", [([np.nan], [1.0]), ([1.0], [np.nan]),
+                                              ([np.nan], [np.nan]), ([np.inf], [1.0]),
+                                              ([np.inf], [np.inf]), ([1.0, -np.inf], [1.0, 2.0]),
+                                              ([np.nan, 0.0], [0.0, 0.0])])
+def test_nan_or_inf_in_a_gradient_never_passes_a_check(analytic, numeric):
+    error = relative_error(analytic, numeric)
+    assert error == np.inf and not error < 1e300
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-200, 1e-160, 1.0, 1e160, 1e300, 1e307])
+def test_relative_error_does_not_depend_on_the_scale(scale):
+    a, n = np.array([1.0, 2.0, -3.0]), np.array([1.0, 2.0, 3.0])
+    expected = relative_error(a, n)  # 6 / (2 sqrt 14)
+    assert expected == pytest.approx(6 / (2 * np.sqrt(14)), rel=1e-15)
+    with np.errstate(all="raise"):
+        assert relative_error(a * scale, n * scale) == pytest.approx(expected, rel=1e-12)
+    assert relative_error([scale], [-scale]) == 1.0
+    assert relative_error([scale], [scale]) == 0.0
+
+
+def test_relative_error_of_zeros_and_of_nothing():
+    assert relative_error([0.0, 0.0], [0.0, 0.0]) == 0.0
+    assert relative_error([], []) == 0.0  # nothing to disagree about
+    assert relative_error([0.0], [5e-324]) == 1.0  # the smallest number is not zero
+
+
+def test_a_read_only_x_gets_a_clear_error():
+    x = np.ones(3)
+    x.flags.writeable = False
+    with pytest.raises(ValueError, match=r"x must be writeable \(it is perturbed in place and "
+                       r"restored\); got a read-only array\. Pass a copy: x\.copy\(\)"):
+        numerical_gradient(np.sin, x)
+
+
+@pytest.mark.parametrize("f,match", [(lambda v: None, r"f\({}\) must be a numpy array"),
+                                     (lambda v: "abc", r"f\({}\) must be"),
+                                     (lambda v: np.ma.masked_array(v), r"f\({}\) is a masked")])
+def test_a_function_that_returns_no_numbers_gets_a_clear_error(f, match):
+    with pytest.raises(TypeError, match=match.format("x")):
+        numerical_gradient(f, np.ones(3))
+    with pytest.raises(TypeError, match=match.format("z")):
+        elementwise_derivative(f, np.ones(3))
+
+
+def test_masked_arrays_are_refused():
+    masked = np.ma.masked_array(np.ones(3), mask=[0, 1, 0])
+    with pytest.raises(TypeError, match="x is a masked array"):
+        numerical_gradient(np.sin, masked)
+    with pytest.raises(TypeError, match="analytic is a masked array"):
+        relative_error(masked, np.ones(3))
+    with pytest.raises(TypeError, match="z is a masked array"):
+        elementwise_derivative(np.sin, masked)
+
+
+def test_x_is_restored_even_if_f_raises():
+    x = np.array([1.0, 2.0])
+
+    def f(v):
+        if v[0] != 1.0:
+            raise ValueError("f refuses this x")
+        return v
+
+    with pytest.raises(ValueError, match="f refuses"):
+        numerical_gradient(f, x)
+    assert x.tolist() == [1.0, 2.0]

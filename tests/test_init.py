@@ -104,3 +104,23 @@ def test_rai_batch_of_layers_and_seeds():
     assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
     with pytest.raises(ValueError, match="n_layers must be an integer >= 1"):
         init.rai(3, 4, rng=np.random.default_rng(1), n_layers=0)
+
+
+# --- issue 29: no silent wrong answers, round 3 ------------------------------------------------
+
+@pytest.mark.parametrize("slope", [1e10, 1e154, -1e200, 1e300])
+def test_he_normal_is_right_for_steep_slopes_where_a_squared_overflows(slope):
+    """std = sqrt(2 / ((1 + a^2) fan_in)): for a = 1e200, a^2 overflows, and the weights were
+    zeros. The formula as sqrt(2 / fan_in) / hypot(1, a) has no overflow."""
+    w = init.he_normal(400, 300, negative_slope=slope, rng=np.random.default_rng(0))
+    expected = np.sqrt(2 / 400) / abs(slope)
+    assert abs((w / expected).std() - 1) < 0.01  # (w.std() itself would square 1e-200)
+    linear = init.initialise("he", 400, 300, rng=np.random.default_rng(0), negative_slope=slope)
+    assert np.array_equal(w, linear)
+
+
+def test_he_normal_refuses_a_slope_whose_weights_would_underflow():
+    with pytest.raises(ValueError, match=r"negative_slope = 1.7e\+308 is too steep: the "
+                       r"weights' standard deviation sqrt\(2 / \(\(1 \+ a\^2\) fan_in\)\) would be "
+                       r"below float64's smallest normal number"):
+        init.he_normal(3, 2, negative_slope=1.7e308, rng=np.random.default_rng(0))

@@ -1,6 +1,8 @@
 """helpers.layers: every backward against finite differences, batch norm against PyTorch's
 conventions, mode handling and bad input."""
 
+import copy
+import pickle
 from functools import partial
 
 import numpy as np
@@ -310,3 +312,102 @@ def test_residual_adds_its_input_and_passes_the_gradient_through():
         L.Residual("relu")
     with pytest.raises(ValueError, match="Residual: the block must keep the shape"):
         L.Residual(L.Linear(3, 2, rng=rng)).forward(x)
+
+
+# --- issue 29: no silent wrong answers, round 3 ------------------------------------------------
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("forward_dtype,dout_dtype", [(np.float64, np.float32),
+                                                      (np.float32, np.float64),
+                                                      (np.float64, np.float16)])
+def test_backward_returns_the_dtype_of_dout_whatever_the_forward_dtype(name, forward_dtype,
+                                                                     dout_dtype):
+    for mode in ("train", "eval"):
+        layer = getattr(make(name), mode)()
+        out = layer.forward(batch().astype(forward_dtype))
+        assert layer.backward(np.ones(out.shape, dtype=dout_dtype)).dtype == dout_dtype, mode
+
+
+def test_the_base_classes_say_what_to_implement():
+    with pytest.raises(NotImplementedError, match=r"Layer is a base class: .*forward\(x\)"):
+        L.Layer().forward(np.ones((2, 3)))
+    with pytest.raises(NotImplementedError, match=r"backward\(dout\)"):
+        L.Layer().backward(np.ones((2, 3)))
+
+
+def nested_net(rng=None):
+    rng = np.random.default_rng(0) if rng is None else rng
+    return L.Sequential(L.Sequential(L.Linear(4, 3, rng=rng), L.ReLU()),
+                        L.Residual(L.Sequential(L.Linear(3, 3, rng=rng), L.ReLU())),
+                        L.Sequential(L.Linear(3, 2, rng=rng)))
+
+
+def test_input_and_output_features_look_inside_nested_models():
+    net = nested_net()
+    assert L.input_features(net) == 4 and L.output_features(net) == 2
+    assert L.input_features(L.Sequential(L.Residual(L.LayerNorm(5)), L.ReLU())) == 5
+    assert L.input_features(L.Sequential(L.RMSNorm(6), L.Linear(6, 2, rng=np.random.default_rng(
+        0)))) == 6
+    assert L.input_features(L.Sequential(L.PReLU(7), L.ReLU())) == 7  # channel-wise slopes
+    assert L.input_features(L.Sequential(L.ReLU(), L.Tanh())) is None  # nothing says
+
+
+def test_leaf_layers_are_the_layers_a_forward_pass_runs_in_order():
+    net = nested_net()
+    assert [type(layer).__name__ for layer in L.leaf_layers(net)] == [
+        "Linear", "ReLU", "Linear", "ReLU", "Linear"]
+    assert L.leaf_layers(net)[2] is net.layers[1].block.layers[0]
+    relu = L.ReLU()
+    assert L.leaf_layers(relu) == [relu]
+    with pytest.raises(TypeError, match="model must be a helpers.layers.Layer"):
+        L.leaf_layers([relu])
+
+
+@pytest.mark.parametrize("make_container", [lambda: make("Sequential"), lambda: make("Residual"),
+                                            nested_net], ids=["Sequential", "Residual", "nested"])
+def test_a_containers_params_are_derived_and_cannot_be_replaced(make_container):
+    net = make_container()
+    before = {key: value.copy() for key, value in net.params.items()}
+    for attribute in ("params", "grads"):
+        with pytest.raises(AttributeError, match=rf"{attribute} of a \w+ are derived from its "
+                           r"layers.*\[\.\.\.\] = value"):
+            setattr(net, attribute, {})
+    key = next(iter(net.params))
+    with pytest.raises(TypeError, match=rf"params of a \w+ are derived from its layers.*"
+                       rf"params\[{key!r}\]\[\.\.\.\] = value"):
+        net.params[key] = np.zeros_like(net.params[key])
+    for change in (lambda p: p.update({key: 0}), lambda p: p.pop(key), lambda p: p.clear(),
+                   lambda p: p.setdefault("new", 0), lambda p: p.__delitem__(key)):
+        with pytest.raises(TypeError, match="derived from its layers"):
+            change(net.params)
+    assert all(np.array_equal(net.params[k], v) for k, v in before.items())
+    net.params[key][...] = 1.0  # the way to set a value: in place
+    assert (L.leaf_layers(net)[0].params[key.rsplit(".", 1)[-1]] == 1.0).all()
+    net.params[key] *= 3.0  # in place too (Python then stores the same array back: allowed)
+    assert (L.leaf_layers(net)[0].params[key.rsplit(".", 1)[-1]] == 3.0).all()
+    snapshot = {k: v.copy() for k, v in net.params.items()}  # copies are ordinary dicts
+    assert type(dict(net.params)) is dict and isinstance(snapshot, dict)
+    assert type(copy.deepcopy(net.params)) is dict
+    assert type(pickle.loads(pickle.dumps(net.grads))) is dict
+
+
+@pytest.mark.parametrize("layer", [L.BatchNorm1d(2), L.LayerNorm(2), L.RMSNorm(2)], ids=repr)
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nan_or_inf_in_a_normalisation_is_reported_as_such(layer, bad):
+    x = np.array([[bad, 1.0], [0.5, 2.0], [1.5, 3.0]])
+    with pytest.raises(DivergedError, match=rf"{type(layer).__name__} received NaN or inf in "
+                       "its input x"):
+        layer.forward(x)
+
+
+@pytest.mark.parametrize("layer", [L.BatchNorm1d(2), L.LayerNorm(2), L.RMSNorm(2)], ids=repr)
+def test_an_overflowing_variance_counts_as_divergence(layer):
+    with pytest.raises(DivergedError, match="overflows"):  # experiments reports a diverged run
+        layer.forward(np.array([[1e200, 1.0], [-1e200, 2.0]]))
+
+
+@pytest.mark.parametrize("name", ["Linear", "ReLU", "BatchNorm1d", "Residual", "Dropout"])
+def test_masked_arrays_are_refused_not_unmasked(name):
+    x = np.ma.masked_array(batch(), mask=np.eye(7, 5, dtype=bool))
+    with pytest.raises(TypeError, match=r"x is a masked array .*mask would be lost"):
+        make(name).forward(x)

@@ -47,3 +47,20 @@ def test_bad_input(logits, labels, error, match):
 def test_float_labels_that_are_whole_numbers_are_accepted():
     assert softmax_cross_entropy(np.zeros((2, 2)), np.array([0.0, 1.0]))[0] == pytest.approx(
         np.log(2))
+
+
+@pytest.mark.parametrize("labels,match", [
+    (None, r"labels must be integers \(class indices\), one per row of logits; got NoneType None"),
+    ("01", r"labels must be integers \(class indices\), one per row of logits; got str"),
+    ([0, None], r"labels must be integers \(class indices\); got ragged or mixed values"),
+    (np.ma.masked_array([0, 1], mask=[True, False]), r"labels is a masked array"),
+])
+def test_none_strings_and_masked_labels_are_named_as_such(labels, match):
+    """Issue 29: None was reported as "ragged or mixed values"; a mask was silently dropped."""
+    with pytest.raises(TypeError, match=match):
+        softmax_cross_entropy(np.zeros((2, 2)), labels)
+
+
+def test_masked_logits_are_refused():
+    with pytest.raises(TypeError, match="logits is a masked array"):
+        softmax_cross_entropy(np.ma.masked_array(np.zeros((2, 2)), mask=False), [0, 1])

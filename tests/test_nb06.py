@@ -9,9 +9,10 @@ import sys
 import numpy as np
 import pytest
 from _notebooks import ROOT
+from verdicts import hint_levels
 
+from helpers import checking, models, nb06, optim
 from helpers import layers as L
-from helpers import models, nb06, optim
 from helpers.activations import ACTIVATIONS
 
 HAVE_TORCH = importlib.util.find_spec("torch") is not None
@@ -266,8 +267,10 @@ def test_train_torch_learns_a_separable_task():
     assert nb06.torch_accuracy(model, split.X_test, split.y_test) == acc
 
 
-@needs_torch
-def test_check_selu_init_recognises_answers_and_mistakes():
+def _selu_init_answers():
+    """name -> (candidate, correct?, phrase): the correct variants, then the mistakes by class."""
+    import copy
+
     import torch
 
     init = torch.nn.init
@@ -278,67 +281,253 @@ def test_check_selu_init_recognises_answers_and_mistakes():
             return linear
         return selu_init_
 
-    def lecun(linear):
-        init.kaiming_normal_(linear.weight, nonlinearity="linear")
-        init.zeros_(linear.bias)
+    def lecun(layer):
+        init.kaiming_normal_(layer.weight, nonlinearity="linear")
+        init.zeros_(layer.bias)
 
-    assert nb06.check_selu_init(answer(lecun)).correct
-    uniform = answer(lambda layer: (init.kaiming_uniform_(layer.weight, nonlinearity="linear"),
-                                init.zeros_(layer.bias)))
-    assert "uniform" in str(nb06.check_selu_init(uniform))
-    mistakes = {
-        "unchanged": answer(lambda layer: None),
-        "calculate_gain('selu')": answer(lambda layer: (init.kaiming_normal_(
-            layer.weight, nonlinearity="selu"), init.zeros_(layer.bias))),
-        "He's initialisation": answer(lambda layer: (init.kaiming_normal_(
-            layer.weight, nonlinearity="relu"), init.zeros_(layer.bias))),
-        "fan_out": answer(lambda layer: (init.kaiming_normal_(
+    def by_hand(layer):
+        with torch.no_grad():
+            layer.weight.normal_(0.0, layer.in_features ** -0.5)
+            layer.bias.zero_()
+
+    def hard_coded(fan_in):
+        return answer(lambda layer: (init.normal_(layer.weight, std=fan_in ** -0.5),
+                                     init.zeros_(layer.bias)))
+
+    def new_layer(layer):
+        fresh = torch.nn.Linear(layer.in_features, layer.out_features)
+        lecun(fresh)
+        return fresh
+
+    def copied(layer):
+        twin = copy.deepcopy(layer)
+        lecun(twin)
+        return twin
+
+    def new_parameters(layer):
+        n_out, n_in = layer.weight.shape
+        layer.weight = torch.nn.Parameter(torch.randn(n_out, n_in) / n_in ** 0.5)
+        layer.bias = torch.nn.Parameter(torch.zeros(n_out))
+        return layer
+
+    def data_replaced(layer):  # the same Parameter objects, new values
+        n_out, n_in = layer.weight.shape
+        layer.weight.data = torch.randn(n_out, n_in) / n_in ** 0.5
+        layer.bias.data.zero_()
+        return layer
+
+    def with_gain(nonlinearity):
+        return answer(lambda layer: (init.kaiming_normal_(layer.weight, nonlinearity=nonlinearity),
+                                     init.zeros_(layer.bias)))
+
+    return {
+        "LeCun normal": (answer(lecun), True, "normal, as LeCun's"),
+        "by hand, under no_grad": (answer(by_hand), True, "normal, as LeCun's"),
+        "values replaced through .data": (data_replaced, True, "normal, as LeCun's"),
+        "uniform with the right variance": (answer(lambda layer: (init.kaiming_uniform_(
+            layer.weight, nonlinearity="linear"), init.zeros_(layer.bias))), True, "uniform"),
+        # a new object instead of the given one
+        "a new layer": (new_layer, False, "left the one you were given as it was"),
+        "a modified copy": (copied, False, "left the one you were given as it was"),
+        "new Parameters": (new_parameters, False, "new Parameter"),
+        "the weight returned": (lambda layer: (lecun(layer), layer.weight)[1], False,
+                                "return the layer you were given"),
+        # the scale
+        "unchanged": (answer(lambda layer: None), False, "unchanged"),
+        "calculate_gain('selu')": (with_gain("selu"), False, "calculate_gain('selu')"),
+        "He's initialisation": (with_gain("relu"), False, "He's initialisation"),
+        "fan_out": (answer(lambda layer: (init.kaiming_normal_(
             layer.weight, nonlinearity="linear", mode="fan_out"), init.zeros_(layer.bias))),
-        "biases": answer(lambda layer: init.kaiming_normal_(layer.weight, nonlinearity="linear")),
+                    False, "fan_out"),
+        "Glorot": (answer(lambda layer: (init.xavier_normal_(layer.weight),
+                                         init.zeros_(layer.bias))), False, "Glorot"),
+        "nn.Linear's own, again": (answer(lambda layer: (layer.reset_parameters(),
+                                                         init.zeros_(layer.bias))), False,
+                                   "nn.Linear's own initialisation again"),
+        "the variance as a standard deviation": (answer(lambda layer: (init.normal_(
+            layer.weight, std=1 / layer.in_features), init.zeros_(layer.bias))), False,
+            "used as a standard deviation"),
+        "standard normal": (answer(lambda layer: (init.normal_(layer.weight),
+                                                  init.zeros_(layer.bias))), False,
+                            "standard normal"),
+        # hard-coded sizes
+        "fan_in 400 written in": (hard_coded(400), False, "does not follow the layer's size"),
+        "fan_in 180 written in": (hard_coded(180), False, "does not follow the layer's size"),
+        # the biases
+        "biases left": (answer(lambda layer: init.kaiming_normal_(layer.weight,
+                                                                 nonlinearity="linear")),
+                        False, "biases are not 0"),
+        "biases of 1": (answer(lambda layer: (lecun(layer), init.ones_(layer.bias))), False,
+                        "biases are not 0"),
+        "empty stub": (lambda layer: None, False, "returns None"),
     }
-    for word, candidate in mistakes.items():
-        first = str(nb06.check_selu_init(candidate))
-        assert first.startswith("Not yet") and word in first, first
-        assert "kaiming_normal_(linear.weight, nonlinearity='linear')" not in first
-    last = ""
-    for _ in range(4):
-        last = str(nb06.check_selu_init(mistakes["calculate_gain('selu')"]))
-    assert "nonlinearity='linear'" in last  # the last level shows the code
-    assert "returns None" in str(nb06.check_selu_init(lambda linear: None))
+
+
+SELU_INIT_GENERIC = {"the weight returned", "empty stub"}
 
 
 @needs_torch
-def test_check_param_groups_recognises_answers_and_mistakes():
+def test_check_selu_init():
+    code = "kaiming_normal_(linear.weight, nonlinearity='linear')"
+    for name, (candidate, correct, phrase) in _selu_init_answers().items():
+        for _ in range(3):  # fresh layers each time: the verdict must hold every time
+            feedback = nb06.check_selu_init(candidate)
+            assert feedback.correct is correct and phrase in feedback.message, (name, feedback)
+        if correct:
+            continue
+        checking._FAILED_ATTEMPTS.clear()  # a fresh count, as in a fresh kernel
+        levels = hint_levels(nb06.check_selu_init, candidate)
+        assert all(phrase in m for m in levels) and code not in levels[0], (name, levels)
+        assert (len(levels) == 1) is (name in SELU_INIT_GENERIC), (name, levels)
+        assert name in SELU_INIT_GENERIC or code in levels[-1], (name, levels)
+
+
+def _param_groups_answers():
+    """name -> (candidate, correct?, phrase): the correct variants, then the mistakes by class."""
     import torch
 
+    nn = torch.nn
+
     def ok(model, weight_decay):
-        linear = [m.weight for m in model.modules() if isinstance(m, torch.nn.Linear)]
+        linear = [m.weight for m in model.modules() if isinstance(m, nn.Linear)]
         rest = [p for p in model.parameters() if all(p is not w for w in linear)]
         return [{"params": linear}, {"params": rest, "weight_decay": 0.0}]
+
+    def own_parameters(model, weight_decay):
+        decayed, rest = [], []
+        for module in model.modules():
+            for name, p in module.named_parameters(recurse=False):
+                (decayed if isinstance(module, nn.Linear) and name == "weight" else rest).append(p)
+        return [{"params": decayed, "weight_decay": weight_decay},
+                {"params": rest, "weight_decay": 0}]
 
     def by_shape(model, weight_decay):
         params = list(model.parameters())
         return [{"params": [p for p in params if p.ndim >= 2]},
                 {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0}]
 
-    assert nb06.check_param_groups(ok).correct and nb06.check_param_groups(by_shape).correct
-    by_name = lambda m, wd: [  # noqa: E731
-        {"params": [p for n, p in m.named_parameters() if n.endswith("weight")]},
-        {"params": [p for n, p in m.named_parameters() if n.endswith("bias")],
-         "weight_decay": 0.0}]
-    assert "called 'weight' too" in str(nb06.check_param_groups(by_name))
-    everything = lambda m, wd: [{"params": m.parameters()}]  # noqa: E731
-    first = str(nb06.check_param_groups(everything))
-    assert "every parameter gets weight decay" in first and "isinstance" not in first
-    for _ in range(3):
-        last = str(nb06.check_param_groups(everything))
-    assert "isinstance(m, nn.Linear)" in last
-    code = last.split("weight_decay 0.0. ")[-1]  # the last level's code solves the exercise
-    namespace = {"nn": torch.nn}
-    exec("def solution(model, weight_decay):\n    " + code.replace("; ", "\n    "), namespace)
+    def split_by(decay):
+        return lambda model, wd: [
+            {"params": [p for n, p in model.named_parameters() if decay(model, n, p)]},
+            {"params": [p for n, p in model.named_parameters() if not decay(model, n, p)],
+             "weight_decay": 0.0}]
+
+    def children_only(model, weight_decay):
+        linear = [c.weight for c in model.children() if isinstance(c, nn.Linear)]
+        rest = [p for p in model.parameters() if all(p is not w for w in linear)]
+        return [{"params": linear}, {"params": rest, "weight_decay": 0.0}]
+
+    def linear_biases_too(model, weight_decay):
+        linear = [p for m in model.modules() if isinstance(m, nn.Linear) for p in m.parameters()]
+        rest = [p for p in model.parameters() if all(p is not w for w in linear)]
+        return [{"params": linear}, {"params": rest, "weight_decay": 0.0}]
+
+    def with_value(value):
+        def answer(model, weight_decay):
+            groups = ok(model, weight_decay)
+            groups[0]["weight_decay"] = weight_decay if value is None else value
+            return groups
+        return answer
+
+    def misspelt(model, weight_decay):
+        groups = ok(model, weight_decay)
+        del groups[1]["weight_decay"]
+        groups[1]["weightdecay"] = 0.0
+        return groups
+
+    example_names = {"0.weight", "3.weight", "5.weight"}  # the first model's, written in
+    return {
+        "by module": (ok, True, "Correct!"),
+        "each module's own parameters": (own_parameters, True, "Correct!"),
+        "the argument given explicitly": (with_value(None), True, "Correct!"),
+        "by shape": (by_shape, True, "Correct!"),
+        # the test on the name
+        "by name": (split_by(lambda m, n, p: n.endswith("weight")), False,
+                    "called 'weight' too"),
+        "names written in": (split_by(lambda m, n, p: n in example_names), False,
+                             "names or positions of one model"),
+        "every other parameter": (lambda m, wd: (lambda ps: [{"params": ps[::2]}, {
+            "params": ps[1::2], "weight_decay": 0.0}])(list(m.parameters())), False,
+            "decay exactly the weight matrices"),
+        # which modules
+        "direct children only": (children_only, False, "direct children only"),
+        "the linear biases too": (linear_biases_too, False, "biases of the linear layers"),
+        "everything": (lambda m, wd: [{"params": m.parameters()}], False,
+                       "every parameter gets weight decay"),
+        "a plain list": (lambda m, wd: list(m.parameters()), False,
+                         "every parameter gets weight decay"),
+        "nothing": (lambda m, wd: [{"params": list(m.parameters()), "weight_decay": 0.0}], False,
+                    "no parameter gets weight decay"),
+        # the groups
+        "some in no group": (lambda m, wd: [{"params": [p for p in m.parameters()
+                                                        if p.ndim >= 2]}], False, "in no group"),
+        "some in two groups": (lambda m, wd: [{"params": list(m.parameters())}, {
+            "params": list(m.parameters()), "weight_decay": 0.0}], False, "more than one group"),
+        "a value written in": (with_value(0.01), False, "a group has weight_decay 0.01"),
+        "a misspelt option": (misspelt, False, "'weightdecay' is not an option"),
+        "copies": (lambda m, wd: [{"params": [p.detach().clone() for p in m.parameters()]}],
+                   False, "not a parameter of the model"),
+        "one group, not a list": (lambda m, wd: {"params": list(m.parameters())}, False,
+                                  "must be a dict with a 'params' entry"),
+        "empty stub": (lambda m, wd: None, False, "returns None"),
+    }
+
+
+PARAM_GROUPS_GENERIC = {"a misspelt option", "copies", "one group, not a list", "empty stub"}
+
+
+@needs_torch
+def test_check_param_groups():
+    import torch
+
+    answers = _param_groups_answers()
+    for name, (candidate, correct, phrase) in answers.items():
+        for _ in range(3):  # fresh models each time: the verdict must hold every time
+            feedback = nb06.check_param_groups(candidate)
+            assert feedback.correct is correct and phrase in feedback.message, (name, feedback)
+        if correct:
+            continue
+        checking._FAILED_ATTEMPTS.clear()  # a fresh count, as in a fresh kernel
+        levels = hint_levels(nb06.check_param_groups, candidate)
+        assert all(phrase in m for m in levels) and "isinstance(m, nn.Linear)]" not in levels[0]
+        assert (len(levels) == 1) is (name in PARAM_GROUPS_GENERIC), (name, levels)
+        assert name in PARAM_GROUPS_GENERIC or "isinstance(m, nn.Linear)" in levels[-1], levels
+    code = hint_levels(nb06.check_param_groups, answers["everything"][0])[-1]
+    namespace = {"nn": torch.nn}  # the last level's code solves the exercise
+    exec("def solution(model, weight_decay):\n    "
+         + code.split("weight_decay 0.0. ")[-1].replace("; ", "\n    "), namespace)
     assert nb06.check_param_groups(namespace["solution"]).correct
-    missing = lambda m, wd: [{"params": [p for p in m.parameters() if p.ndim >= 2]}]  # noqa: E731
-    assert "in no group" in str(nb06.check_param_groups(missing))
-    twice = lambda m, wd: [{"params": list(m.parameters())}, {"params": list(m.parameters()),  # noqa: E731
-                                                            "weight_decay": 0.0}]
-    assert not nb06.check_param_groups(twice).correct
+
+
+@needs_torch
+def test_param_group_models_differ_in_names_and_nesting():
+    import torch
+
+    rng = np.random.default_rng(0)
+    names = [tuple(n for n, _ in model.named_parameters())
+             for model in nb06._param_group_models(torch, rng)]
+    assert names[0] == ("0.weight", "0.bias", "1.weight", "1.bias", "2.weight", "3.weight",
+                        "3.bias", "4.weight", "4.bias", "5.weight")
+    assert len(set(names)) == 3 and all(any(n.count(".") == 2 for n in ns) for ns in names[1:])
+
+
+@needs_torch
+def test_optimizer_side_by_side_rejects_bad_arguments():
+    import torch
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((16, 4)), rng.integers(0, 3, 16)
+    m = models.mlp(4, [5], 3, rng=np.random.default_rng(2))
+    adam = lambda t: torch.optim.Adam(t.parameters(), lr=0.01)  # noqa: E731
+    for args, error, match in [
+            ((m, "adam", optim.Adam(m, lr=0.01), X, y), TypeError,
+             "torch_optimizer must be a function"),
+            ((m, adam, "adam", X, y), TypeError, "optimizer must be a helpers.optim.SGD or Adam"),
+            ((m, adam, optim.Adam(models.mlp(4, [5], 3, rng=rng), lr=0.01), X, y), TypeError,
+             "built on another model"),
+            ((m, adam, optim.Adam(m, lr=0.01), X, y[:3]), ValueError,
+             r"y must have shape \(16,\)"),
+            ((m, adam, optim.Adam(m, lr=0.01), X[:, :3], y), ValueError,
+             r"X has 3 features \(columns\), but the model expects 4")]:
+        with pytest.raises(error, match=match):
+            nb06.optimizer_side_by_side(*args, steps=1)

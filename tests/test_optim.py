@@ -98,3 +98,55 @@ def test_a_gradient_of_the_wrong_shape_is_an_error_not_broadcast():
     message = r"gradient of '0.b' \(model.grads\['0.b'\]\) must be an array of the parameter's"
     with pytest.raises(ValueError, match=message + r" shape \(2,\)"):
         opt.step()
+
+
+# --- issue 29: no silent wrong answers, round 3 ------------------------------------------------
+
+def test_the_base_class_says_what_to_implement():
+    from helpers.optim import Optimizer
+
+    model = Quadratic(1.0)
+    with pytest.raises(NotImplementedError, match=r"Optimizer is a base class: an optimizer "
+                       r"implements _update\(key, param, grad\)"):
+        Optimizer(model, lr=0.1).step()
+
+
+class Holder:
+    """A model whose parameter is whatever the test puts in."""
+
+    def __init__(self, value, grad=None):
+        self.params = {"w": value}
+        self.grads = {"w": np.zeros(np.shape(value)) if grad is None else grad}
+
+
+def read_only():
+    value = np.ones(2)
+    value.flags.writeable = False
+    return value
+
+
+@pytest.mark.parametrize("optimizer", [SGD, Adam])
+@pytest.mark.parametrize("value,got", [(np.array([1, 2]), "an array of dtype int64"),
+                                       (np.array([True, False]), "an array of dtype bool"),
+                                       (1.5, "float 1.5"), ([1.0, 2.0], r"list \[1.0, 2.0\]"),
+                                       (read_only(), "a read-only array")])
+def test_a_parameter_that_cannot_be_updated_in_place_gets_a_clear_error(optimizer, value, got):
+    message = (r"the parameter 'w' \(model.params\['w'\]\) must be a writeable float array "
+               rf"\(the optimizer updates it in place\); got {got}")
+    with pytest.raises(TypeError, match=message):
+        optimizer(Holder(value), lr=0.1)
+    model = Holder(np.ones(2))
+    opt = optimizer(model, lr=0.1)
+    model.params["w"] = value  # changed after the optimizer was built
+    with pytest.raises(TypeError, match=message):
+        opt.step()
+
+
+@pytest.mark.parametrize("grad,got", [(np.ones(2, dtype=complex), "dtype complex128"),
+                                      (np.array(["a", "b"]), "dtype <U1"),
+                                      ([1.0, 2.0], "list")])
+def test_a_gradient_that_is_not_real_numbers_gets_a_clear_error(grad, got):
+    opt = SGD(Holder(np.ones(2), grad), lr=0.1)
+    with pytest.raises(ValueError, match=rf"the gradient of 'w' \(model.grads\['w'\]\) must be "
+                       rf"an array of the parameter's shape \(2,\), of real numbers; got {got}"):
+        opt.step()

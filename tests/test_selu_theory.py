@@ -244,3 +244,47 @@ def test_layer_moment_map_explains_he_init():
         mu, nu = th.layer_moment_map(mu, nu, tau=2.0)
     assert nu > 1000
     assert th.iterate_moment_map(0.0, 1.0, 64, tau=2.0)[-1, 1] < 20
+
+
+# --- issue 29: no silent wrong answers, round 3 ------------------------------------------------
+
+@pytest.mark.parametrize("args", [(0.0, 1.0, 0.0, 1.0, 1e200, SELU_LAMBDA),
+                                  (0.0, 1.0, 0.0, 1.0, SELU_ALPHA, 1e200),
+                                  (0.0, 1e200, 0.0, 1e200, SELU_ALPHA, SELU_LAMBDA),
+                                  (0.0, 1e300, 0.0, 1e10, SELU_ALPHA, SELU_LAMBDA)])
+def test_the_jacobian_raises_where_the_map_raises(args):
+    """Not NaN, not an OverflowError: the map's own clear error."""
+    with pytest.raises(ValueError) as by_map:
+        th.moment_map(*args)
+    assert "overflows float64" in str(by_map.value)
+    with pytest.raises(ValueError) as by_jacobian:
+        th.moment_map_jacobian(*args)
+    assert str(by_jacobian.value) == str(by_map.value)
+
+
+@pytest.mark.parametrize("mu,nu,omega,tau", [(3.0, 1.0, 1.0, 1.0), (-3.0, 1.0, 1.0, 1.0),
+                                             (8.0, 2.0, 1.0, 1.0), (-8.0, 0.5, 1.0, 1.0),
+                                             (30.0, 1.0, 1.0, 1.0), (-30.0, 4.0, 1.0, 1.0),
+                                             (1e3, 1.0, 1.0, 1.0), (2.0, 0.01, 1.5, 2.0)])
+def test_the_jacobian_far_from_the_fixed_point_matches_finite_differences(mu, nu, omega, tau):
+    """d Var / d mu is a covariance, 2 Cov(f, f'): computed as E[f f'] - 2 E[f] E[f'] it was a
+    difference of two terms of size mu^2 (at mu = 1e154 it gave 3e138, not about 0)."""
+    analytic = th.moment_map_jacobian(mu, nu, omega, tau)
+    numeric, rounding = np.empty((2, 2)), np.empty((2, 2))
+    for j, (dm, dn) in enumerate([(1e-5 * max(1.0, abs(mu)), 0.0), (0.0, 1e-5 * nu)]):
+        plus = np.array(th.moment_map(mu + dm, nu + dn, omega, tau))
+        minus = np.array(th.moment_map(mu - dm, nu - dn, omega, tau))
+        numeric[:, j] = (plus - minus) / (2 * (dm + dn))
+        # what a finite difference cannot resolve: the rounding of the map's values
+        rounding[:, j] = 1e-14 * np.maximum(np.abs(plus), 1e-300) / (dm + dn)
+    tolerance = 1e-6 * np.abs(numeric).max(axis=1, keepdims=True) + rounding
+    assert np.all(np.abs(analytic - numeric) <= tolerance), (analytic, numeric)
+
+
+def test_the_jacobian_at_a_huge_mean_is_the_linear_pieces():
+    """For mu omega -> +inf, selu(z) = lam z: d mean = lam d mu, d Var = lam^2 d nu, no cross
+    terms; for -inf, selu saturates and nothing moves."""
+    jac = th.moment_map_jacobian(1e154, 1.0, 1.0, 1.0)
+    np.testing.assert_allclose(jac, [[SELU_LAMBDA, 0.0], [0.0, SELU_LAMBDA**2]], atol=1e-12)
+    np.testing.assert_allclose(th.moment_map_jacobian(-1e3, 1.0, 1.0, 1.0), np.zeros((2, 2)),
+                               atol=1e-300)
