@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test test-colab linkcheck venv torch test-portability test-container test-browser run bench site clean help
+.PHONY: results results-verify lab test test-colab linkcheck venv torch test-portability test-container test-browser run bench site clean help
 
 help:
 	@echo "make lab    create .venv if needed and open JupyterLab on notebooks/00-start-here.ipynb"
@@ -16,6 +16,8 @@ help:
 	@echo "make test-browser  run every notebook in JupyterLab in headless Chromium (needs chromium)"
 	@echo "make site   the course as a static website in build/site/ (stored outputs, not re-run)"
 	@echo "make linkcheck  check every external link of the README and the notebooks (needs the web)"
+	@echo "make results  train every run of the studies (helpers/studies.py) not stored in results/ yet"
+	@echo "make results-verify SAMPLE=k SEED=s  re-run k stored runs drawn with seed s, compare"
 	@echo "make venv   only create .venv and install (what make lab and make test do first)"
 	@echo "make torch  add PyTorch's CPU build to .venv (notebook 06 only; about 200 MB to download)"
 	@echo "make clean  remove .venv and build/ (then e.g. make lab PYTHON=python3.12)"
@@ -108,6 +110,16 @@ linkcheck: $(SITE_STAMP)
 
 run: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py
+
+# The studies too heavy for a notebook (helpers/studies.py), computed once and stored in
+# results/ (resumable: an interrupted run continues where it stopped); the notebooks load them.
+results: $(STAMP)
+	$(BIN)/python scripts/results.py
+
+SAMPLE ?= 5
+SEED ?= 0
+results-verify: $(STAMP)
+	$(BIN)/python scripts/results.py --verify $(SAMPLE) $(SEED)
 
 # Speed and memory are measured here, never asserted in tests.
 bench: $(STAMP)

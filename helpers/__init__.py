@@ -18,7 +18,10 @@ Three kinds of module, and the rule for what goes where:
 - ``gradcheck``    finite differences, to check every backward
 
 **Shared course machinery** runs the experiments several notebooks use:
-``experiments`` (train one network, repeat it over seeds, sweep settings), ``parallel``
+``experiments`` (train one network, repeat it over seeds, sweep settings), ``protocol``
+(the one way every comparison is judged: early stopping, the learning-rate choice, paired
+intervals), ``results`` and ``studies`` (the experiments too heavy for a notebook: declared
+once, computed by `make results`, stored in results/), ``parallel``
 (seeds on the CPUs the process may use), ``propagation`` (signals through deep random networks),
 ``diagnostics`` (dead units, per-layer statistics), ``plotting`` (figures that several
 notebooks share), ``widgets`` (the plumbing of the sliders) and ``checking`` (what every

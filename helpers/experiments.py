@@ -21,7 +21,7 @@ from ._validation import (
     check_sequence,
 )
 from .data import Split, load_digits
-from .layers import Linear, check_model
+from .layers import Linear, check_model, leaf_layers
 from .models import mlp
 from .optim import DEFAULT_NO_DECAY, SGD, Adam
 from .parallel import parallel_map
@@ -66,7 +66,7 @@ def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimiz
               lr=1e-3, momentum=0.9, weight_decay=0.0, epochs=20, batch_size=32, norm=None,
               dropout=0.0, dropout_kind=None, init=None, activation_params=None,
               callbacks=None, setup=None, no_decay=DEFAULT_NO_DECAY, warmup_steps=0,
-              residual=False, record_train=False):
+              residual=False, record_train=False, patience=None):
     """Build `helpers.models.mlp`, train it with `fit`, and evaluate it on the test split.
 
     Parameters
@@ -83,10 +83,10 @@ def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimiz
     no_decay : tuple of str
         Parameter names exempt from weight decay (default: biases, PReLU slopes and
         normalisation parameters; pass () to decay everything).
-    epochs, batch_size, callbacks, warmup_steps, record_train
+    epochs, batch_size, callbacks, warmup_steps, record_train, patience
         Passed to ``helpers.training.fit`` (with the validation split). The history records
         the validation curve; the training-set curve only with record_train=True (it costs
-        about a third of the training time).
+        about a third of the training time); patience stops early on validation accuracy.
     setup : callable, optional
         setup(model) runs once before training (e.g. to shift biases).
 
@@ -102,20 +102,20 @@ def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimiz
         norm=norm, dropout=dropout, dropout_kind=dropout_kind, init=init,
         activation_params=activation_params, callbacks=callbacks, setup=setup,
         no_decay=no_decay, warmup_steps=warmup_steps, residual=residual,
-        record_train=record_train)
+        record_train=record_train, patience=patience)
     start = time.perf_counter()
     try:
         history = fit(model, opt, data.X_train, data.y_train, X_val=data.X_val,
                       y_val=data.y_val, **fit_kwargs)
     except DivergedError:
         return Run(model, {}, float("nan"), float("nan"), diverged=True)
-    seconds = (time.perf_counter() - start) / max(epochs, 1)
+    seconds = (time.perf_counter() - start) / max(len(history["epoch"]) - 1, 1)  # epochs run
     return Run(model, history, evaluate(model, data.X_test, data.y_test)[1], seconds)
 
 
 def _prepare(data, *, seed, optimizer="adam", lr=1e-3, momentum=0.9, weight_decay=0.0,
              epochs=20, batch_size=32, callbacks=None, setup=None, no_decay=DEFAULT_NO_DECAY,
-             warmup_steps=0, record_train=False, **model_kwargs):
+             warmup_steps=0, record_train=False, patience=None, **model_kwargs):
     """Check every argument of `train_mlp` and build its model and optimizer (cheap): the
     parallel helpers call it first, so that a bad argument fails here, not in a worker."""
     check_split(data)
@@ -136,7 +136,9 @@ def _prepare(data, *, seed, optimizer="adam", lr=1e-3, momentum=0.9, weight_deca
                   "batch_size": check_positive_int(batch_size, "batch_size"),
                   "callbacks": check_callbacks(callbacks), "rng": rng,
                   "warmup_steps": check_positive_int(warmup_steps, "warmup_steps", minimum=0),
-                  "record_train": check_bool(record_train, "record_train")}
+                  "record_train": check_bool(record_train, "record_train"),
+                  "patience": None if patience is None else check_positive_int(patience,
+                                                                               "patience")}
     return model, opt, fit_kwargs
 
 
@@ -220,7 +222,7 @@ def nudge_first_layer(model):
     products (see `perturbation_study`).
     """
     check_model(model, sequential=True)
-    first = next((layer for layer in model.layers if isinstance(layer, Linear)), None)
+    first = next((layer for layer in leaf_layers(model) if isinstance(layer, Linear)), None)
     if first is None:
         raise ValueError("model has no Linear layer to nudge.")
     first.params["W"][...] = np.nextafter(first.params["W"], np.inf)

@@ -40,6 +40,10 @@ PROGRESS_DELAY = 1.0
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 PROC_SELF_CGROUP = Path("/proc/self/cgroup")
 
+# joblib's backend. "dask" spreads the runs over a Dask cluster (`pip install dask distributed`,
+# then connect a `distributed.Client` and set helpers.parallel.BACKEND = "dask").
+BACKEND = "loky"
+
 _in_worker = False  # set in the worker processes: runs inside a worker are never spread again
 
 
@@ -217,8 +221,11 @@ def parallel_map(fn, items, *, workers=None, desc=None):
     workers = min(workers, len(items))
     if workers <= 1:
         return list(_progress((fn(item) for item in items), len(items), desc))
-    runs = joblib.Parallel(n_jobs=workers, backend="loky", inner_max_num_threads=1,
-                           return_as="generator")
+    if BACKEND == "loky":  # one BLAS thread per worker: the workers use the CPUs already
+        runs = joblib.Parallel(n_jobs=workers, backend="loky", inner_max_num_threads=1,
+                               return_as="generator")
+    else:
+        runs = joblib.Parallel(n_jobs=workers, backend=BACKEND, return_as="generator")
     results = runs(joblib.delayed(_call)(fn, item) for item in items)
     try:
         return list(_progress(results, len(items), desc))

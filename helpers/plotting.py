@@ -333,6 +333,53 @@ def plot_seed_boxes(values, *, ylabel, title, ax=None):
     return ax
 
 
+def plot_differences(differences, *, xlabel, title, ax=None):
+    """Paired differences with their confidence intervals, one row each (a forest plot).
+
+    Parameters
+    ----------
+    differences : dict[str, protocol.Difference]
+        Label -> a difference with `mean`, `low`, `high` and `distinguishable`.
+    xlabel, title : str
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+        A filled marker where the interval excludes 0 and the test rejects "no difference",
+        a hollow one where the difference is not distinguishable; a line at 0.
+
+    Examples
+    --------
+    >>> from helpers.protocol import paired_difference
+    >>> d = paired_difference([0.9, 0.8, 0.85], [0.8, 0.8, 0.8])
+    >>> ax = plot_differences({"a - b": d}, xlabel="accuracy difference", title="t")
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['a - b']
+    """
+    if not isinstance(differences, dict) or not differences or not all(
+            all(hasattr(d, k) for k in ("mean", "low", "high", "distinguishable"))
+            for d in differences.values()):
+        raise TypeError(f"differences must be a non-empty dict label -> protocol.Difference; "
+                        f"got {differences!r:.60}.")
+    check_text(xlabel, "xlabel"), check_text(title, "title")
+    if check_axes(ax) is None:
+        _, ax = plt.subplots(figsize=(6, 0.5 + 0.45 * len(differences)))
+    labels = list(differences)
+    for row, label in enumerate(labels):
+        d = differences[label]
+        colour = PALETTE[0] if d.distinguishable else PALETTE[2]
+        ax.plot([d.low, d.high], [row, row], color=colour, linewidth=2)
+        ax.plot(d.mean, row, "o", color=colour, markersize=7,
+                markerfacecolor=colour if d.distinguishable else "white")
+    ax.axvline(0.0, color="0.5", linewidth=1, linestyle="--")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_ylim(len(labels) - 0.5, -0.5)  # first row on top
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    return ax
+
+
 def check_grid(z, name="z"):
     """A grid of inputs for a function plot: a 1-D array of at least two finite values."""
     z = as_float_array(z, name)

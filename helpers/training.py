@@ -14,7 +14,7 @@ from ._validation import (
     check_positive_int,
     check_rng,
 )
-from .layers import check_model, input_features, output_features
+from .layers import BatchNorm1d, check_model, input_features, leaf_layers, output_features
 from .losses import check_labels, softmax_cross_entropy
 from .optim import Optimizer
 
@@ -48,7 +48,8 @@ def evaluating(model):
 def check_data(X, y, name="X", *, model=None):
     """Validate a data set: finite float array (N, D) with N >= 1 and N integer labels `y`
     (or None); with `model`, D must be the number of features the model expects. `name` is
-    X's name in messages ("X_train"); the labels' name follows it ("y_train")."""
+    X's name in messages ("X_train"); the labels' name follows it ("y_train"; "y" when `name`
+    does not start with X)."""
     X = as_float_array(X, name)
     if X.ndim != 2 or X.shape[0] == 0:
         raise ValueError(f"{name} must have shape (N, D) with N >= 1; got {X.shape}.")
@@ -61,7 +62,8 @@ def check_data(X, y, name="X", *, model=None):
     if y is None:
         return X, None
     n_classes = None if model is None else output_features(model)
-    return X, check_labels(y, X.shape[0], n_classes, name=name.replace("X", "y", 1), rows=name)
+    y_name = "y" + name[1:] if name.startswith("X") else "y"
+    return X, check_labels(y, X.shape[0], n_classes, name=y_name, rows=name)
 
 
 def evaluate(model, X, y):
@@ -92,7 +94,7 @@ def check_callbacks(callbacks):
 
 
 def fit(model, optimizer, X_train, y_train, *, epochs, batch_size, rng, X_val=None, y_val=None,
-        callbacks=None, warmup_steps=0, record_train=True):
+        callbacks=None, warmup_steps=0, record_train=True, patience=None):
     """Train `model` with `optimizer` on softmax cross-entropy; return the history.
 
     Parameters
@@ -102,8 +104,10 @@ def fit(model, optimizer, X_train, y_train, *, epochs, batch_size, rng, X_val=No
     X_train : array_like, shape (N, D);  y_train : array_like of int, shape (N,)
     epochs, batch_size : int
         Each epoch shuffles the data and splits it into ceil(N / batch_size) batches of
-        nearly equal size (they differ by at most one sample), fewer if that would leave a
-        batch of one sample (batch norm needs two): N = 5 with batch_size 2 gives 3 + 2.
+        nearly equal size (they differ by at most one sample). A model with batch norm (at any
+        depth) gets fewer batches if that would leave a batch of one sample, since batch norm
+        needs two: N = 5 with batch_size 2 gives 3 + 2, and batch_size 1 gives batches of 2
+        (one of 3 when N is odd). Other models train on exactly the batches asked for.
     rng : numpy.random.Generator
         Shuffles the batches (dropout layers hold their own generators).
     X_val, y_val : optional validation set
@@ -118,13 +122,19 @@ def fit(model, optimizer, X_train, y_train, *, epochs, batch_size, rng, X_val=No
         Measure loss and accuracy on the whole training set after every epoch. Set it to
         False when only the validation curve is needed: that evaluation costs about a third
         of the training time on digits.
+    patience : int, optional
+        Early stopping: end training once the validation accuracy has not improved for this
+        many epochs (needs a validation set). None trains every epoch.
 
     Returns
     -------
-    dict of lists, each of length epochs + 1 (entry 0 is before training):
-        "epoch", "train_loss", "train_acc", and "val_loss", "val_acc" when a validation
-        set is given, plus one list per callback. Losses and accuracies are measured in
-        evaluation mode on the whole set after each epoch.
+    dict of lists, each of length epochs + 1 (entry 0 is before training; fewer when
+    `patience` stopped it early):
+        "epoch", "step" (optimizer steps taken so far), "batch_loss" (mean loss of the epoch's
+        mini-batches, in training mode; NaN before training), "train_loss", "train_acc", and
+        "val_loss", "val_acc" when a validation set is given, plus one list per callback.
+        Losses and accuracies are measured in evaluation mode on the whole set after each
+        epoch.
     """
     check_model(model)
     if not isinstance(optimizer, Optimizer):
@@ -146,16 +156,23 @@ def fit(model, optimizer, X_train, y_train, *, epochs, batch_size, rng, X_val=No
     callbacks = check_callbacks(callbacks)
     warmup_steps = check_positive_int(warmup_steps, "warmup_steps", minimum=0)
     record_train = check_bool(record_train, "record_train")
+    if patience is not None:
+        patience = check_positive_int(patience, "patience")
+        if X_val is None:
+            raise ValueError("patience stops on the validation accuracy: give X_val and y_val "
+                             "too, or patience=None.")
 
-    history = {"epoch": []}
+    history = {"epoch": [], "step": [], "batch_loss": []}
     if record_train:
         history.update(train_loss=[], train_acc=[])
     if X_val is not None:
         history.update(val_loss=[], val_acc=[])
     history.update({name: [] for name in callbacks})
 
-    def record(epoch):
+    def record(epoch, step, batch_loss):
         history["epoch"].append(epoch)
+        history["step"].append(step)
+        history["batch_loss"].append(batch_loss)
         for split, X, y in [("train", X_train if record_train else None, y_train),
                             ("val", X_val, y_val)]:
             if X is not None:
@@ -167,22 +184,32 @@ def fit(model, optimizer, X_train, y_train, *, epochs, batch_size, rng, X_val=No
 
     n = X_train.shape[0]
     n_batches = max(1, -(-n // batch_size))
-    if n_batches > 1 and n // n_batches < 2:  # batch size 2 with an odd N: no batch of one
+    batch_norm = any(isinstance(layer, BatchNorm1d) for layer in leaf_layers(model))
+    if batch_norm and n_batches > 1 and n // n_batches < 2:  # batch norm needs 2 samples
         n_batches = n // 2
-    record(0)
+    record(0, 0, float("nan"))
     model.train()
     base_lr, step = optimizer.lr, 0
     try:
         for epoch in range(1, epochs + 1):
+            losses = []
             for batch in np.array_split(rng.permutation(n), n_batches):
                 logits = model.forward(X_train[batch])
-                _, dlogits = softmax_cross_entropy(logits, y_train[batch])
+                loss, dlogits = softmax_cross_entropy(logits, y_train[batch])
                 model.backward(dlogits)
+                losses.append(loss)
                 step += 1
                 if warmup_steps:
                     optimizer.lr = base_lr * min(1.0, step / warmup_steps)
                 optimizer.step()
-            record(epoch)
+            record(epoch, step, float(np.mean(losses)))
+            if patience is not None and _stale(history["val_acc"], patience):
+                break
     finally:
         optimizer.lr = base_lr
     return history
+
+
+def _stale(val_acc, patience):
+    """The best validation accuracy is more than `patience` evaluations old."""
+    return len(val_acc) - 1 - int(np.argmax(val_acc)) >= patience

@@ -109,3 +109,16 @@ def test_perturbation_study_separates_stable_from_chaotic_training(digits):
 def test_bad_experiment_arguments(digits, call, error, match):
     with pytest.raises(error, match=match):
         call(digits)
+
+
+def test_nudge_finds_the_first_layer_inside_a_residual_block():
+    """Issue 29: layers are found by type at any depth, not among the top-level layers."""
+    from helpers.models import mlp
+
+    model = mlp(8, [8, 8], 3, rng=np.random.default_rng(0), residual=True)
+    assert type(model.layers[0]).__name__ == "Residual"
+    first, output = model.layers[0].block.layers[0], model.layers[-1]
+    before, output_before = first.params["W"].copy(), output.params["W"].copy()
+    experiments.nudge_first_layer(model)
+    assert np.array_equal(first.params["W"], np.nextafter(before, np.inf))
+    assert np.array_equal(output.params["W"], output_before)  # not the output layer

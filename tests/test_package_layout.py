@@ -8,8 +8,8 @@ from _notebooks import ROOT
 CORE = {"activations", "init", "selu_theory", "layers", "losses", "optim", "training", "models",
         "data", "scalers", "gradcheck"}
 PRIVATE = {"_validation"}
-SHARED = {"experiments", "parallel", "propagation", "diagnostics", "plotting", "widgets",
-          "checking"}
+SHARED = {"experiments", "parallel", "protocol", "results", "studies", "propagation",
+          "diagnostics", "plotting", "widgets", "checking"}
 MODULES = sorted(p.stem for p in (ROOT / "helpers").glob("*.py") if p.stem != "__init__")
 
 

@@ -133,3 +133,20 @@ def test_plot_seed_boxes_labels_every_method():
     with pytest.raises(TypeError, match="values must be a non-empty dict"):
         plotting.plot_seed_boxes([], ylabel="y", title="t")
 
+
+
+def test_differences_are_drawn_with_their_intervals_and_verdicts():
+    from helpers.protocol import paired_difference
+
+    clear = paired_difference(np.linspace(0.8, 0.9, 10) + 0.05, np.linspace(0.8, 0.9, 10))
+    unclear = paired_difference([0.8, 0.81, 0.79, 0.8], [0.8, 0.8, 0.8, 0.81])
+    ax = plotting.plot_differences({"clear": clear, "unclear": unclear}, xlabel="d", title="t")
+    segments = [line for line in ax.get_lines() if len(line.get_xdata()) == 2
+                and line.get_linestyle() == "-"]
+    assert [tuple(s.get_xdata()) for s in segments] == [(clear.low, clear.high),
+                                                         (unclear.low, unclear.high)]
+    markers = [line for line in ax.get_lines() if line.get_marker() == "o"]
+    assert markers[0].get_markerfacecolor() != "white"  # filled: distinguishable
+    assert markers[1].get_markerfacecolor() == "white"  # hollow: not distinguishable
+    with pytest.raises(TypeError, match="differences must be a non-empty dict"):
+        plotting.plot_differences({"a": 0.1}, xlabel="d", title="t")

@@ -10,7 +10,7 @@ from sklearn.neural_network import MLPClassifier
 from helpers import diagnostics
 from helpers.data import load_digits
 from helpers.layers import BatchNorm1d, Dropout, Linear, ReLU, Sequential
-from helpers.losses import softmax_cross_entropy
+from helpers.losses import check_labels, softmax_cross_entropy
 from helpers.optim import SGD, Adam
 from helpers.scalers import StandardScaler
 from helpers.training import evaluate, fit
@@ -103,7 +103,7 @@ def test_activation_statistics_and_gradient_norms(digits):
     d, Xtr, _, _ = digits
     net = mlp((64, 64), 0)
     stats = diagnostics.activation_statistics(net, Xtr)
-    assert stats["layer"].tolist() == [1, 3] and (stats["std"] > 0).all()
+    assert stats["layer"].tolist() == ["1", "3"] and (stats["std"] > 0).all()
     net.backward(softmax_cross_entropy(net.forward(Xtr), d.y_train)[1])
     norms = diagnostics.gradient_norms(net)
     assert list(norms) == ["0.W", "2.W", "4.W"] and all(v > 0 for v in norms.values())
@@ -170,7 +170,7 @@ def test_layer_output_statistics_in_both_modes():
     X = np.random.default_rng(1).standard_normal((500, 20))
     train_stats = diagnostics.layer_output_statistics(net, X, Drop, training=True)
     eval_stats = diagnostics.layer_output_statistics(net, X, Drop)
-    assert train_stats["layer"].tolist() == [2, 5, 8]
+    assert train_stats["layer"].tolist() == ["2", "5", "8"]
     assert train_stats["var"][0] > 1.5 * eval_stats["var"][0]  # inverted dropout adds variance
     assert net.training  # restored
 
@@ -249,3 +249,127 @@ def test_hidden_weight_gradient_norms_of_one_batch():
     expected = [np.linalg.norm(layer.grads["W"]) for layer in net.layers
                 if isinstance(layer, Linear)][:-1]
     assert norms.tolist() == pytest.approx(expected)
+
+
+# --- issue 29: no silent wrong answers, round 3 ------------------------------------------------
+
+class BatchSizes(Sequential):
+    """A Sequential that notes the size of every training batch it sees."""
+
+    def forward(self, x):
+        if self.training:
+            self.sizes.append(len(x))
+        return super().forward(x)
+
+
+def _recording(*layers):
+    net = BatchSizes(*layers)
+    net.sizes = []
+    return net
+
+
+@pytest.mark.parametrize("batch_size,n,expected", [(1, 5, [1] * 5), (2, 5, [2, 2, 1]),
+                                                   (3, 7, [3, 2, 2])])
+def test_fit_trains_on_the_batches_asked_for_without_batch_norm(batch_size, n, expected):
+    rng = np.random.default_rng(0)
+    net = _recording(Linear(4, 6, rng=rng), ReLU(), Linear(6, 3, rng=rng))
+    X, y = rng.standard_normal((n, 4)), rng.integers(0, 3, n)
+    fit(net, SGD(net, lr=0.1), X, y, epochs=2, batch_size=batch_size, rng=rng)
+    assert sorted(net.sizes[:len(expected)], reverse=True) == expected
+    assert len(net.sizes) == 2 * len(expected)
+
+
+@pytest.mark.parametrize("batch_size,n,expected", [(1, 5, [3, 2]), (2, 5, [3, 2]),
+                                                   (1, 6, [2, 2, 2])])
+def test_with_batch_norm_at_any_depth_fit_never_makes_a_batch_of_one(batch_size, n, expected):
+    from helpers.layers import Residual
+
+    rng = np.random.default_rng(0)
+    net = _recording(Linear(4, 6, rng=rng),
+                     Residual(Sequential(Linear(6, 6, rng=rng), BatchNorm1d(6), ReLU())),
+                     Linear(6, 3, rng=rng))
+    X, y = rng.standard_normal((n, 4)), rng.integers(0, 3, n)
+    fit(net, SGD(net, lr=0.1), X, y, epochs=1, batch_size=batch_size, rng=rng)
+    assert sorted(net.sizes, reverse=True) == expected
+
+
+def test_fit_and_evaluate_accept_nested_models():
+    from helpers.layers import Residual
+
+    rng = np.random.default_rng(0)
+    net = Sequential(Sequential(Linear(4, 6, rng=rng), ReLU()),
+                     Residual(Sequential(Linear(6, 6, rng=rng), ReLU())),
+                     Sequential(Linear(6, 3, rng=rng)))
+    X, y = rng.standard_normal((20, 4)), rng.integers(0, 3, 20)
+    loss, acc = evaluate(net, X, y)
+    assert np.isfinite(loss) and 0 <= acc <= 1
+    history = fit(net, SGD(net, lr=0.1), X, y, epochs=2, batch_size=5, rng=rng)
+    assert history["train_loss"][-1] < history["train_loss"][0]
+    with pytest.raises(ValueError, match=r"X has 5 features \(columns\), but the model expects 4"):
+        evaluate(net, np.ones((3, 5)), [0, 1, 2])
+    with pytest.raises(ValueError, match=r"y must be in \[0, 3\) for 3 classes"):
+        evaluate(net, X, np.full(20, 3))
+
+
+@pytest.mark.parametrize("bad,error,match", [
+    (None, TypeError, r"y must be the labels of X"),
+    (np.ma.masked_array(np.zeros(4, int), mask=[1, 0, 0, 0]), TypeError,
+     "y is a masked array"),
+    ([0, None, 1, 2], TypeError, r"y must be integers \(class indices\); got ragged or mixed"),
+    ([0, 1], ValueError, r"y must have shape \(4,\), one class index per row of X"),
+])
+def test_the_labels_error_names_y(bad, error, match):
+    net = mlp((8,), 0)
+    with pytest.raises(error, match=match):
+        evaluate(net, np.zeros((4, 64)), bad)
+
+
+def test_check_data_names_the_labels_y_whatever_x_is_called():
+    from helpers.training import check_data
+
+    with pytest.raises(TypeError, match=r"^y must be integers") as caught:
+        check_data(np.zeros((2, 3)), ["a", "b"], "features")
+    assert "features must" not in str(caught.value)
+    with pytest.raises(ValueError, match=r"^y_val must have shape \(2,\)"):
+        check_data(np.zeros((2, 3)), [0], "X_val")
+    with pytest.raises(TypeError, match=r"^y must be integers \(class indices\), one per row "
+                       "of X; got NoneType None"):  # None, not "ragged"
+        check_labels(None, 2, name="y")
+
+
+# ---------------------------------------------------------------- steps, batch loss, patience
+
+
+def test_the_history_counts_steps_and_the_mean_batch_loss(digits):
+    d, Xtr, Xva, _ = digits
+    X, y = Xtr[:960], d.y_train[:960]  # 30 batches of exactly 32
+    net = mlp((16,), 0)
+    history = fit(net, SGD(net, lr=1e-300), X, y, X_val=Xva, y_val=d.y_val, epochs=2,
+                  batch_size=32, rng=np.random.default_rng(0))
+    assert history["step"] == [0, 30, 60]
+    assert np.isnan(history["batch_loss"][0])
+    # lr 1e-300: nothing moves, so the mean of 30 equal batches' losses is the loss of all of X
+    assert history["batch_loss"][1] == pytest.approx(history["train_loss"][0], rel=1e-12)
+
+
+def test_patience_stops_when_validation_stops_improving(digits):
+    d, Xtr, Xva, _ = digits
+    net = mlp((16,), 0)
+    history = fit(net, Adam(net, lr=0.3), Xtr, d.y_train, X_val=Xva, y_val=d.y_val,
+                  epochs=60, batch_size=32, rng=np.random.default_rng(0), patience=3,
+                  record_train=False)
+    val = history["val_acc"]
+    assert len(val) < 61  # stopped early
+    assert len(val) - 1 - int(np.argmax(val)) == 3  # exactly when the best was 3 epochs old
+    assert all(len(v) == len(val) for v in history.values())
+
+
+def test_patience_needs_a_validation_set(digits):
+    d, Xtr, _, _ = digits
+    net = mlp((4,), 0)
+    with pytest.raises(ValueError, match="patience stops on the validation accuracy"):
+        fit(net, SGD(net, lr=0.1), Xtr, d.y_train, epochs=1, batch_size=32,
+            rng=np.random.default_rng(0), patience=2)
+    with pytest.raises(ValueError, match="patience must be an integer >= 1"):
+        fit(net, SGD(net, lr=0.1), Xtr, d.y_train, X_val=Xtr, y_val=d.y_train, epochs=1,
+            batch_size=32, rng=np.random.default_rng(0), patience=0)

@@ -1,0 +1,70 @@
+"""Every study of the course, declared once: `make results` runs them, the notebooks load them.
+
+A study (``helpers.results.Study``) is a set of configurations trained on one learning-rate
+grid over paired seeds, up to a number of epochs with early stopping. Its results are stored in
+``results/<name>.csv`` and analysed in the notebook named in its comment, under the course's
+protocol (``helpers.protocol``). Changing a declaration makes its stored table stale: a test
+then fails until `make results` has run it again.
+"""
+
+import numpy as np
+
+from .results import Study
+
+# Notebook 02: ReLU against the leaky family, with a fixed slope of 0.25 beside PReLU (which
+# starts at 0.25), so that "learning the slope" is separated from "having a slope of 0.25".
+# SGD with momentum 0.9 as in He et al. (2015); He initialisation with each slope.
+RELU_FAMILY = Study(
+    name="02-relu-family",
+    data="digits",
+    configs={"ReLU": {"activation": "relu"},
+             "Leaky ReLU 0.01": {"activation": "leaky_relu"},
+             "Leaky ReLU 0.25 (fixed)": {"activation": "leaky_relu",
+                                         "activation_params": {"negative_slope": 0.25}},
+             "PReLU channel-wise": {"activation": "prelu"},
+             "PReLU shared": {"activation": "prelu",
+                              "activation_params": {"channelwise": False}}},
+    lrs=tuple(float(10**k) for k in np.arange(-3.0, 0.0, 0.5)),  # 0.001 ... 0.316
+    seeds=tuple(range(20)),
+    epochs=60,
+    patience=10,
+    common={"hidden": (64, 64, 64, 64), "optimizer": "sgd", "momentum": 0.9,
+            "batch_size": 32},
+)
+
+# A grid of factor sqrt(10) from 1e-4 to 3e-2, for Adam.
+ADAM_GRID = tuple(float(10**k) for k in np.arange(-4.0, -1.0, 0.5))
+
+# Notebook 03: a deep network (16 hidden layers of 64 units) with SELU and LeCun's
+# initialisation, against ReLU with He's, and ReLU with batch norm before each activation.
+DEEP_SELU = Study(
+    name="03-deep-selu",
+    data="digits",
+    configs={"SELU (LeCun)": {"activation": "selu"},
+             "ReLU (He)": {"activation": "relu"},
+             "ReLU + batch norm": {"activation": "relu", "norm": "batch"}},
+    lrs=ADAM_GRID,
+    seeds=tuple(range(10)),
+    epochs=60,
+    patience=10,
+    common={"hidden": (64,) * 16, "optimizer": "adam", "batch_size": 32},
+)
+
+# Notebook 04: the normalizations head to head (8 hidden layers of 64 units), SELU's
+# internal normalization among them.
+HEAD_TO_HEAD = Study(
+    name="04-head-to-head",
+    data="digits",
+    configs={"ReLU": {"activation": "relu"},
+             "ReLU + batch norm": {"activation": "relu", "norm": "batch"},
+             "ReLU + layer norm": {"activation": "relu", "norm": "layer"},
+             "ReLU + RMSNorm": {"activation": "relu", "norm": "rms"},
+             "SELU (internal)": {"activation": "selu"}},
+    lrs=ADAM_GRID,
+    seeds=tuple(range(10)),
+    epochs=60,
+    patience=10,
+    common={"hidden": (64,) * 8, "optimizer": "adam", "batch_size": 32},
+)
+
+STUDIES = {study.name: study for study in [RELU_FAMILY, DEEP_SELU, HEAD_TO_HEAD]}
