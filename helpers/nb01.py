@@ -17,6 +17,7 @@ from ._validation import (
     check_bool,
     check_choice,
     check_finite_real,
+    check_not_masked,
     check_positive_int,
     check_rng,
     check_sequence,
@@ -26,17 +27,23 @@ from .activations import relu, relu_grad
 from .checking import (
     Case,
     Hint,
+    Raised,
     call,
     check_cases,
     checker,
     correct,
+    disagree,
     fresh_rng,
     not_yet,
+    numbers,
+    only_in,
+    planted,
+    random_shape,
     shape_label,
 )
 from .experiments import check_split, check_train_arguments, train_mlp
 from .init import rai
-from .layers import Linear
+from .layers import Linear, leaf_layers
 from .parallel import parallel_map
 from .plotting import check_axes, check_named_arrays, curve_style
 from .widgets import explorer
@@ -49,7 +56,8 @@ def single_point_dead_probability(width, depth):
     each of the `width` units of a layer is <= 0 with probability 1/2, independently, as long
     as the layer's input is not zero. So a layer is entirely zero with probability 2^-width,
     and the network is dead at that input by layer `depth` with probability
-    1 - (1 - 2^-width)^depth.
+    1 - (1 - 2^-width)^depth, computed as -expm1(depth log1p(-2^-width)): the same number,
+    without rounding 1 - 2^-width to 1 for wide layers (width 60, depth 10: 8.7e-18, not 0).
 
     Parameters
     ----------
@@ -62,13 +70,17 @@ def single_point_dead_probability(width, depth):
     0.9437
     """
     width = check_positive_int(width, "width")
+    check_not_masked(depth, "depth")
     try:
-        depth = np.asarray(depth)
+        depths = np.asarray(depth)
     except (ValueError, TypeError, OverflowError):
-        depth = np.array(None)
-    if depth.dtype.kind not in "iu" or np.any(depth < 1):
-        raise ValueError(f"depth must be integers >= 1; got {depth}.")
-    return 1.0 - (1.0 - 2.0 ** -width) ** depth
+        depths = np.array(None)
+    if depths.dtype.kind not in "iu" or np.any(depths < 1):
+        shown = f"{depth!r:.60}" + ("" if isinstance(depth, list | np.ndarray | int) or depth
+                                    is None else f" ({type(depth).__name__})")
+        error = ValueError if depths.dtype.kind in "iu" else TypeError
+        raise error(f"depth must be an integer >= 1 or an array of them; got {shown}.")
+    return -np.expm1(depths * np.log1p(-(2.0 ** -width)))
 
 
 def born_dead_curve(width, max_depth, *, n_trials, n_points, rng, init="he"):
@@ -121,8 +133,9 @@ def born_dead_curve(width, max_depth, *, n_trials, n_points, rng, init="he"):
 
 
 def _hidden_linears(model):
-    """The Linear layers in front of the hidden activations (all but the output layer)."""
-    return [layer for layer in model.layers if isinstance(layer, Linear)][:-1]
+    """The Linear layers in front of the hidden activations (all but the output layer), inside
+    Residual blocks too."""
+    return [layer for layer in leaf_layers(model) if isinstance(layer, Linear)][:-1]
 
 
 def _hidden_weights(model):
@@ -249,10 +262,49 @@ def dead_fraction_history(history):
 
 
 def _check_history(history):
+    """A history from train_and_track: per epoch, one 1-D boolean mask per hidden layer (the
+    same layers and units every epoch), and with "weights" one (fan_in, units) matrix each."""
     if not isinstance(history, dict) or not isinstance(history.get("masks"), list) or not (
             history["masks"]):
         raise TypeError(f"history must be a dict from train_and_track (with per-epoch "
                         f'"masks"); got {history!r:.60}.')
+    masks = history["masks"]
+    for e, epoch in enumerate(masks):
+        where = f'history["masks"][{e}]'
+        if not isinstance(epoch, list | tuple):
+            raise TypeError(f"{where} must be a list of boolean masks, one per hidden layer; "
+                            f"got {epoch!r:.40}.")
+        if not epoch:
+            raise ValueError(f"{where} must hold one mask per hidden layer; got none.")
+        if len(epoch) != len(masks[0]):
+            raise ValueError(f'{where} has {len(epoch)} layers; history["masks"][0] has '
+                             f"{len(masks[0])}: every epoch must have the same layers.")
+        for i, mask in enumerate(epoch):
+            if not (isinstance(mask, np.ndarray) and mask.dtype == bool and mask.ndim == 1
+                    and mask.size and not isinstance(mask, np.ma.MaskedArray)):
+                raise TypeError(f"{where}[{i}] must be a 1-D boolean array (True for a dead "
+                                f"unit); got {mask!r:.40}.")
+            if mask.shape != masks[0][i].shape:
+                raise ValueError(f'{where}[{i}] has {mask.size} units; history["masks"][0][{i}] '
+                                 f"has {masks[0][i].size}.")
+    if "weights" in history:
+        weights = history["weights"]
+        if not isinstance(weights, list | tuple):
+            raise TypeError(f'history["weights"] must be a list (per epoch, the hidden layers\' '
+                            f"weight matrices); got {weights!r:.40}.")
+        if len(weights) != len(masks):
+            raise ValueError(f'history["weights"] must have one entry per epoch, as "masks" '
+                             f"({len(masks)}); got {len(weights)}.")
+        for e, epoch in enumerate(weights):
+            if not isinstance(epoch, list | tuple) or len(epoch) != len(masks[0]):
+                raise ValueError(f'history["weights"][{e}] must be a list of {len(masks[0])} '
+                                 f"weight matrices, one per hidden layer; got {epoch!r:.40}.")
+            for i, w in enumerate(epoch):
+                units = masks[0][i].size
+                if not (isinstance(w, np.ndarray) and w.ndim == 2 and w.shape[1] == units):
+                    raise ValueError(f'history["weights"][{e}][{i}] must have shape (fan_in, '
+                                     f"{units}), one column per unit; got "
+                                     f"{getattr(w, 'shape', type(w).__name__)}.")
     return history
 
 
@@ -266,11 +318,16 @@ def revival_report(history):
         "dead_at_end": units dead after the last epoch;
         "revived": units that were dead at some epoch and alive at a later one;
         "frozen" (only if the history tracked weights): of the units dead from some epoch to
-        the end, those whose incoming weights did not change at all from that epoch on.
+        the end, those whose incoming weights did not change at all from that epoch on;
+        "dead_pairs" and "still_pairs" (with tracked weights): how often a unit was dead at two
+        evaluations in a row, and how often its incoming weights were the same at both. Under
+        plain SGD a dead unit's weights get exactly zero updates, so the two agree (unless it
+        woke and died again within the epoch); Adam's momentum can move them.
     """
     masks = _check_history(history)["masks"]
     n_layers = len(masks[0])
-    keys = ("ever_dead", "dead_at_end", "revived") + (("frozen",) if "weights" in history else ())
+    tracked = ("frozen", "dead_pairs", "still_pairs") if "weights" in history else ()
+    keys = ("ever_dead", "dead_at_end", "revived") + tracked
     report = {k: np.zeros(n_layers, dtype=int) for k in keys}
     for layer in range(n_layers):
         m = np.array([epoch_masks[layer] for epoch_masks in masks])  # (epochs + 1, units)
@@ -286,6 +343,12 @@ def revival_report(history):
             w_since = history["weights"][since][layer][:, unit]
             w_end = history["weights"][-1][layer][:, unit]
             report["frozen"][layer] += np.array_equal(w_since, w_end)
+        if tracked:
+            w = np.array([epoch_weights[layer] for epoch_weights in history["weights"]])
+            pairs = m[:-1] & m[1:]  # (epochs, units): dead at evaluation e and e + 1
+            still = np.all(w[:-1] == w[1:], axis=1)  # (epochs, units): weights unchanged
+            report["dead_pairs"][layer] = pairs.sum()
+            report["still_pairs"][layer] = (pairs & still).sum()
     return report
 
 
@@ -414,19 +477,21 @@ def dying_relu_explorer(data, seed=0):
 # --- exercises -----------------------------------------------------------------------------
 
 def _relu_cases(rng):
-    """Fresh z arrays of three shapes, float64 and float32, with 0, -0, the smallest positive
-    number, tiny positives and negatives planted at random places."""
+    """Fresh z arrays with one, two and three axes of random sizes, float64 and float32, with
+    the values where thresholds show planted at random places: 0 and -0, tiny positives and
+    negatives down to the smallest subnormal, and large ones up to the dtype's largest."""
     cases = []
-    for shape, dtype in [((9,), np.float64), ((3, 5), np.float32), ((2, 3, 4), np.float64)]:
-        z = (3 * rng.standard_normal(shape)).astype(dtype)
-        edges = [0.0, -0.0, np.finfo(dtype).smallest_subnormal, 1e-10, -1e-10, 1e-6, -2.0]
-        positions = rng.choice(z.size, size=len(edges), replace=False)
-        z.reshape(-1)[positions] = np.array(edges, dtype=dtype)
+    for ndim, dtype in [(1, np.float64), (2, np.float32), (3, np.float64)]:
+        info = np.finfo(dtype)
+        edges = [0.0, -0.0, info.smallest_subnormal, -info.smallest_subnormal, info.tiny,
+                 -info.tiny, 1e-10, -1e-10, 1e-6, -2.0, 1e3, -1e3, info.max, -info.max]
+        z = planted(rng, random_shape(rng, ndim, min_size=2 * len(edges)), dtype, edges)
         cases.append(Case((z,), shape_label(z)))
     return cases
 
 
 RELU_GRAD_CODE = "(z > 0).astype(z.dtype)"  # the last level of every relu_grad hint
+_RELU_GRAD_RULE = "The slope of max(0, z) is 1 where z > 0 and 0 elsewhere, at exactly 0 too."
 
 
 def _relu_grad_hint(*levels, key=None):
@@ -434,13 +499,35 @@ def _relu_grad_hint(*levels, key=None):
 
 
 def _threshold_hint(got, expected, z):
-    tiny = (z > 0) & (z < 1e-3)
-    if tiny.any() and np.array_equal(got[~tiny], expected[~tiny]) and not np.array_equal(
-            got[tiny], expected[tiny]):
-        smallest = float(z[tiny & (got != expected)].min())
-        return _relu_grad_hint(f"a tiny positive z (here {smallest:.3g}) still has slope 1, "
-                               "but yours is not 1 there.", "Compare with 0 exactly, not with "
-                               "a small threshold or a steep ramp.", key="tiny positives")
+    """Name a cutoff from where the wrong slopes are: only at 0, only the smallest positives,
+    only the largest positives, or only the z <= 0 nearest to 0."""
+    wrong = disagree(got, expected)
+    positive, right = z > 0, ~wrong
+    cutoff = np.any(positive & right)  # some positives right, some wrong
+    if only_in(wrong, z == 0):
+        return _relu_grad_hint(
+            f"at exactly z = 0 yours gives {float(got[wrong][0]):g}; the course, like PyTorch, "
+            "takes the z <= 0 branch there, so relu_grad(0) is 0.", "Compare with 0 "
+            "strictly, and make sure nothing divides by z.", key="at zero")
+    if cutoff and only_in(wrong, positive) and not np.any(positive & right
+                                                          & (z < z[wrong].max())):
+        return _relu_grad_hint(
+            f"a tiny positive z (here {float(z[wrong].min()):.3g}) still has slope 1, but yours "
+            "is not 1 there.", "Compare with 0 exactly, not with a small threshold or a steep "
+            "ramp.", key="tiny positives")
+    if cutoff and only_in(wrong, positive) and not np.any(positive & right
+                                                          & (z > z[wrong].min())):
+        return _relu_grad_hint(
+            f"a large z (here {float(z[wrong].max()):.3g}) still has slope 1, but yours is "
+            f"not 1 for z >= {float(z[wrong].min()):.3g}: an upper cutoff holds only for the z "
+            "you happened to try.", "The slope is 1 for every positive z, however large: test "
+            "z > 0 and nothing else.", key="large")
+    if only_in(wrong, z <= 0) and np.any((z <= 0) & right) and not np.any(
+            (z <= 0) & right & (z > z[wrong].min())):
+        return _relu_grad_hint(
+            f"a z just below 0 (here {float(z[wrong].min()):.3g}) has slope 0, but yours is "
+            "not 0 there: your test lets small negatives through.", "Compare with 0 itself: "
+            "the slope is 1 only where z > 0.", key="tiny negatives")
     return None
 
 
@@ -448,8 +535,8 @@ def _threshold_hint(got, expected, z):
 def check_relu_grad(candidate):
     """Check a reader's ``relu_grad(z)``: 1 where z > 0, else 0 (0 at exactly 0).
 
-    Each call draws fresh inputs (three shapes, float64 and float32, with exact zeros and
-    tiny positives).
+    Each call draws fresh inputs (one, two and three axes of random sizes, float64 and
+    float32, with exact zeros, tiny positives and negatives, and large values).
 
     Examples
     --------
@@ -475,7 +562,8 @@ def check_relu_grad(candidate):
                                "slope.", "The slope is 1 where z is positive and 0 elsewhere: "
                                "a comparison, turned into numbers.")),
     ]
-    problem = check_cases(candidate, cases, relu_grad, mistakes, diagnose=_threshold_hint)
+    problem = check_cases(candidate, cases, relu_grad, mistakes, diagnose=_threshold_hint,
+                          rule=(_RELU_GRAD_RULE, f"In numpy: {RELU_GRAD_CODE}."))
     if problem is not None:  # (a Feedback that says "not yet" is falsy: test for None)
         return problem
     return correct("Your relu_grad is 1 where z > 0 and 0 elsewhere, including at exactly 0.")
@@ -487,36 +575,51 @@ def _alive_only(z, unit, rows):
     z[rows, unit] = np.abs(z[rows, unit]) + 0.1
 
 
-def _dead_fraction_layers(rng, n_layers, dtypes):
-    """Pre-activations (samples x units) of `n_layers` layers, with units planted so that every
-    usual mistake gives a different answer: dead (negative, or exactly 0, everywhere); alive
-    only on the first sample (1 unit), only on the last (2 units), only in the second half (1),
-    alive but weak, with outputs of 1e-5 (4 units); negative on the first sample only; and one
-    sample on which every unit is negative."""
-    layers = []
-    for dtype in dtypes[:n_layers]:
-        n, units = int(rng.integers(30, 61)), int(rng.integers(14, 19))
-        z = rng.standard_normal((n, units))
-        dead, zero, first, last1, last2, half, *weak, negative_first = rng.permutation(units)[:11]
+def _weak_levels(dtype):
+    """The largest outputs of the weak (but alive) units planted in a layer of `dtype`: from
+    1e-5 down to the dtype's smallest normal number, which a near-zero test counts as 0."""
+    return [1e-5, 1e-12, 1e-300 if np.dtype(dtype) == np.float64 else 1e-30,
+            float(np.finfo(dtype).tiny)]
 
+
+def _dead_fraction_layers(rng, dtypes):
+    """Pre-activations (samples x units), one layer per dtype, with units planted so that every
+    usual mistake gives a different answer: dead (negative with some exact zeros; exactly 0;
+    tiny negatives); alive only on the first sample (1 unit), only on the last (2), only in the
+    second half (5); alive but weak, firing at most at one of `_weak_levels` (3 units at the
+    smallest, 1 at each other); negative on the first sample only; and one sample on which every
+    unit is negative; the other units fire on the first sample. A threshold at any scale then
+    miscounts 3 to 6 units, which no other mistake does."""
+    layers = []
+    for dtype in dtypes:
+        n, units = int(rng.integers(30, 61)), int(rng.integers(22, 29))
+        z = rng.standard_normal((n, units))
+        (dead, zero, tiny_negative, first, last1, last2, *special) = rng.permutation(units)[:18]
+        half, weak, negative_first = special[:5], special[5:11], special[11]
         z[:, dead] = -np.abs(z[:, dead])
         z[: n // 3, dead] = 0.0  # dead, with some exact zeros
         z[:, zero] = 0.0  # exactly zero everywhere: dead too
+        z[:, tiny_negative] = -rng.choice(_weak_levels(dtype)[1:]) * rng.uniform(1, 2, n)
         _alive_only(z, first, slice(0, 1))
         for unit in (last1, last2):
             _alive_only(z, unit, slice(n - 1, n))
-        _alive_only(z, half, slice(n // 2, n))
+        for unit in half:
+            _alive_only(z, unit, slice(n // 2, n))
         quiet_row = n // 4  # one sample on which every unit is negative (for axis=1 answers)
-        others = np.delete(np.arange(1, n), quiet_row - 1)
-        for unit in weak:  # weak, but alive: on 3 samples, one of them in the first half
-            rows = [rng.choice(others[others < n // 2])]
-            rows += list(rng.choice(others[others != rows[0]], 2, replace=False))
-            z[:, unit] = -np.abs(z[:, unit])
-            z[rows, unit] = 1e-5
+        inner = np.delete(np.arange(1, n - 1), quiet_row - 1)  # not first, last or quiet
+        levels = _weak_levels(dtype)
+        for unit, level in zip(weak, [levels[3]] * 3 + levels[:3], strict=True):
+            rows = [rng.choice(inner[inner < n // 2])]  # 3 samples, one in the first half
+            rows += list(rng.choice(inner[inner != rows[0]], 2, replace=False))
+            z[:, unit] = -np.abs(z[:, unit]) - 0.1
+            z[rows, unit] = level
+        plain = np.setdiff1d(np.arange(units), [dead, zero, tiny_negative, first, last1, last2,
+                                                *special])
+        z[0, plain] = np.abs(z[0, plain]) + 0.1  # the other units fire on the first sample
         z[:, negative_first] = np.abs(z[:, negative_first]) + 0.1
         z[0, negative_first] = -1.0
         z[quiet_row] = -np.abs(z[quiet_row]) - 0.1
-        layers.append(z.astype(dtype))
+        layers.append(z.astype(dtype))  # every planted value is a number of this dtype
     return layers
 
 
@@ -557,7 +660,24 @@ _DEAD_MISTAKES = [
         "you skipped the first sample (z[1:]); a unit that fires only there is alive.")),
     (lambda zs: [np.mean(np.all(z[:-1] <= 0, axis=0)) for z in zs], _dead_hint(
         "you skipped the last sample (z[:-1]); a unit that fires only there is alive.")),
+    (lambda zs: [1 - np.mean(np.all(z <= 0, axis=0)) for z in zs], _dead_hint(
+        "you returned the fraction of units that are alive (fire on some sample); the "
+        "exercise asks for the dead ones.", "Dead is the other way round: z <= 0 for every "
+        "sample.")),
+    (lambda zs: [100 * np.mean(np.all(z <= 0, axis=0)) for z in zs], _dead_hint(
+        "you returned percentages; the exercise asks for fractions, between 0 and 1.",
+        "Leave out the factor 100.")),
 ]
+_NEAR_ZERO = _dead_hint(
+    "you counted units whose outputs are tiny but positive as dead (this check plants units "
+    "that fire at 1e-5, at 1e-12, and as little as a float can hold): a threshold, rounding, "
+    "np.isclose or a cast to a smaller dtype turns such outputs into 0. Those units are alive: "
+    "their gradient is not zero.", "Dead means z <= 0 for every sample: compare with 0 "
+    "exactly, with no threshold, in z's own dtype.", key="near zero")
+_TINY_NEGATIVES = _dead_hint(
+    "you missed dead units whose pre-activations are tiny negatives (-1e-12, say) or exactly "
+    "0: a unit is dead as soon as z <= 0 for every sample, however close to 0.",
+    "Compare with 0 itself: z <= 0, with no threshold.", key="tiny negatives")
 
 
 def reference_dead_fractions(preactivations):
@@ -571,12 +691,35 @@ def reference_dead_fractions(preactivations):
     return [float(np.mean(np.all(z <= 0, axis=0))) for z in zs]
 
 
-def _some_samples_hint(got, expected, zs):
-    halves = [np.mean(np.all(z[: len(z) // 2] <= 0, axis=0)) for z in zs]
-    if np.allclose(got, halves) or np.all(np.asarray(got) >= np.asarray(expected)):
-        return _dead_hint("some units you counted as dead fire on a few samples only (the "
-                          "first, the last, or some in the second half of the rows): look at "
-                          "every sample.", _ALL_SAMPLES)
+def _layer_count_hint(what):
+    return _dead_hint(f"{what} The list holds one array per layer, and this check tries lists "
+                      "of one to four layers: return one fraction for each array in the list, "
+                      "however many there are.", "Loop over the list: [... for z in "
+                      "preactivations].", key="layer count")
+
+
+def _thresholded(zs, sign):
+    """Per layer, the fractions that counting z <= sign * t as dead gives, for each planted
+    weak level t (sign +1: a near-zero proxy; -1: a threshold below 0)."""
+    return [[np.mean(np.all(z <= sign * t, axis=0)) for t in _weak_levels(z.dtype)]
+            for z in zs]
+
+
+def _dead_diagnosis(got, expected, zs):
+    """A threshold at any scale (over- or under-counting by the planted units only), or units
+    that fire on a few samples only."""
+    got, expected = np.ravel(got), np.ravel(expected)
+    for sign, hint in [(1, _NEAR_ZERO), (-1, _TINY_NEGATIVES)]:
+        options = _thresholded(zs, sign)
+        if all(np.isclose(g, [e, *fractions], rtol=1e-6, atol=1e-9).any()
+               for g, e, fractions in zip(got, expected, options, strict=True)):
+            return hint
+    for rows in [lambda n: slice(None, n // 2), lambda n: slice(n // 2, None),  # a half,
+                 lambda n: slice(None, None, 2), lambda n: slice(1, None, 2)]:  # every other
+        if np.allclose(got, [np.mean(np.all(z[rows(len(z))] <= 0, axis=0)) for z in zs]):
+            return _dead_hint("some units you counted as dead fire on a few samples only (the "
+                              "first, the last, or some in the second half of the rows): look "
+                              "at every sample.", _ALL_SAMPLES, key="some samples")
     return None
 
 
@@ -585,7 +728,8 @@ def check_dead_fractions(candidate):
     """Check a reader's ``dead_fractions(preactivations) -> one fraction per layer``.
 
     `preactivations` is a list with one (samples, units) array per layer. Each call draws fresh
-    layers (one list of three, float64 and float32, and one list of a single layer).
+    layers (one list of two to four, float64 and float32, and one list of a single layer) of
+    random sizes, with weak units firing at 1e-5 down to the smallest normal number.
 
     Examples
     --------
@@ -594,12 +738,33 @@ def check_dead_fractions(candidate):
     """
     rng = fresh_rng()
     cases = []
-    for n_layers, dtypes in [(3, (np.float64, np.float32, np.float64)), (1, (np.float32,))]:
-        zs = _dead_fraction_layers(rng, n_layers, dtypes)
-        cases.append(Case((zs,), f"{n_layers} layer{'s' if n_layers > 1 else ''} of shapes "
+    several = [np.float64, np.float32] + [(np.float64, np.float32)[i] for i in
+                                          rng.integers(0, 2, size=int(rng.integers(0, 3)))]
+    for dtypes in [several, [np.float32]]:
+        zs = _dead_fraction_layers(rng, dtypes)
+        cases.append(Case((zs,), f"{len(zs)} layer{'s' if len(zs) > 1 else ''} of shapes "
                                  f"{[z.shape for z in zs]}"))
+    for case in cases:  # answers of the wrong kind, before comparing numbers
+        (zs,) = case.args
+        out, problem = call(candidate, zs)
+        if isinstance(problem, Raised) and isinstance(problem.error, IndexError):
+            return not_yet(_layer_count_hint(f"your function raised IndexError: "
+                                             f"{problem.error}."))
+        if problem is not None:
+            break  # check_cases reports it
+        if isinstance(out, list | tuple) and len(out) == len(zs) and all(
+                np.shape(v) == (z.shape[1],) for v, z in zip(out, zs, strict=True)):
+            return not_yet(_dead_hint("you returned one verdict per unit (an array per layer); "
+                                      "the exercise asks for one number per layer: the "
+                                      "fraction of its units that are dead.", "Take the mean "
+                                      "of each layer's per-unit verdicts."))
+        got = numbers(out)
+        if got is not None and got.ndim == 1 and got.size != len(zs):
+            return not_yet(_layer_count_hint(f"for {len(zs)} layers you returned {got.size} "
+                                             "numbers."))
     problem = check_cases(candidate, cases, reference_dead_fractions, _DEAD_MISTAKES,
-                          diagnose=_some_samples_hint)
+                          diagnose=_dead_diagnosis, rule=(_ALL_SAMPLES, "For each layer's z: "
+                                                          f"{DEAD_FRACTION_CODE}."))
     if problem is not None:
         return problem
     return correct("A unit counts as dead only when z <= 0 for every sample.")

@@ -8,7 +8,13 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._validation import as_float_array, check_pair, check_positive_int, check_sequence
+from ._validation import (
+    as_float_array,
+    check_finite_real,
+    check_pair,
+    check_positive_int,
+    check_sequence,
+)
 from .activations import SELU_ALPHA, SELU_LAMBDA, selu, selu_grad
 from .checking import (
     Case,
@@ -16,8 +22,12 @@ from .checking import (
     check_cases,
     checker,
     correct,
+    disagree,
     fresh_rng,
     not_yet,
+    only_in,
+    planted,
+    random_shape,
     shape_label,
 )
 from .plotting import PALETTE, check_axes, curve_style, plot_layer_curves
@@ -116,7 +126,8 @@ def plot_variance_map(nu_in, nu_out, *, starts=(), steps=8, ax=None):
     if nu_out.shape != nu_in.shape or not np.all(np.isfinite(nu_out)):
         raise ValueError(f"nu_out must hold one finite output variance per entry of nu_in "
                          f"({nu_in.size} numbers); got {nu_out!r:.60}.")
-    starts = [float(s) for s in check_sequence(starts, "starts", "[0.2, 2.8]")]
+    starts = [check_finite_real(s, "starts")
+              for s in check_sequence(starts, "starts", "[0.2, 2.8]")]
     if any(not nu_in[0] <= s <= nu_in[-1] for s in starts):
         raise ValueError(f"starts must lie within nu_in's range [{nu_in[0]:g}, {nu_in[-1]:g}]; "
                          f"got {starts}.")
@@ -188,15 +199,19 @@ def selu_explorer():
 # --- exercises -----------------------------------------------------------------------------
 
 def _selu_cases(rng):
-    """Fresh z arrays of three shapes, float64 and float32, with 0, -0, +-1e-3 and deep
-    negatives (-30, -50, and -700 or -80) planted at random places."""
+    """Fresh z arrays with one, two and three axes of random sizes, float64 and float32, with
+    planted at random places: 0, -0, tiny positives and negatives down to the smallest
+    subnormal (where a shifted branch test shows), deep negatives (-30, -50, and -700 or -80,
+    where the slope is tiny but not 0, and -1e3, where it is 0) and large positives up to the
+    dtype's largest (where exp(z) overflows)."""
     cases = []
-    for shape, dtype, deepest in [((9,), np.float64, -700.0), ((3, 5), np.float32, -80.0),
-                                  ((2, 3, 4), np.float64, -700.0)]:
-        z = (3 * rng.standard_normal(shape)).astype(dtype)
-        edges = [0.0, -0.0, 1e-3, -1e-3, -30.0, -50.0, deepest, 2.5]
-        positions = rng.choice(z.size, size=len(edges), replace=False)
-        z.reshape(-1)[positions] = np.array(edges, dtype=dtype)
+    for ndim, dtype in [(1, np.float64), (2, np.float32), (3, np.float64)]:
+        info = np.finfo(dtype)
+        deepest = -700.0 if dtype == np.float64 else -80.0
+        edges = [0.0, -0.0, info.smallest_subnormal, -info.smallest_subnormal, 1e-10, -1e-10,
+                 1e-3, -1e-3, -30.0, -50.0, deepest, -1e3, -info.max, 2.5, 100.0, 1e3,
+                 info.max]
+        z = planted(rng, random_shape(rng, ndim, min_size=2 * len(edges)), dtype, edges)
         cases.append(Case((z,), shape_label(z)))
     return cases
 
@@ -210,14 +225,60 @@ def _selu_grad_hint(*levels, key=None):
     return Hint([*levels, f"In numpy: {SELU_GRAD_CODE}."], key=key)
 
 
-def _never_zero_hint(got, expected, z):
+_OVERFLOW = ("Compute exp only where it is used: on z clipped at 0 (exp of a number <= 0 "
+             "is at most 1), or on the entries with z <= 0 alone.")
+
+
+def _selu_grad_diagnosis(got, expected, z):
+    """Overflow (NaN or inf for large z), a shifted branch test, float32 answers for float64
+    inputs, cancellation (right to 1e-16 or so, but not relatively), slopes cut to 0."""
+    wrong = disagree(got, expected)
+    if only_in(wrong, z > 0) and np.any(np.isnan(got[wrong])):
+        return _selu_grad_hint(
+            f"for a large z (here {float(z[wrong & np.isnan(got)].min()):.3g}) yours is nan: "
+            "exp(z) overflows to inf there, and inf times a mask of 0 is NaN.", _OVERFLOW,
+            key="overflow")
+    if only_in(wrong, z > 0) and not np.any((z > 0) & ~wrong & (z > z[wrong].min())):
+        return _selu_grad_hint(
+            f"for z >= {float(z[wrong].min()):.3g} yours is not lambda: an upper cutoff, or a "
+            "test that lets large z into the other branch.", "The slope is lambda for every "
+            "positive z, however large.", key="large")
+    for region, what in [((z > 0) & (z < 1e-3), "positive"), ((z <= 0) & (z > -1e-3),
+                                                               "non-positive")]:
+        if only_in(wrong, region):
+            return _selu_grad_hint(
+                f"a tiny {what} z (here {float(z[wrong][0]):.3g}) got the other branch's "
+                "slope: your test compares with a small threshold, not with 0.",
+                "z > 0 gets lambda, z <= 0 gets lambda * alpha * exp(z), however close to 0.",
+                key="threshold")
+    if got.dtype.itemsize < z.dtype.itemsize:
+        return _selu_grad_hint(
+            f"you return {got.dtype} for {z.dtype} input: tiny slopes (here at z = "
+            f"{float(z[wrong].max()):g}) lose their digits or become 0 in the smaller dtype.",
+            "Compute in z's own dtype: do not cast the result.", key="dtype")
+    digits = 16 * np.finfo(got.dtype).eps  # what rounding near lambda * alpha leaves
+    lost = wrong & (z < 0) & (got != 0) & (np.abs(got - expected) < digits)
+    if lost.any():
+        return _selu_grad_hint(
+            f"at z = {float(z[lost].max()):g} your slope is right to about 1e-16 but not "
+            "relatively: the true slope there is tiny, and yours subtracts two numbers near "
+            "lambda * alpha (as selu(z) + lambda * alpha does, or lambda * alpha * (exp(z) - 1) "
+            "+ lambda * alpha), which cancels its digits.", "Compute lambda * alpha * exp(z) "
+            "directly: exp keeps its relative precision for every z.", key="cancellation")
     lost = (got == 0) & (expected > 0)
     if lost.any():
         return _selu_grad_hint(
             f"at z = {float(z[lost].max()):g} you return exactly 0, but the slope there is "
             f"{float(expected[lost].max()):.3g}: tiny, never 0 (that is why SELU units cannot "
             "die).", "Compute lambda * alpha * exp(z) for every z <= 0, in z's dtype: do not "
-            "cut it off, nor round it to float32.", key="never zero")
+            "cut it off.", key="never zero")
+    return None
+
+
+def _math_overflow(error):
+    if isinstance(error, OverflowError):  # math.exp of a large z, in a loop over the entries
+        return _selu_grad_hint(f"your function raised OverflowError ({error}): exp of a large "
+                               "z is too large for a float.", _OVERFLOW, key="overflow")
     return None
 
 
@@ -225,8 +286,10 @@ def _never_zero_hint(got, expected, z):
 def check_selu_grad(candidate):
     """Check a reader's ``selu_grad(z)``: lambda for z > 0, lambda alpha exp(z) for z <= 0.
 
-    Each call draws fresh inputs (three shapes, float64 and float32, with 0 and deep
-    negatives); the comparison is relative, so that tiny slopes count.
+    Each call draws fresh inputs (one, two and three axes of random sizes, float64 and
+    float32, with 0, tiny values of both signs, deep negatives and large positives up to the
+    dtype's largest); the comparison is relative, so that tiny slopes count, and an answer
+    that overflows on the way (exp of a large z) is not yet right.
 
     Examples
     --------
@@ -258,9 +321,20 @@ def check_selu_grad(candidate):
             "Make your test strict: z = 0 gets lambda * alpha, not lambda.")),
         (selu, _selu_grad_hint("you returned selu itself, not its derivative.",
                                _SELU_GRAD_RULE)),
+        (lambda z: selu(z) + lam * alpha, _selu_grad_hint(
+            "you used the slope written with the output, selu(z) + lambda * alpha, for every "
+            "z: it holds for z <= 0 only. For z > 0 the slope is lambda.", "Keep two branches: "
+            "lambda where z > 0, and for z <= 0 the slope itself, lambda * alpha * exp(z) "
+            "(which keeps its digits where selu(z) + lambda * alpha cancels).")),
     ]
-    problem = check_cases(candidate, _selu_cases(fresh_rng()), selu_grad, mistakes,
-                          diagnose=_never_zero_hint)
+    problem = check_cases(
+        candidate, _selu_cases(fresh_rng()), selu_grad, mistakes,
+        diagnose=_selu_grad_diagnosis, rule=(_SELU_GRAD_RULE, f"In numpy: {SELU_GRAD_CODE}."),
+        raised=_math_overflow, overflow=_selu_grad_hint(
+            "the values are right, but computing them overflowed: exp of a large z is inf, "
+            "with a RuntimeWarning, even though your branch test then throws it away. That is "
+            "the pattern this notebook warns about (and whoever runs your code sees the "
+            "warning).", _OVERFLOW, key="overflow, discarded"))
     if problem is not None:
         return problem
     return correct("lambda for z > 0 and lambda * alpha * exp(z) for z <= 0.")
@@ -315,6 +389,9 @@ def check_fixed_point_constants(answer, mean=0.0, var=2.0):
     def near(a, b):
         return abs(a - b) <= CONSTANTS_TOLERANCE
 
+    def near_pair(got, want):
+        return near(got[0], want[0]) and near(got[1], want[1])
+
     want_alpha, want_lam = derive_selu_constants(mean, var)
     if near(alpha, want_alpha) and near(lam, want_lam):
         return correct(f"With these constants ({mean:g}, {var:g}) is a fixed point: mean "
@@ -331,6 +408,17 @@ def check_fixed_point_constants(answer, mean=0.0, var=2.0):
             f"pre-activation is z ~ N({mean:g}, {var:g}), the convention of the SNN authors' "
             "getSELUparameters (omega = 1, tau = 1). This exercise uses normalised weights, "
             f"omega = 0 and tau = 1: z ~ N(0, {var:g})."))
+    for other in (np.sqrt(var), var**2):  # the variance read as a standard deviation, or so
+        try:
+            confused = derive_selu_constants(mean, other)
+        except ValueError:  # no constants for that point
+            continue
+        if other != var and near_pair((alpha, lam), confused):
+            return not_yet(_solve_hint(
+                mean, var, f"these constants make ({mean:g}, {other:.4g}) a fixed point: a "
+                f"variance of {other:.4g}, where the exercise asks for variance {var:g} "
+                f"(standard deviation {np.sqrt(var):.4g}). The moment map's second number is "
+                "a variance, not a standard deviation.", key="std"))
     if not (np.isfinite(alpha) and np.isfinite(lam) and alpha > 0 and lam > 0):
         return not_yet("both constants must be positive, finite numbers.")
     try:

@@ -40,6 +40,7 @@ DECLARED = {
     "01-dying-relu.ipynb": [
         ("10^-16", "math", "float64's relative rounding error, 2^-53 ≈ 1.1e-16"),
         ("0.6007", "paper", "RAI's standard deviation, from Lu et al. 2020"),
+        ("0.3", "setting", "the plain-SGD revival control's learning rate"),
     ],
     "02-leaky-and-parametric-relu.ipynb": [
         ("1.0625", "math", "the factor 1 + a² for the initial slope a = 0.25"),
@@ -49,6 +50,9 @@ DECLARED = {
         ("0.7", "paper", "first-layer slopes, about 0.6 to 0.7: He et al. 2015, Table 1"),
         ("0.03", "paper", "deeper layers' slopes, mostly 0.03 to 0.2: He et al. 2015, Table 1"),
         ("0.2", "paper", "deeper layers' slopes, mostly 0.03 to 0.2: He et al. 2015, Table 1"),
+        ("1.2", "paper", "PReLU's gain in top-1 error on ImageNet: He et al. 2015, Table 2"),
+        ("33.82%", "paper", "ReLU's top-1 error, 14-layer ImageNet net: He et al. 2015, Table 2"),
+        ("32.64%", "paper", "PReLU's top-1 error, 14-layer ImageNet net: He et al. 2015, Table 2"),
     ],
     "03-selu-self-normalization.ipynb": [
         ("1.6732", "article", "the article's alpha, compared with the exact 1.6733 printed above"),

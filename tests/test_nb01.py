@@ -78,7 +78,29 @@ def test_revival_report_counts_by_hand():
     report = nb01.revival_report({"masks": masks, "weights": weights})
     assert report["ever_dead"].tolist() == [2] and report["dead_at_end"].tolist() == [1]
     assert report["revived"].tolist() == [1] and report["frozen"].tolist() == [1]
+    # unit 2 is dead at every evaluation: two consecutive pairs, its weights never moved
+    assert report["dead_pairs"].tolist() == [2] and report["still_pairs"].tolist() == [2]
     assert nb01.dead_fraction_history({"masks": masks})[:, 0].tolist() == [1 / 3, 2 / 3, 1 / 3]
+
+
+def test_a_dead_units_weights_that_move_are_counted():
+    masks = [[np.array([True])], [np.array([True])], [np.array([True])]]
+    w = np.zeros((2, 1))
+    report = nb01.revival_report({"masks": masks, "weights": [[w], [w + 1.0], [w + 1.0]]})
+    assert report["dead_pairs"].tolist() == [2] and report["still_pairs"].tolist() == [1]
+
+
+def test_under_plain_sgd_deeper_units_still_revive(digits):
+    """Plain SGD gives a dead unit's weights exactly zero updates until it fires again, so
+    whatever wakes it comes from the layers below: deeper units revive, first-layer ones
+    (whose inputs, the data, never change) do not."""
+    hs = nb01.learning_rate_sweep(digits, [0.3], [0, 1, 2], optimizer="sgd", epochs=8,
+                                  track_weights=True)[0.3]
+    reports = [nb01.revival_report(h) for h in hs]
+    assert sum(r["revived"][1:].sum() for r in reports) > 0
+    assert sum(r["revived"][0] for r in reports) == 0
+    pairs = sum(r["dead_pairs"].sum() for r in reports)
+    assert 0 < sum(r["still_pairs"].sum() for r in reports) <= pairs
 
 
 def test_divergence_is_reported_not_raised(digits):
@@ -87,7 +109,7 @@ def test_divergence_is_reported_not_raised(digits):
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="depth must be integers >= 1"):
+    with pytest.raises(ValueError, match="depth must be an integer >= 1"):
         nb01.single_point_dead_probability(2, np.array([0, 1]))
     with pytest.raises(ValueError, match="n_trials must be an integer >= 1"):
         nb01.born_dead_curve(2, 3, n_trials=0, n_points=1, rng=np.random.default_rng(0))
@@ -204,24 +226,44 @@ def test_model_builder_rejects_what_it_would_ignore(kwargs, error, match):
 # --- the exercise checkers ------------------------------------------------------------------
 
 
-# name -> (candidate, correct?, phrase the message must contain)
+# name -> (candidate, correct?, phrase the message must contain): first every correct variant,
+# then the wrong answers, grouped by the class of mistake
 RELU_GRAD_ANSWERS = {
     "z > 0 in z's dtype": (lambda z: (z > 0).astype(z.dtype), True, "Correct!"),
     "z > 0 as float64": (lambda z: (z > 0).astype(float), True, "Correct!"),
     "np.where": (lambda z: np.where(z > 0, 1.0, 0.0), True, "Correct!"),
     "heaviside": (lambda z: np.heaviside(z, 0.0), True, "Correct!"),
     "as float32": (lambda z: (z > 0).astype(np.float32), True, "Correct!"),
+    "as integers": (lambda z: (z > 0).astype(int), True, "Correct!"),
     "a list": (lambda z: (z > 0).astype(float).tolist(), True, "Correct!"),
+    "sign of relu": (lambda z: np.sign(relu(z)), True, "Correct!"),
     "the helper": (relu_grad, True, "Correct!"),
+    # the branch at 0
     "from the output": (lambda z: (relu(z) >= 0).astype(float), False, "always true"),
     ">= 0": (lambda z: (z >= 0).astype(float), False, "exactly z = 0"),
+    "heaviside one half": (lambda z: np.heaviside(z, 0.5), False, "at exactly z = 0 yours gives "
+                                                                  "0.5"),
+    "relu(z) / z": (lambda z: relu(z) / z, False, "at exactly z = 0 yours gives nan"),
+    # thresholds at any scale, on both sides of 0
+    "a threshold": (lambda z: (z > 1e-9).astype(float), False, "tiny positive z"),
+    "a subnormal threshold": (lambda z: (z > 1e-320).astype(float), False, "tiny positive z"),
+    "a steep ramp": (lambda z: np.minimum(1, relu(z) * 1e8), False, "tiny positive z"),
+    "a clipped huge ramp": (lambda z: np.clip(z * 1e300, 0, 1), False, "tiny positive z"),
+    "a negative threshold": (lambda z: (z > -1e-9).astype(float), False, "just below 0"),
+    "a tiny negative threshold": (lambda z: (z > -1e-300).astype(float), False, "just below 0"),
+    # right only on typical draws: an upper cutoff
+    "below 8 only": (lambda z: ((z > 0) & (z < 8)).astype(float), False, "upper cutoff"),
+    "below 1e30 only": (lambda z: ((z > 0) & (z < 1e30)).astype(float), False, "upper cutoff"),
+    # the function instead of its slope, the wrong type, the wrong shape
     "the function": (relu, False, "the function itself"),
     "booleans": (lambda z: z > 0, False, "as booleans"),
-    "a threshold": (lambda z: (z > 1e-9).astype(float), False, "tiny positive z"),
-    "a steep ramp": (lambda z: np.minimum(1, relu(z) * 1e8), False, "tiny positive z"),
     "a sum": (lambda z: (z > 0).sum(), False, "must have shape"),
     "one shape only": (lambda z: (z.reshape(3, 5) > 0).astype(float), False, "raised ValueError"),
+    # in place
     "in place": (lambda z: np.greater(z, 0, out=z), False, "in place"),
+    "in place, assigned": (lambda z: (z.__setitem__(z <= 0, 0.0), (z > 0) * 1.0)[1], False,
+                           "in place"),
+    # not an answer
     "a string": (lambda z: "1 where z > 0", False, "array of numbers"),
     "empty stub": (stub, False, "returns None"),
     "raises": (lambda z: undefined_name, False, "raised NameError"),  # noqa: F821
@@ -238,6 +280,10 @@ def dead_ok(zs):
     return [np.mean(np.all(z <= 0, axis=0)) for z in zs]
 
 
+def through_float16(zs):
+    return [np.mean(np.all(z.astype(np.float16) <= 0, axis=0)) for z in zs]
+
+
 DEAD_ANSWERS = {
     "reference": (dead_ok, True, "Correct!"),
     "via max": (lambda zs: [np.mean(z.max(axis=0) <= 0) for z in zs], True, "Correct!"),
@@ -246,24 +292,56 @@ DEAD_ANSWERS = {
     "float32": (lambda zs: np.array(dead_ok(zs), dtype=np.float32), True, "Correct!"),
     "keepdims": (lambda zs: [np.mean(np.all(z <= 0, axis=0, keepdims=True)) for z in zs], True,
                  "Correct!"),
+    "no positive entry": (lambda zs: [np.mean(~np.any(z > 0, axis=0)) for z in zs], True,
+                          "Correct!"),
+    "mean ReLU output is 0": (lambda zs: [np.mean(relu(z).mean(axis=0) == 0) for z in zs], True,
+                              "Correct!"),
+    "count of positives": (lambda zs: [np.mean(np.count_nonzero(relu(z), axis=0) == 0)
+                                       for z in zs], True, "Correct!"),
+    # which samples
     "one sample": (lambda zs: [np.mean(z[0] <= 0) for z in zs], False, "single sample"),
     "sparsity": (lambda zs: [np.mean(z <= 0) for z in zs], False, "sparsity"),
-    "strict": (lambda zs: [np.mean(np.all(z < 0, axis=0)) for z in zs], False, "exactly 0"),
     "any": (lambda zs: [np.mean(np.any(z <= 0, axis=0)) for z in zs], False, "SOME sample"),
     "axis 1": (lambda zs: [np.mean(np.all(z <= 0, axis=1)) for z in zs], False, "axis=1"),
-    "counts": (lambda zs: [np.sum(np.all(z <= 0, axis=0)) for z in zs], False, "number of"),
     "z[1:]": (lambda zs: [np.mean(np.all(z[1:] <= 0, axis=0)) for z in zs], False,
               "skipped the first sample"),
     "z[:-1]": (lambda zs: [np.mean(np.all(z[:-1] <= 0, axis=0)) for z in zs], False,
                "skipped the last sample"),
     "half of the samples": (lambda zs: [np.mean(np.all(z[: len(z) // 2] <= 0, axis=0))
                                         for z in zs], False, "fire on a few samples only"),
+    # thresholds at any scale: near-zero proxies above 0, a threshold below it
+    "strict": (lambda zs: [np.mean(np.all(z < 0, axis=0)) for z in zs], False, "exactly 0"),
     "near-zero proxy": (lambda zs: [np.mean(relu(z).mean(axis=0) < 1e-3) for z in zs], False,
                         "near-zero proxy"),
+    "np.isclose": (lambda zs: [np.mean(np.all((z <= 0) | np.isclose(z, 0), axis=0))
+                               for z in zs], False, "tiny but positive"),
+    "np.round": (lambda zs: [np.mean(np.all(np.round(z, 6) <= 0, axis=0)) for z in zs], False,
+                 "tiny but positive"),
+    "a float16 cast": (through_float16, False, "tiny but positive"),
+    "a threshold of 1e-20": (lambda zs: [np.mean(np.all(z <= 1e-20, axis=0)) for z in zs],
+                             False, "tiny but positive"),
+    "a threshold of 1e-300": (lambda zs: [np.mean(np.all(z <= 1e-300, axis=0)) for z in zs],
+                              False, "tiny but positive"),
+    "a threshold below 0": (lambda zs: [np.mean(np.all(z <= -1e-9, axis=0)) for z in zs], False,
+                            "tiny negatives"),
+    # what is returned
+    "counts": (lambda zs: [np.sum(np.all(z <= 0, axis=0)) for z in zs], False, "number of"),
+    "alive fraction": (lambda zs: [1 - x for x in dead_ok(zs)], False, "alive"),
+    "percentages": (lambda zs: [100 * x for x in dead_ok(zs)], False, "percentages"),
+    "per-unit verdicts": (lambda zs: [np.all(z <= 0, axis=0) for z in zs], False,
+                          "one verdict per unit"),
+    # hard-coded shapes: a fixed number of layers
+    "three layers": (lambda zs: [dead_ok(zs)[i] for i in range(3)], False,
+                     "one to four layers"),
+    "four layers": (lambda zs: dead_ok(zs + zs + zs + zs)[:4], False, "one to four layers"),
+    # in place
     "in-place ReLU in the list": (lambda zs: [np.mean(np.all(np.maximum(z, 0, out=z) <= 0,
                                                              axis=0)) for z in zs], False,
                                   "in place"),
-    "hard-coded": (lambda zs: [0.2, 0.1, 0.1], False, "expected"),
+    "a list emptied": (lambda zs: [np.mean(np.all(zs.pop() <= 0, axis=0))
+                                   for _ in range(len(zs))][::-1], False, "in place"),
+    # not an answer
+    "hard-coded": (lambda zs: [0.123456] * len(zs), False, "expected"),  # never k / units
     "one number": (lambda zs: 0.5, False, "must have shape"),
     "ragged": (lambda zs: [[0.1, 0.2], [0.3]], False, "array of numbers"),
     "empty stub": (stub, False, "returns None"),
@@ -281,10 +359,10 @@ RELU_GRAD_SOLUTION = ["(z > 0)", "astype"]
 DEAD_SOLUTION = ["np.all", "axis=0", "np.mean"]
 # hints that name no mistake of the solution's own (no answer, a crash, a wrong shape, an
 # answer no known mistake explains) have one level
-RELU_GRAD_GENERIC = {"a sum", "one shape only", "in place", "a string", "empty stub", "raises",
-                     "other"}
-DEAD_GENERIC = {"in-place ReLU in the list", "hard-coded", "one number", "ragged", "empty stub",
-                "not a function"}
+RELU_GRAD_GENERIC = {"a sum", "one shape only", "in place", "in place, assigned", "a string",
+                     "empty stub", "raises"}
+DEAD_GENERIC = {"in-place ReLU in the list", "a list emptied", "one number", "ragged",
+                "empty stub", "not a function"}
 
 
 @pytest.mark.parametrize("name", [n for n, a in RELU_GRAD_ANSWERS.items() if not a[1]])
@@ -334,7 +412,21 @@ def test_checkers_draw_fresh_inputs():
     nb01.check_relu_grad(lambda z: seen.append(z.copy()) or (z > 0).astype(z.dtype))
     assert len(seen) == 8 and not np.array_equal(seen[0], seen[4])  # 1 + 3 cases per call
     assert {z.dtype for z in seen} == {np.dtype(np.float32), np.dtype(np.float64)}
-    assert {z.shape for z in seen} == {(9,), (3, 5), (2, 3, 4)}
+    assert {z.ndim for z in seen} == {1, 2, 3}
+    assert len({z.shape for z in seen[1:4] + seen[5:]}) > 3  # the sizes change too
+    for z in seen:  # the values where thresholds show, at both ends of the dtype's range
+        info = np.finfo(z.dtype)
+        assert {0.0, info.smallest_subnormal, -info.smallest_subnormal, info.max,
+                -info.max} <= set(z.ravel().tolist())
+
+
+def test_dead_fraction_layers_plant_weak_units_at_every_scale():
+    layers = nb01._dead_fraction_layers(np.random.default_rng(0), [np.float64, np.float32])
+    for z in layers:
+        largest = z.max(axis=0)
+        for level in nb01._weak_levels(z.dtype):  # 1e-5 down to the smallest normal number
+            assert np.any(largest == z.dtype.type(level)), (z.dtype, level)
+        assert np.any(largest == 0) and np.any((largest < 0) & (largest > -1e-11))
 
 
 def test_bias_setup_shifts_every_hidden_bias_once(digits):
@@ -354,3 +446,69 @@ def test_rai_makes_narrow_networks_less_often_born_dead():
     assert rai[-1] < he[-1] - 0.3
     with pytest.raises(ValueError, match="init must be one of"):
         nb01.born_dead_curve(3, 2, n_trials=4, n_points=2, rng=rng, init="lecun")
+
+
+# --- issue 29: no silent wrong answers, round 3 ------------------------------------------------
+
+def test_the_exact_formula_keeps_its_digits_for_wide_layers():
+    """1 - (1 - 2^-60)^10 is 0 in float64; -expm1(10 log1p(-2^-60)) is 10 * 2^-60 = 8.7e-18."""
+    assert nb01.single_point_dead_probability(60, 10) == pytest.approx(10 * 2.0**-60, rel=1e-12,
+                                                                    abs=0)
+    got = nb01.single_point_dead_probability(40, np.array([1, 1000]))
+    exact = [1 - (1 - 2.0**-40) ** d for d in (1, 1000)]  # fine at width 40 in float64...
+    assert got == pytest.approx(exact, rel=1e-4, abs=0)
+    assert got[0] == 2.0**-40  # ...but not to the last digit: here it is exact
+    assert nb01.single_point_dead_probability(2000, 10) == 0.0  # below float64's smallest
+
+
+@pytest.mark.parametrize("depth,match", [("3", r"got '3' \(str\)"), (None, "got None"),
+                                         (3.0, r"got 3.0 \(float\)"), ([1, 0], r"got \[1, 0\]"),
+                                         (np.ma.masked_array([1, 2]), "depth is a masked array")])
+def test_a_bad_depth_is_shown_as_it_was_given(depth, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        nb01.single_point_dead_probability(2, depth)
+
+
+def test_bias_setup_shifts_the_hidden_biases_of_a_residual_model_too():
+    net = mlp(6, [6, 6, 6], 3, rng=np.random.default_rng(0), residual=True)
+    from helpers.layers import Residual
+
+    assert sum(isinstance(layer, Residual) for layer in net.layers) == 3
+    nb01.bias_setup(0.1)(net)
+    biases = [value for key, value in net.params.items() if key.endswith(".b")]
+    assert len(biases) == 4
+    assert all(np.all(b == 0.1) for b in biases[:-1]) and np.all(biases[-1] == 0)
+
+
+def _history(n_epochs=2, units=(3, 2)):
+    masks = [[np.zeros(u, dtype=bool) for u in units] for _ in range(n_epochs)]
+    weights = [[np.ones((4, u)) for u in units] for _ in range(n_epochs)]
+    return {"masks": masks, "weights": weights}
+
+
+@pytest.mark.parametrize("change,error,match", [
+    (lambda h: h.update(masks=[[]]), ValueError, r"history\[\"masks\"\]\[0\] must hold one mask "
+     "per hidden layer"),
+    (lambda h: h.update(masks=[1, 2]), TypeError, r"history\[\"masks\"\]\[0\] must be a list of "
+     "boolean masks"),
+    (lambda h: h["masks"][1].pop(), ValueError, r"history\[\"masks\"\]\[1\] has 1 layers; "
+     r"history\[\"masks\"\]\[0\] has 2"),
+    (lambda h: h["masks"][1].__setitem__(0, np.zeros(5, bool)), ValueError,
+     r"history\[\"masks\"\]\[1\]\[0\] has 5 units; history\[\"masks\"\]\[0\]\[0\] has 3"),
+    (lambda h: h["masks"][0].__setitem__(1, [0.5, 1.0]), TypeError,
+     r"history\[\"masks\"\]\[0\]\[1\] must be a 1-D boolean array"),
+    (lambda h: h.update(weights=h["weights"][:1]), ValueError,
+     r"history\[\"weights\"\] must have one entry per epoch, as \"masks\" \(2\); got 1"),
+    (lambda h: h["weights"][1].__setitem__(0, np.ones((4, 5))), ValueError,
+     r"history\[\"weights\"\]\[1\]\[0\] must have shape \(fan_in, 3\)"),
+    (lambda h: h.update(weights="w"), TypeError, r"history\[\"weights\"\] must be a list"),
+])
+def test_revival_report_rejects_a_malformed_history(change, error, match):
+    history = _history()
+    nb01.revival_report(history)  # the unchanged history is fine
+    change(history)
+    with pytest.raises(error, match=match):
+        nb01.revival_report(history)
+    if "weights" not in match:  # dead_fraction_history reads the masks only
+        with pytest.raises(error, match=match):
+            nb01.dead_fraction_history(history)

@@ -48,23 +48,36 @@ def prelu_ok(z, a):
     return np.maximum(z, 0) + a * np.minimum(z, 0)
 
 
+# name -> (candidate, correct?, phrase): the correct variants, then the mistakes by class
 PRELU_ANSWERS = {
     "reference": (prelu_ok, True, "Correct!"),
     "np.where": (lambda z, a: np.where(z > 0, z, a * z), True, "Correct!"),
+    "np.where at 0": (lambda z, a: np.where(z >= 0, z, a * z), True, "Correct!"),
+    "masks": (lambda z, a: z * (z > 0) + a * z * (z <= 0), True, "Correct!"),
     "the helper": (lambda z, a: activations.prelu(z, a), True, "Correct!"),
     "as float32": (lambda z, a: prelu_ok(z, a).astype(np.float32), True, "Correct!"),
     "a list": (lambda z, a: prelu_ok(z, a).tolist(), True, "Correct!"),
+    # the article's forms
     "np.maximum": (lambda z, a: np.maximum(a * z, z), False, "only when a <= 1"),
     "the article's np.max": (lambda z, a: np.max(a * z, z), False,
                              "its second argument is an axis"),
-    "slopes on the wrong axis": (lambda z, a: np.maximum(z, 0) + a[:, None] * np.minimum(z, 0),
-                                 False, "If the shapes do not fit"),
+    # the slopes: fixed, shared, on the wrong axis, or the slope itself
     "leaky": (lambda z, a: np.maximum(z, 0) + 0.01 * np.minimum(z, 0), False, "fixed 0.01"),
     "relu": (lambda z, a: np.maximum(z, 0), False, "plain ReLU"),
+    "a fixed 0.25": (lambda z, a: prelu_ok(z, 0.25), False, "same slope (0.25)"),
+    "one shared slope": (lambda z, a: prelu_ok(z, a.mean()), False, "same slope"),
+    "slopes on the wrong axis": (lambda z, a: np.maximum(z, 0) + a[:, None] * np.minimum(z, 0),
+                                 False, "If the shapes do not fit"),
     "a, not a z": (lambda z, a: np.where(z > 0, z, a), False, "the slope a itself"),
+    "a z on both sides": (lambda z, a: np.maximum(z, 0) + a * z, False, "negative part only"),
     "hard-coded slopes": (lambda z, a: np.maximum(z, 0)
                           + np.resize([0.25, 1.5, -0.3], z.shape[1]) * np.minimum(z, 0), False,
                           "expected"),
+    # thresholds instead of 0
+    "a positive threshold": (lambda z, a: np.where(z > 1e-6, z, a * z), False, "tiny positive"),
+    "a negative threshold": (lambda z, a: np.where(z > -1e-6, z, a * z), False, "tiny negative"),
+    # in place
+    "in place": (lambda z, a: np.multiply(z, np.where(z > 0, 1.0, a), out=z), False, "in place"),
     "empty stub": (stub, False, "returns None"),
 }
 
@@ -79,9 +92,8 @@ PRELU_SOLUTION = ["np.maximum(z, 0)", "np.minimum", "min(0, z)"]
 BACKWARD_SOLUTION = ["np.where", "np.minimum", "sum(axis=0)", "axis 0", "axis=0"]
 # hints that name no mistake of the solution's own have one level: no answer, a crash (its
 # hint says what np.max's second argument is, or where the channels are, but not the code)
-PRELU_GENERIC = {"the article's np.max", "slopes on the wrong axis", "hard-coded slopes",
-                 "empty stub"}
-BACKWARD_GENERIC = {"one value", "strings", "empty stub"}
+PRELU_GENERIC = {"the article's np.max", "slopes on the wrong axis", "in place", "empty stub"}
+BACKWARD_GENERIC = {"one value", "strings", "empty stub", "in place"}
 
 
 @pytest.mark.parametrize("name", [n for n, a in PRELU_ANSWERS.items() if not a[1]])
@@ -105,31 +117,51 @@ PRELU_BACKWARD_ANSWERS = {
     "multiplication by masks": (lambda d, z, a: (d * ((z > 0) + a * (z <= 0)),
                                                  (d * z * (z <= 0)).sum(axis=0)), True,
                                 "Correct!"),
+    "einsum": (lambda d, z, a: (backward_ok(d, z, a)[0],
+                                np.einsum("nc,nc->c", d, np.minimum(z, 0))), True, "Correct!"),
     "as float32": (lambda d, z, a: tuple(v.astype(np.float32) for v in backward_ok(d, z, a)),
                    True, "Correct!"),
     "lists": (lambda d, z, a: [v.tolist() for v in backward_ok(d, z, a)], True, "Correct!"),
+    # dslope: which axis, and its shape (one case is square: the wrong axis keeps the shape)
     "dslope over the channels": (lambda d, z, a: (backward_ok(d, z, a)[0],
                                                   (d * np.minimum(z, 0)).sum(axis=1)), False,
-                                 "summed over the channels"),
+                                 "sums over the channels"),
     "dslope over everything": (lambda d, z, a: (backward_ok(d, z, a)[0],
                                                 (d * np.minimum(z, 0)).sum()), False,
                                "single number"),
-    "dslope without the mask": (lambda d, z, a: (backward_ok(d, z, a)[0], (d * z).sum(axis=0)),
-                                False, "mask is missing"),
+    "dslope not summed": (lambda d, z, a: (backward_ok(d, z, a)[0], d * np.minimum(z, 0)), False,
+                          "the sum over the samples is missing"),
+    "dslope with keepdims": (lambda d, z, a: (backward_ok(d, z, a)[0], (d * np.minimum(
+        z, 0)).sum(axis=0, keepdims=True)), False, "keepdims"),
     "dslope as a mean": (lambda d, z, a: (backward_ok(d, z, a)[0],
                                           (d * np.minimum(z, 0)).mean(axis=0)), False,
                          "mean over the samples"),
+    # dslope: its terms
+    "dslope without the mask": (lambda d, z, a: (backward_ok(d, z, a)[0], (d * z).sum(axis=0)),
+                                False, "mask is missing"),
     "dslope without dout": (lambda d, z, a: (backward_ok(d, z, a)[0],
                                              np.minimum(z, 0).sum(axis=0)), False,
                             "missing the upstream gradient"),
+    "dslope from the mask alone": (lambda d, z, a: (backward_ok(d, z, a)[0],
+                                                    (d * (z <= 0)).sum(axis=0)), False,
+                                   "not 1"),
+    "dslope with an extra a": (lambda d, z, a: (backward_ok(d, z, a)[0],
+                                                (d * a * np.minimum(z, 0)).sum(axis=0)), False,
+                               "extra factor a"),
+    # dz
     "dz without the mask": (lambda d, z, a: (d * a, backward_ok(d, z, a)[1]), False,
                             "slope a everywhere"),
     "dz at zero": (lambda d, z, a: (d * np.where(z >= 0, 1.0, a), backward_ok(d, z, a)[1]),
                    False, "exactly z = 0"),
     "dz without dout": (lambda d, z, a: (np.where(z > 0, 1.0, a), backward_ok(d, z, a)[1]),
                         False, "chain rule"),
+    "dz of ReLU": (lambda d, z, a: (d * (z > 0), backward_ok(d, z, a)[1]), False, "ReLU's"),
+    # what is returned
+    "swapped": (lambda d, z, a: backward_ok(d, z, a)[::-1], False, "the other way round"),
     "one value": (lambda d, z, a: d, False, "return two arrays"),
     "strings": (lambda d, z, a: ("dz", "dslope"), False, "arrays of numbers"),
+    "in place": (lambda d, z, a: (np.multiply(d, np.where(z > 0, 1.0, a), out=d),
+                                  backward_ok(d, z, a)[1]), False, "in place"),
     "empty stub": (stub, False, "returns None"),
 }
 
@@ -167,3 +199,34 @@ def test_the_code_the_last_hints_show_is_right():
 def test_prelu_backward_hint_count_resets_when_right():
     assert_count_resets(nb02.check_prelu_backward, PRELU_BACKWARD_ANSWERS["dz at zero"][0],
                         backward_ok)
+
+
+# --- the stored study ---------------------------------------------------------------------
+
+
+def test_budget_plot_puts_convergence_after_the_last_budget_and_labels_it():
+    tests = {"ReLU": [[0.8, 0.9], [0.9, 0.92], [0.95, 0.95]],
+             "PReLU": [[0.85, 0.87], [0.91, 0.93], [0.96, 0.94]]}
+    ax = nb02.plot_budgets((34, 340, None), tests)
+    relu = ax.get_lines()[0]
+    assert relu.get_label() == "ReLU"
+    assert relu.get_xdata().tolist() == [34, 340, 1020]  # convergence: one step of x3 further
+    assert relu.get_ydata().tolist() == pytest.approx([0.85, 0.91, 0.95])  # mean over seeds
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["34", "340", "convergence"]
+    assert ax.get_xscale() == "log" and "steps" in ax.get_xlabel()
+    ax = nb02.plot_budgets([34, 102], {"ReLU": [[0.8], [0.9]]})  # without convergence
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["34", "102"]
+
+
+@pytest.mark.parametrize("budgets,message", [
+    ((34, None, 340), "only the last"), ((340, 34), "increasing"), ((0, 34), r"integer >= 1"),
+    ((None,), "at least one"), ("34", "budgets must be a sequence"), ((34.5, 68), "integer"),
+])
+def test_budget_plot_rejects_bad_budgets(budgets, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        nb02.plot_budgets(budgets, {"ReLU": [[0.8], [0.9], [0.95]]})
+
+
+def test_budget_plot_needs_one_row_per_budget():
+    with pytest.raises(ValueError, match=r"shape \(len\(x\), n_seeds\)"):
+        nb02.plot_budgets((34, None), {"ReLU": [[0.8], [0.9], [0.95]]})

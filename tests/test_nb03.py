@@ -1,5 +1,7 @@
 """helpers.nb03: the figures, explorer and helpers behind notebook 03."""
 
+import math
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -48,14 +50,64 @@ def selu_grad_ok(z):
     return np.where(z > 0, LAM, LAM * ALPHA * np.exp(np.minimum(z, 0)))
 
 
+def selu_grad_by_masks(z):
+    out = np.full_like(z, LAM)
+    negative = z <= 0
+    out[negative] = LAM * ALPHA * np.exp(z[negative])  # exp only where it is used
+    return out
+
+
+def selu_grad_loop(z):
+    out = np.empty_like(z)
+    for i, v in np.ndenumerate(z):
+        out[i] = LAM if v > 0 else LAM * ALPHA * math.exp(v)
+    return out
+
+
+def selu_grad_loop_exp_first(z):
+    return np.array([LAM * ALPHA * math.exp(v) * (v <= 0) + LAM * (v > 0)
+                     for v in z.ravel()]).reshape(z.shape)
+
+
+# name -> (candidate, correct?, phrase): the correct variants, then the mistakes by class
 SELU_GRAD_ANSWERS = {
     "reference": (selu_grad_ok, True, "Correct!"),
     "the helper": (activations.selu_grad, True, "Correct!"),
     "masks": (lambda z: LAM * ((z > 0) + ALPHA * np.exp(np.minimum(z, 0)) * (z <= 0)), True,
               "Correct!"),
-    "exp of large z, discarded": (lambda z: np.where(z > 0, LAM, LAM * ALPHA * np.exp(z)), True,
-                                  "Correct!"),
+    "clipped": (lambda z: LAM * np.where(z > 0, 1.0, ALPHA * np.exp(np.clip(z, None, 0))), True,
+                "Correct!"),
+    "exp on the negatives only": (selu_grad_by_masks, True, "Correct!"),
+    "a loop with math.exp": (selu_grad_loop, True, "Correct!"),
     "in z's dtype": (lambda z: selu_grad_ok(z).astype(z.dtype), True, "Correct!"),
+    "a list": (lambda z: selu_grad_ok(z).tolist(), True, "Correct!"),
+    # overflow: exp of large z, whether discarded or not
+    "exp of large z, discarded": (lambda z: np.where(z > 0, LAM, LAM * ALPHA * np.exp(z)),
+                                  False, "overflowed"),
+    "exp of large z, times a mask": (lambda z: LAM * ((z > 0) + ALPHA * np.exp(z) * (z <= 0)),
+                                     False, "inf times a mask of 0 is NaN"),
+    "math.exp of large z": (selu_grad_loop_exp_first, False, "raised OverflowError"),
+    # thresholds and cutoffs, near 0 and far from it
+    ">= 0": (lambda z: np.where(z >= 0, LAM, LAM * ALPHA * np.exp(np.minimum(z, 0))), False,
+             "exactly z = 0"),
+    "a positive threshold": (lambda z: np.where(z > 1e-9, LAM, LAM * ALPHA * np.exp(
+        np.minimum(z, 0))), False, "small threshold"),
+    "a negative threshold": (lambda z: np.where(z > -1e-300, LAM, LAM * ALPHA * np.exp(
+        np.minimum(z, 0))), False, "small threshold"),
+    "below 8 only": (lambda z: np.where((z > 0) & (z < 8), LAM, LAM * ALPHA * np.exp(
+        np.minimum(z, 0))), False, "upper cutoff"),
+    "0 below -20": (lambda z: np.where(z < -20, 0.0, selu_grad_ok(z)), False, "never 0"),
+    # precision: a smaller dtype, cancellation
+    "always float32": (lambda z: selu_grad_ok(z).astype(np.float32), False,
+                       "you return float32 for float64 input"),
+    "the output form for z <= 0": (lambda z: np.where(z > 0, LAM, activations.selu(z)
+                                                      + LAM * ALPHA), False,
+                                   "cancels its digits"),
+    "exp(z) - 1, plus lambda alpha": (lambda z: np.where(z > 0, LAM, LAM * ALPHA * (np.exp(
+        np.minimum(z, 0)) - 1) + LAM * ALPHA), False, "cancels its digits"),
+    # the formula
+    "the output form everywhere": (lambda z: activations.selu(z) + LAM * ALPHA, False,
+                                   "it holds for z <= 0 only"),
     "no lambda": (lambda z: np.where(z > 0, 1.0, ALPHA * np.exp(np.minimum(z, 0))), False,
                   "lambda is missing"),
     "alpha, not lambda alpha": (lambda z: np.where(z > 0, LAM, ALPHA * np.exp(np.minimum(z, 0))),
@@ -64,11 +116,9 @@ SELU_GRAD_ANSWERS = {
                  "missing alpha"),
     "kept the -1": (lambda z: np.where(z > 0, LAM, LAM * ALPHA * np.expm1(np.minimum(z, 0))),
                     False, "kept the -1"),
-    ">= 0": (lambda z: np.where(z >= 0, LAM, LAM * ALPHA * np.exp(np.minimum(z, 0))), False,
-             "exactly z = 0"),
-    "0 below -20": (lambda z: np.where(z < -20, 0.0, selu_grad_ok(z)), False, "never 0"),
-    "always float32": (lambda z: selu_grad_ok(z).astype(np.float32), False, "never 0"),
     "the function": (activations.selu, False, "selu itself"),
+    # in place, no answer
+    "in place": (lambda z: np.minimum(z, 0, out=z) * 0 + LAM, False, "in place"),
     "empty stub": (stub, False, "returns None"),
 }
 
@@ -80,7 +130,7 @@ def test_check_selu_grad(name):
 
 # the reference solution's key code: never in a first hint (the code is the last level)
 SELU_GRAD_SOLUTION = ["np.where", "np.exp", "lambda * alpha * exp(z)"]
-SELU_GRAD_GENERIC = {"empty stub"}
+SELU_GRAD_GENERIC = {"empty stub", "in place"}
 
 
 @pytest.mark.parametrize("name", [n for n, a in SELU_GRAD_ANSWERS.items() if not a[1]])
@@ -131,6 +181,8 @@ def test_check_fixed_point_constants():
         None: "fill in my_answer",
         (lam, alpha): "wrong order",
         (ALPHA, LAM): "made for the fixed point (0, 1)",
+        derive_selu_constants(0.0, np.sqrt(2.0)): "not a standard deviation",  # var read as sd
+        derive_selu_constants(0.0, 4.0): "not a standard deviation",  # sd read as var
         (round(alpha, 3), round(lam, 3)): "at least 4 decimal places",
         (alpha, 1.0): "the mean is fixed",
         (2.2, 0.9): "both must equal",
