@@ -1,5 +1,7 @@
 """Everything behind notebook 04 · Types of normalization: batch statistics over training
-steps (figure and explorer) and the exercise checkers.
+steps (figure and explorer), gradients at initialisation (with a batch norm whose statistics
+are held constant in backward, the control), smoothness along the training path, and the
+exercise checkers.
 
 Reads: ``helpers.layers`` (BatchNorm1d, LayerNorm), ``helpers.scalers``.
 """
@@ -10,11 +12,14 @@ import numpy as np
 
 from . import diagnostics
 from ._validation import (
+    check_bool,
     check_choice,
+    check_count,
     check_finite_real,
     check_positive_int,
     check_rng,
     check_seeds,
+    check_size,
     check_text,
 )
 from .checking import (
@@ -72,11 +77,11 @@ def batchnorm_trace(X, *, batch_size, momentum=0.1, steps=200, rng, feature=0):
     (5, 5)
     """
     X = _population(X)
-    batch_size = check_positive_int(batch_size, "batch_size", minimum=2)
+    batch_size = check_size(batch_size, "batch_size", minimum=2)
     if batch_size > X.shape[0]:
         raise ValueError(f"batch_size must be at most the number of rows of X ({X.shape[0]}): "
                          f"batches are drawn without replacement; got {batch_size}.")
-    steps = check_positive_int(steps, "steps")
+    steps = check_count(steps, "steps")
     check_rng(rng)
     feature = check_positive_int(feature, "feature", minimum=-X.shape[1],
                                  maximum=X.shape[1] - 1) % X.shape[1]
@@ -110,28 +115,59 @@ def offcentre_feature(X):
 
 
 
-def gradient_norms_at_init(X, y, *, depth, norm, seeds, n_classes=10, width=64):
+class BatchNormConstantStatistics(BatchNorm1d):
+    """Batch norm whose backward treats the batch mean and variance as constants: a control.
+
+    The forward pass is BatchNorm1d's (training mode: the batch's statistics). The backward
+    pass keeps only the direct path, dL/dx = gamma * dL/dy / sqrt(var + eps), and drops the
+    terms that flow through the mean and the variance (each depends on every sample). It is
+    the gradient of evaluation mode with the running statistics set to this batch's: what a
+    network would get if its statistics were fixed numbers. Not for training.
+    """
+
+    def backward(self, dout):
+        dout, (x_hat, inv_std, _) = self._saved(dout)
+        self.grads["gamma"][...] = (dout * x_hat).sum(axis=0)
+        self.grads["beta"][...] = dout.sum(axis=0)
+        return (dout * self.params["gamma"] * inv_std).astype(dout.dtype, copy=False)
+
+
+def gradient_norms_at_init(X, y, *, depth, norm, seeds, n_classes=10, width=64,
+                           constant_statistics=False):
     """Weight-gradient norm of every hidden layer of fresh ReLU networks, on one batch.
 
     For each seed: a `depth`-layer ReLU MLP (He init, `norm` after each hidden Linear), one
     forward and backward pass in training mode on (X, y) with the cross-entropy loss, and
     ||dL/dW|| of each hidden Linear layer, first to last.
 
+    Parameters
+    ----------
+    constant_statistics : bool, default False
+        With norm="batch": every batch-norm layer is a `BatchNormConstantStatistics`, whose
+        backward treats the batch mean and variance as constants (the control that shows
+        which part of batch norm makes the gradient grow).
+
     Returns
     -------
     ndarray, shape (len(seeds), depth)
     """
     X, _ = check_data(X, None, "X")
-    n_classes = check_positive_int(n_classes, "n_classes", minimum=2)
+    n_classes = check_size(n_classes, "n_classes", minimum=2)
     y = check_labels(y, X.shape[0], n_classes, name="y")
-    depth = check_positive_int(depth, "depth")
-    width = check_positive_int(width, "width")
+    depth = check_count(depth, "depth")
+    width = check_size(width, "width")
     if norm is not None:
         check_choice(norm, "norm", NORMS)
+    if check_bool(constant_statistics, "constant_statistics") and norm != "batch":
+        raise ValueError(f"constant_statistics=True needs norm='batch' (only batch norm has "
+                         f"batch statistics); got norm={norm!r}.")
     rows = []
     for seed in check_seeds(seeds):
         net = mlp(X.shape[1], [width] * depth, n_classes,
                   rng=np.random.default_rng(seed), norm=norm)
+        if constant_statistics:  # fresh layers: gamma = 1, beta = 0, as mlp made them
+            net.layers = [BatchNormConstantStatistics(layer.num_features)
+                          if isinstance(layer, BatchNorm1d) else layer for layer in net.layers]
         rows.append(diagnostics.hidden_weight_gradient_norms(net, X, y))
     return np.array(rows)
 
@@ -152,9 +188,9 @@ def gradient_smoothness(data, *, norm, seeds, lr=0.05, epochs=3, batch_size=64, 
     """
     check_split(data)
     lr = check_finite_real(lr, "lr", minimum=0.0, exclusive=True)
-    epochs = check_positive_int(epochs, "epochs")
-    batch_size = check_positive_int(batch_size, "batch_size", minimum=2)
-    width, depth = check_positive_int(width, "width"), check_positive_int(depth, "depth")
+    epochs = check_count(epochs, "epochs")
+    batch_size = check_size(batch_size, "batch_size", minimum=2)
+    width, depth = check_size(width, "width"), check_count(depth, "depth")
     if norm is not None:
         check_choice(norm, "norm", NORMS)
     X, y = data.X_train, data.y_train
@@ -276,10 +312,13 @@ def batchnorm_explorer(X, feature=None):
 # --- exercises -----------------------------------------------------------------------------
 
 def _bn_cases(rng):
-    """Fresh (x, gamma, beta, eps): three batch shapes, float64 and float32, a constant feature
-    (so that eps decides its output), and a different eps each time."""
+    """Fresh (x, gamma, beta, eps): three batches of random shapes (one square, so that the
+    wrong axis keeps the shape), float64 and float32, a constant feature (so that eps decides
+    its output), and a different eps each time."""
     cases = []
-    for (n, d), dtype in [((6, 4), np.float64), ((9, 3), np.float32), ((5, 6), np.float64)]:
+    for square, dtype in [(False, np.float64), (True, np.float32), (False, np.float64)]:
+        d = int(rng.integers(3, 8))
+        n = d if square else int(rng.integers(4, 13))
         x = rng.normal(2.0, 3.0, (n, d)).astype(dtype)
         x[:, int(rng.integers(d))] = 5.0  # a constant feature: only eps keeps it finite
         gamma = rng.uniform(0.5, 2.0, d).astype(dtype)
@@ -289,9 +328,9 @@ def _bn_cases(rng):
     return cases
 
 
-def _batchnorm(x, gamma, beta, eps, *, axis=0, ddof=0, affine=True):
+def _batchnorm(x, gamma, beta, eps, *, axis=0, ddof=0, affine=True, var_axis="same"):
     mean = x.mean(axis=axis, keepdims=True)
-    var = x.var(axis=axis, ddof=ddof, keepdims=True)
+    var = x.var(axis=axis if var_axis == "same" else var_axis, ddof=ddof, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         x_hat = (x - mean) / np.sqrt(var + eps)
     return gamma * x_hat + beta if affine else x_hat
@@ -326,9 +365,23 @@ def check_batchnorm_forward(candidate):
     >>> check_batchnorm_forward(bn)
     Correct! Batch mean, biased batch variance, eps inside the square root, then gamma and beta.
     """
+    def normalised(x, eps):
+        return (x - x.mean(0)) / np.sqrt(x.var(0) + eps)
+
     mistakes = [
-        (lambda x, g, b, eps: _batchnorm(x, g, b, 1e-5), "you used eps = 1e-5, not the eps "
-         "you were given: use the argument."),
+        (lambda x, g, b, eps: _batchnorm(x, g, b, eps, axis=None), _batchnorm_hint(
+            "you took one mean and one variance of the whole batch, all features together "
+            "(x.mean() without an axis). Batch norm has a mean and a variance per feature.",
+            "Reduce over the samples only: axis 0, one statistic per column.", key="no axis")),
+        (lambda x, g, b, eps: _batchnorm(x, g, b, eps, var_axis=None), _batchnorm_hint(
+            "your mean is per feature but your variance is of the whole batch (x.var() without "
+            "an axis).", "Both statistics are per feature: axis 0.", key="no axis, variance")),
+        (lambda x, g, b, eps: _batchnorm(x, g, b, eps, axis=None, var_axis=0), _batchnorm_hint(
+            "your variance is per feature but your mean is of the whole batch (x.mean() without "
+            "an axis).", "Both statistics are per feature: axis 0.", key="no axis, mean")),
+        (lambda x, g, b, eps: _batchnorm(x, g, b, 1e-5), _batchnorm_hint(
+            "you used eps = 1e-5, not the eps you were given.", "Use the argument eps: this "
+            "check passes a different one each time.")),
         (lambda x, g, b, eps: _batchnorm(x, g, b, eps, ddof=1), _batchnorm_hint(
             "you used the unbiased variance (ddof=1); batch norm keeps that one for the "
             "running variance only.", "Normalise with the biased batch variance: divide by N, "
@@ -343,9 +396,22 @@ def check_batchnorm_forward(candidate):
         (lambda x, g, b, eps: g * (x - x.mean(0)) / (x.std(0) + eps) + b, _batchnorm_hint(
             "you added eps to the standard deviation; it belongs to the variance, inside the "
             "square root.", "Divide by sqrt(var + eps), not by std + eps.")),
+        (lambda x, g, b, eps: b * normalised(x, eps) + g, _batchnorm_hint(
+            "gamma and beta are swapped: gamma scales, beta shifts.", "Multiply by gamma, "
+            "then add beta.")),
+        (lambda x, g, b, eps: g * x / np.sqrt(x.var(0) + eps) + b, _batchnorm_hint(
+            "you divided by the standard deviation but did not subtract the mean.", "Centre "
+            "each feature first: x minus its batch mean.")),
+        (lambda x, g, b, eps: g * (x - x.mean(0)) / (x.var(0) + eps) + b, _batchnorm_hint(
+            "you divided by the variance; normalising divides by the standard deviation, its "
+            "square root.", "Divide by sqrt(var + eps).")),
     ]
     problem = check_cases(candidate, _bn_cases(fresh_rng()), _batchnorm, mistakes, scale=1.0,
-                          diagnose=_nan_hint)
+                          diagnose=_nan_hint, rule=(
+                              "Each feature (column) is normalised with its own batch mean and "
+                              "biased batch variance, (x - mean) / sqrt(var + eps), then "
+                              "multiplied by gamma and shifted by beta.",
+                              f"In numpy: {BATCHNORM_CODE}."))
     if problem is not None:
         return problem
     return correct("Batch mean, biased batch variance, eps inside the square root, then gamma "
@@ -353,46 +419,129 @@ def check_batchnorm_forward(candidate):
 
 
 def _scaler_cases(rng):
-    """Fresh (X_train, X_test) pairs: features on very different scales, a test split whose
-    mean is shifted, float64 and float32."""
+    """Fresh (X_train, X_test) pairs of random sizes: features on very different scales, a test
+    split whose mean is shifted, float64 and float32; and two features constant in the training
+    split (as the digits' border pixels are), one of them with other values in the test split,
+    so that a division by their standard deviation, 0, shows."""
     cases = []
-    for (n_train, n_test, d), dtype in [((30, 10, 3), np.float64), ((25, 8, 4), np.float32)]:
+    for dtype in (np.float64, np.float32):
+        n_train, n_test, d = (int(rng.integers(20, 41)), int(rng.integers(6, 16)),
+                              int(rng.integers(4, 8)))
         centre, spread = rng.uniform(-10, 1000, d), rng.uniform(0.5, 300, d)
-        train = rng.normal(centre, spread, (n_train, d)).astype(dtype)
-        test = rng.normal(centre + spread, spread, (n_test, d)).astype(dtype)
-        cases.append(Case((train, test), f"{dtype.__name__} splits of shapes "
-                                         f"{train.shape} and {test.shape}"))
+        train = rng.normal(centre, spread, (n_train, d))
+        test = rng.normal(centre + spread, spread, (n_test, d))
+        moving, still = rng.choice(d, 2, replace=False)
+        value = float(rng.choice([0.0, 16.0, -3.0]))
+        train[:, [moving, still]] = test[:, still] = value
+        test[:, moving] = value + rng.integers(0, 4, n_test)  # some equal to it, some not
+        cases.append(Case((train.astype(dtype), test.astype(dtype)), f"{dtype.__name__} "
+                          f"splits of shapes {train.shape} and {test.shape}"))
     return cases
 
 
 def _standardized(train, test, *, fit_on=None, ddof=0):
+    """Scaled with the statistics of `fit_on` (default the training split); a feature constant
+    there is divided by 1, as scikit-learn's StandardScaler does."""
     fit_on = train if fit_on is None else fit_on
     m, s = fit_on.mean(axis=0), fit_on.std(axis=0, ddof=ddof)
+    s = np.where(s == 0, 1.0, s).astype(s.dtype)
     return (train - m) / s, (test - m) / s
 
 
-SCALER_CODE = ("m, s = X_train.mean(axis=0), X_train.std(axis=0); "
+def _each_row(train, test):
+    return tuple((x - x.mean(axis=1, keepdims=True)) / x.std(axis=1, keepdims=True)
+                 for x in (train, test))
+
+
+def _with(train, test, centre, divide):
+    return (train - centre) / divide, (test - centre) / divide
+
+
+SCALER_CODE = ("m, s = X_train.mean(axis=0), X_train.std(axis=0); s = np.where(s == 0, 1.0, s); "
                "return (X_train - m) / s, (X_test - m) / s")
 _TRAIN_STATISTICS = ("Compute the mean and standard deviation of X_train, feature by feature "
                      "(axis 0), and use them for both splits.")
+_CONSTANT_RULE = ("For a feature whose training standard deviation is 0 divide by 1 instead "
+                  "(scikit-learn's StandardScaler does the same): it is then only centred, and "
+                  "its test values keep their distance from the training value.")
 
 
 def _scaler_hint(*levels, key=None):
     return Hint([*levels, f"In numpy: {SCALER_CODE}."], key=key)
 
 
+_SCALER_MISTAKES = [  # (answer the mistake gives, hint, only if the training split is right)
+    (lambda tr, te: _standardized(tr, te, fit_on=np.vstack([tr, te])), _scaler_hint(
+        "the statistics came from training AND test data: that leaks the test set into "
+        "preprocessing. Fit on X_train only.", _TRAIN_STATISTICS), False),
+    (lambda tr, te: (_standardized(tr, te)[0], _standardized(te, te)[0]), _scaler_hint(
+        "the test split was scaled with its own statistics; use the training split's for "
+        "both.", _TRAIN_STATISTICS), True),
+    (lambda tr, te: (_standardized(tr, te)[0], te), _scaler_hint(
+        "the test split is not scaled at all; apply the same transformation.",
+        _TRAIN_STATISTICS), True),
+    (lambda tr, te: _standardized(tr, te, ddof=1), _scaler_hint(
+        "nearly: that is the sample standard deviation (ddof=1); scikit-learn's "
+        "StandardScaler, like this exercise, uses the population one (ddof=0)."), False),
+    (_each_row, _scaler_hint(
+        "you standardised each sample (row) with its own statistics; z-scoring standardises "
+        "each feature (column), with the training split's mean and standard deviation.",
+        _TRAIN_STATISTICS), False),
+    (lambda tr, te: _with(tr, te, tr.mean(), tr.std()), _scaler_hint(
+        "you used one mean and one standard deviation for the whole array (no axis); each "
+        "feature needs its own, and these features have very different scales.",
+        _TRAIN_STATISTICS), False),
+    (lambda tr, te: _with(tr, te, tr.min(axis=0), tr.max(axis=0) - tr.min(axis=0)),
+     _scaler_hint("that is min-max scaling to [0, 1]; z-scores subtract the mean and divide by "
+                  "the standard deviation.", _TRAIN_STATISTICS), False),
+    (lambda tr, te: _with(tr, te, tr.mean(axis=0), 1.0), _scaler_hint(
+        "you subtracted the training mean but did not divide by the standard deviation.",
+        _TRAIN_STATISTICS), False),
+    (lambda tr, te: _with(tr, te, tr.mean(axis=0), tr.var(axis=0)), _scaler_hint(
+        "you divided by the variance; z-scores divide by the standard deviation, its square "
+        "root.", _TRAIN_STATISTICS), False),
+]
+
+
+def _constant_feature_hint(got, right, constant):
+    """For an answer (nearly) right on every feature that varies in training: what it did with
+    the constant ones, if it is a known mistake; else None."""
+    got = [g[:, constant] for g in got]
+    right = [r[:, constant] for r in right]
+    if not all(np.all(np.isfinite(g)) for g in got):
+        return _scaler_hint(
+            "the output holds NaN or inf: a feature that is constant in the training split "
+            "(the digits have many, border pixels that are always 0) has standard deviation "
+            "0, and you divided by it.", _CONSTANT_RULE, key="constant: nan")
+    if close(got[0], right[0], scale=1.0) and np.all(got[1] == 0) and np.any(right[1] != 0):
+        return _scaler_hint(
+            "you set the test values of a feature that is constant in training to 0, so a "
+            "test value that differs from the training one is lost.", _CONSTANT_RULE,
+            key="constant: zero")
+    if any(np.max(np.abs(g)) > 1e3 * (np.max(np.abs(r)) + 1) for g, r in zip(got, right,
+                                                                            strict=True)):
+        return _scaler_hint(
+            f"a feature that is constant in training comes out huge (up to "
+            f"{max(float(np.max(np.abs(g))) for g in got):.3g}): dividing by a standard "
+            "deviation of 0 plus a small number, or replacing inf by the largest float, keeps "
+            "it finite but blows it up.", _CONSTANT_RULE, key="constant: huge")
+    return None
+
+
 @checker
 def check_train_only_scaler(candidate):
     """Check a reader's ``standardize(X_train, X_test) -> (train_scaled, test_scaled)`` that
-    fits the statistics on the training split only. Each call draws fresh splits.
+    fits the statistics on the training split only, and divides a feature that is constant
+    there by 1. Each call draws fresh splits.
 
     Examples
     --------
     >>> def ok(tr, te):
     ...     m, s = tr.mean(0), tr.std(0)
+    ...     s = np.where(s == 0, 1.0, s)
     ...     return (tr - m) / s, (te - m) / s
     >>> check_train_only_scaler(ok)
-    Correct! Mean and standard deviation from the training split, applied to both splits.
+    Correct! Training statistics for both splits; a constant feature is divided by 1.
     """
     for case in _scaler_cases(fresh_rng()):
         train, test = case.args
@@ -404,35 +553,38 @@ def check_train_only_scaler(candidate):
         got = [numbers(v) for v in out]
         if any(g is None for g in got):
             return not_yet("return two arrays of numbers: (train_scaled, test_scaled).")
+        if got[0].shape == test.shape and got[1].shape == train.shape:
+            return not_yet(_scaler_hint("you returned (test_scaled, train_scaled): the other "
+                                        "way round.", "Return the training split first."))
         if got[0].shape != train.shape or got[1].shape != test.shape:
             return not_yet("each returned array must keep the shape of its input.")
-
         right = _standardized(train, test)
-        train_right = close(got[0], right[0], scale=1.0)
-        if train_right and close(got[1], right[1], scale=1.0):
+        if all(close(g, r, scale=1.0) for g, r in zip(got, right, strict=True)):
             continue
-        leaked = _standardized(train, test, fit_on=np.vstack([train, test]))
-        if close(got[0], leaked[0], scale=1.0) and close(got[1], leaked[1], scale=1.0):
-            return not_yet(_scaler_hint("the statistics came from training AND test data: "
-                                        "that leaks the test set into preprocessing. Fit on "
-                                        "X_train only.", _TRAIN_STATISTICS))
-        if train_right and close(got[1], _standardized(test, test)[1], scale=1.0):
-            return not_yet(_scaler_hint("the test split was scaled with its own statistics; "
-                                        "use the training split's for both.",
-                                        _TRAIN_STATISTICS))
-        if train_right and close(got[1], test):
-            return not_yet(_scaler_hint("the test split is not scaled at all; apply the same "
-                                        "transformation.", _TRAIN_STATISTICS))
-        unbiased = _standardized(train, test, ddof=1)
-        if close(got[0], unbiased[0], scale=1.0) and close(got[1], unbiased[1], scale=1.0):
-            return not_yet(_scaler_hint("nearly: that is the sample standard deviation "
-                                        "(ddof=1); scikit-learn's StandardScaler, like this "
-                                        "exercise, uses the population one (ddof=0)."))
+        varies = train.std(axis=0) > 0
+
+        def agree(answer, want, only_train=False, varies=varies):
+            pairs = list(zip(answer, want, strict=True))[: 1 if only_train else 2]
+            return all(close(a[:, varies], w[:, varies], scale=1.0) for a, w in pairs)
+
+        nearly = all(np.allclose(a[:, varies], w[:, varies], rtol=1e-6, atol=1e-6)
+                     for a, w in zip(got, right, strict=True))  # an eps can blur the digits
+        hint = _constant_feature_hint(got, right, ~varies) if nearly else None
+        if hint is not None:
+            return not_yet(hint)
+        if agree(got, right):
+            return not_yet(_scaler_hint("right for every feature that varies in the training "
+                                        "split, but not for the constant ones.", _CONSTANT_RULE,
+                                        key="constant: other"))
+        train_right = agree(got, right, only_train=True)
+        for mistake, hint, needs_train_right in _SCALER_MISTAKES:
+            with np.errstate(all="ignore"):
+                if (train_right or not needs_train_right) and agree(got, mistake(train, test)):
+                    return not_yet(hint)
         which = 0 if not train_right else 1
         return not_yet(_scaler_hint(f"for {case.label}, the {('training', 'test')[which]} "
                                     f"split: {difference(got[which], right[which], scale=1.0)}.",
                                     "Subtract the training mean and divide by the training "
                                     "standard deviation, feature by feature (axis 0).",
                                     key="other"))
-    return correct("Mean and standard deviation from the training split, applied to both "
-                   "splits.")
+    return correct("Training statistics for both splits; a constant feature is divided by 1.")

@@ -3,6 +3,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from sklearn import preprocessing
 from verdicts import assert_count_resets, assert_hints_escalate, assert_verdict, stub
 
 from helpers import data, experiments, nb04
@@ -86,26 +87,48 @@ def bn_layer(x, g, b, eps):
     return bn.forward(x)
 
 
+# name -> (candidate, correct?, phrase): the correct variants, then the mistakes by class
 BN_ANSWERS = {
     "reference": (bn_ok, True, "Correct!"),
     "the helper layer": (bn_layer, True, "Correct!"),
     "keepdims": (lambda x, g, b, eps: g * (x - x.mean(0, keepdims=True))
                  / np.sqrt(x.var(0, keepdims=True) + eps) + b, True, "Correct!"),
+    "variance by hand": (lambda x, g, b, eps: g * (x - x.mean(0)) / np.sqrt(
+        ((x - x.mean(0)) ** 2).mean(0) + eps) + b, True, "Correct!"),
     "as float32": (lambda x, g, b, eps: bn_ok(x, g, b, eps).astype(np.float32), True,
                    "Correct!"),
-    "a hard-coded eps": (lambda x, g, b, eps: bn_ok(x, g, b, 1e-5), False,
-                         "not the eps you were given"),
-    "unbiased": (lambda x, g, b, eps: g * (x - x.mean(0)) / np.sqrt(x.var(0, ddof=1) + eps) + b,
-                 False, "unbiased variance"),
-    "no eps": (lambda x, g, b, eps: g * (x - x.mean(0)) / np.sqrt(x.var(0)) + b, False,
-               "its variance is 0"),
+    "a list": (lambda x, g, b, eps: bn_ok(x, g, b, eps).tolist(), True, "Correct!"),
+    # the axis of the statistics
+    "no axis": (lambda x, g, b, eps: g * (x - x.mean()) / np.sqrt(x.var() + eps) + b, False,
+                "x.mean() without an axis"),
+    "no axis for the variance": (lambda x, g, b, eps: g * (x - x.mean(0)) / np.sqrt(
+        x.var() + eps) + b, False, "x.var() without an axis"),
+    "no axis for the mean": (lambda x, g, b, eps: g * (x - x.mean()) / np.sqrt(
+        x.var(0) + eps) + b, False, "x.mean() without an axis"),
     "layer norm": (lambda x, g, b, eps: g * (x - x.mean(1, keepdims=True))
                    / np.sqrt(x.var(1, keepdims=True) + eps) + b, False, "layer norm"),
-    "no affine": (lambda x, g, b, eps: (x - x.mean(0)) / np.sqrt(x.var(0) + eps), False,
-                  "not scaled by gamma"),
+    # the variance and eps (a constant feature in every batch)
+    "unbiased": (lambda x, g, b, eps: g * (x - x.mean(0)) / np.sqrt(x.var(0, ddof=1) + eps) + b,
+                 False, "unbiased variance"),
+    "a hard-coded eps": (lambda x, g, b, eps: bn_ok(x, g, b, 1e-5), False,
+                         "not the eps you were given"),
+    "no eps": (lambda x, g, b, eps: g * (x - x.mean(0)) / np.sqrt(x.var(0)) + b, False,
+               "its variance is 0"),
     "std + eps": (lambda x, g, b, eps: g * (x - x.mean(0)) / (x.std(0) + eps) + b, False,
                   "added eps to the standard deviation"),
+    "divided by the variance": (lambda x, g, b, eps: g * (x - x.mean(0)) / (x.var(0) + eps) + b,
+                                False, "divided by the variance"),
+    "not centred": (lambda x, g, b, eps: g * x / np.sqrt(x.var(0) + eps) + b, False,
+                    "did not subtract the mean"),
+    # gamma and beta
+    "no affine": (lambda x, g, b, eps: (x - x.mean(0)) / np.sqrt(x.var(0) + eps), False,
+                  "not scaled by gamma"),
+    "gamma and beta swapped": (lambda x, g, b, eps: bn_ok(x, b, g, eps), False, "swapped"),
+    # in place, no answer, other
+    "in place": (lambda x, g, b, eps: g * (np.subtract(x, x.mean(0), out=x)) / np.sqrt(
+        x.var(0) + eps) + b, False, "in place"),
     "empty stub": (stub, False, "returns None"),
+    "otherwise wrong": (lambda x, g, b, eps: bn_ok(x, g, b, eps) + 0.1, False, "expected"),
 }
 
 
@@ -118,8 +141,8 @@ def test_check_batchnorm_forward(name):
 BN_SOLUTION = ["np.sqrt(", "sqrt(var + eps)", "mean(axis=0)", "mean(0)", "gamma *"]
 SCALER_SOLUTION = ["mean(axis=0)", "std(axis=0)", "(X_test - m)", "axis 0", "axis=0"]
 # one level: the empty stub, and a hard-coded eps (the hint says which eps to use)
-BN_GENERIC = {"empty stub", "a hard-coded eps"}
-SCALER_GENERIC = {"one array", "empty stub"}
+BN_GENERIC = {"empty stub", "in place"}
+SCALER_GENERIC = {"one array", "empty stub", "in place"}
 
 
 @pytest.mark.parametrize("name", [n for n, a in BN_ANSWERS.items() if not a[1]])
@@ -137,6 +160,12 @@ def test_the_code_the_last_batchnorm_hint_shows_is_right():
 
 def scaler_ok(tr, te):
     m, s = tr.mean(0), tr.std(0)
+    s = np.where(s == 0, 1.0, s)  # a feature constant in training: divided by 1
+    return (tr - m) / s, (te - m) / s
+
+
+def unguarded(tr, te):
+    m, s = tr.mean(0), tr.std(0)
     return (tr - m) / s, (te - m) / s
 
 
@@ -151,18 +180,56 @@ def with_helper(tr, te):
     return scaler.transform(tr), scaler.transform(te)
 
 
+def with_scikit_learn(tr, te):
+    scaler = preprocessing.StandardScaler().fit(tr)
+    return scaler.transform(tr), scaler.transform(te)
+
+
+def zero_where_constant(tr, te):
+    m, s = tr.mean(0), tr.std(0)
+    return tuple(np.divide(x - m, s, out=np.zeros_like(x), where=s > 0) for x in (tr, te))
+
+
+# name -> (candidate, correct?, phrase): the correct variants, then the mistakes by class
 SCALER_ANSWERS = {
     "reference": (scaler_ok, True, "Correct!"),
+    "a guard by assignment": (lambda tr, te: (lambda m, s: ((tr - m) / s, (te - m) / s))(
+        tr.mean(0), np.where(tr.std(0) < 1e-12, 1.0, tr.std(0))), True, "Correct!"),
     "the helper": (with_helper, True, "Correct!"),
+    "scikit-learn": (with_scikit_learn, True, "Correct!"),
     "as float32": (lambda tr, te: tuple(a.astype(np.float32) for a in scaler_ok(tr, te)), True,
                    "Correct!"),
+    "lists": (lambda tr, te: [a.tolist() for a in scaler_ok(tr, te)], True, "Correct!"),
+    # which statistics
     "fit on all": (fit_on_all, False, "leaks the test set"),
     "test on its own": (lambda tr, te: (scaler_ok(tr, tr)[0], scaler_ok(te, te)[0]), False,
                         "its own statistics"),
     "test unscaled": (lambda tr, te: (scaler_ok(tr, te)[0], te), False, "not scaled at all"),
     "ddof 1": (lambda tr, te: ((tr - tr.mean(0)) / tr.std(0, ddof=1),
                                (te - tr.mean(0)) / tr.std(0, ddof=1)), False, "ddof=1"),
+    "per sample": (lambda tr, te: tuple((x - x.mean(1, keepdims=True)) / x.std(1, keepdims=True)
+                                        for x in (tr, te)), False, "each sample (row)"),
+    "no axis": (lambda tr, te: ((tr - tr.mean()) / tr.std(), (te - tr.mean()) / tr.std()), False,
+                "whole array"),
+    # the wrong transformation
+    "min-max": (lambda tr, te: tuple((x - tr.min(0)) / (tr.max(0) - tr.min(0)) for x in (tr, te)),
+                False, "min-max"),
+    "centred only": (lambda tr, te: (tr - tr.mean(0), te - tr.mean(0)), False,
+                     "did not divide"),
+    "divided by the variance": (lambda tr, te: ((tr - tr.mean(0)) / tr.var(0),
+                                                (te - tr.mean(0)) / tr.var(0)), False,
+                                "divided by the variance"),
+    # constant features
+    "no guard": (unguarded, False, "NaN or inf"),
+    "eps added": (lambda tr, te: tuple((x - tr.mean(0)) / (tr.std(0) + 1e-8) for x in (tr, te)),
+                  False, "comes out huge"),
+    "inf replaced": (lambda tr, te: tuple(np.nan_to_num(x) for x in unguarded(tr, te)), False,
+                     "comes out huge"),
+    "zero where constant": (zero_where_constant, False, "to 0"),
+    # what is returned
+    "swapped": (lambda tr, te: scaler_ok(tr, te)[::-1], False, "the other way round"),
     "one array": (lambda tr, te: tr, False, "return two arrays"),
+    "in place": (lambda tr, te: (np.subtract(tr, tr.mean(0), out=tr), te), False, "in place"),
     "empty stub": (stub, False, "returns None"),
 }
 
@@ -215,3 +282,40 @@ def test_batch_norm_makes_the_gradient_change_less_along_the_training_path():
     assert np.all(last["bn"] < 0.75 * last["plain"])
     with pytest.raises(ValueError, match="lr must be > 0"):
         nb04.gradient_smoothness(data, norm=None, seeds=[0], lr=0.0)
+
+
+def test_batch_norm_with_constant_statistics_drops_only_the_terms_through_mean_and_variance():
+    """Its forward is batch norm's (batch statistics); its backward is that of a batch norm
+    whose mean and variance were fixed numbers: the same as evaluation mode with the running
+    statistics set to this batch's, which is gradient-checked."""
+    rng = np.random.default_rng(0)
+    x, dout, gamma = rng.normal(2.0, 3.0, (16, 5)), rng.standard_normal((16, 5)), rng.uniform(
+        0.5, 2.0, 5)
+    held, full, fixed = nb04.BatchNormConstantStatistics(5), BatchNorm1d(5), BatchNorm1d(5).eval()
+    for layer in (held, full, fixed):
+        layer.params["gamma"][...] = gamma
+    fixed.running_mean[...], fixed.running_var[...] = x.mean(axis=0), x.var(axis=0)
+    out = held.forward(x)
+    assert np.allclose(out, full.forward(x)) and np.allclose(out, fixed.forward(x))
+    dx, dx_full = held.backward(dout), full.backward(dout)
+    assert np.allclose(dx, fixed.backward(dout))
+    assert all(np.allclose(held.grads[k], full.grads[k]) for k in ("gamma", "beta"))
+    # through the statistics, the gradient loses its part along the batch mean; held, it keeps it
+    assert np.allclose(dx_full.mean(axis=0), 0) and not np.allclose(dx.mean(axis=0), 0)
+
+
+def test_the_gradient_still_explodes_with_the_batch_statistics_held_constant():
+    """Yang et al.'s growth, about sqrt(pi / (pi - 1)) = 1.21 per layer for ReLU, comes from
+    the division by the batch std, sqrt((pi - 1) / pi) = 0.83: it stays when backward treats the
+    batch mean and variance as constants."""
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((128, 16)), rng.integers(0, 3, 128)
+    kwargs = dict(depth=12, norm="batch", seeds=[0, 1], n_classes=3)
+    held = nb04.gradient_norms_at_init(X, y, constant_statistics=True, **kwargs)
+    full = nb04.gradient_norms_at_init(X, y, **kwargs)
+    assert held.shape == (2, 12) and not np.allclose(held, full)
+    per_layer = (held[:, 0] / held[:, -1]) ** (1 / 11)
+    assert np.all((1.1 < per_layer) & (per_layer < 1.3))
+    with pytest.raises(ValueError, match="constant_statistics=True needs norm='batch'"):
+        nb04.gradient_norms_at_init(X, y, depth=3, norm="layer", seeds=[0],
+                                    constant_statistics=True)
