@@ -1,5 +1,21 @@
-"""Input checks shared by the public helpers: clear messages, raised at the boundary."""
+"""Input checks shared by the public helpers: clear messages, raised at the boundary.
 
+Non-finite values and overflow, one rule for every helper (never a RuntimeWarning):
+
+- Elementwise activations and their derivatives (``helpers.activations``) propagate NaN and
+  give their limits at +-inf; they compute under ``np.errstate`` so that no warning escapes.
+- A backward pass given a non-finite ``dout``, or an optimizer given a non-finite gradient,
+  refuses it with `DivergedError` ("dout contains NaN or inf: the loss diverged upstream;
+  lower the learning rate"); so do forward passes that must not see NaN (Linear, the
+  normalizations), saying whether the data or an overflow in training is to blame.
+- Finite inputs so large that the arithmetic overflows (a 1e200 gain, float32's largest value
+  through a layer) end in a clear error that names the parameter: `DivergedError` where it
+  means divergence (layers, training, optimizers), else ValueError. Statistics that can be
+  computed in units of the largest value (means, norms) are computed so, not refused.
+- Integers that size an array or count a loop are capped (`check_size`, `check_count`).
+"""
+
+import contextlib
 import numbers
 
 import numpy as np
@@ -16,12 +32,13 @@ def as_float_array(value, name):
         except (ValueError, TypeError, OverflowError):  # ragged lists, huge Python ints
             array = None
         if array is None or array.dtype == object:
-            odd = _not_a_number(value if isinstance(value, list | tuple) else [value])
-            raise TypeError(
-                f"{name} must be an array of real numbers; got a {type(value).__name__} holding "
-                f"{odd}." if odd else f"{name} must be an array of real numbers; got a ragged "
-                f"{type(value).__name__} (rows of different lengths, or lists mixed with numbers)."
-            ) from None
+            odd = describe_non_number(value)
+            holder = (f"a {type(value).__name__} holding " if isinstance(value, list | tuple)
+                      else "")
+            what = odd or (f"a ragged {type(value).__name__} (rows of different lengths, or lists "
+                           "mixed with numbers)")
+            raise TypeError(f"{name} must be an array of real numbers; got {holder if odd else ''}"
+                            f"{what}.") from None
     else:
         raise TypeError(
             f"{name} must be a numpy array, a list or a real number; got {type(value).__name__}."
@@ -37,12 +54,13 @@ def as_float_array(value, name):
     )
 
 
-def _not_a_number(value):
-    """The first element of a (nested) list that is not a number, described; or None."""
-    for v in value if isinstance(value, list | tuple) else ():
-        found = _not_a_number(v) if isinstance(v, list | tuple) else (
-            f"the integer {v!r:.30}, beyond int64: too large to be held exactly in a float64 "
-            "array (not representable); convert it with float() first if you mean it"
+def describe_non_number(value):
+    """The first element of a (nested) list, or `value` itself, that is not a number a float64
+    array can hold (None, a string, an integer beyond int64), described; or None."""
+    for v in value if isinstance(value, list | tuple) else [value]:
+        found = describe_non_number(v) if isinstance(v, list | tuple) else (
+            f"the integer {v!r:.30}, beyond int64: too large for a numpy array (not "
+            "representable as int64, nor exactly as float64)"
             if isinstance(v, numbers.Integral) and not isinstance(v, bool | np.generic)
             and abs(v) >= 2**63
             else None if isinstance(v, numbers.Real | np.ndarray | np.generic)
@@ -71,6 +89,32 @@ def check_positive_int(value, name, minimum=1, maximum=None):
     if value < minimum or maximum is not None and value > maximum:
         raise ValueError(f"{name} must be an integer {bounds}; got {value}.")
     return int(value)
+
+
+# Caps on the integers that size an array or count a loop. Beyond them numpy leaks its own
+# message ("Maximum allowed dimension exceeded", "cannot fit 'int' into an index-sized
+# integer") or the call runs for ever; the course's networks and runs are far below them.
+MAX_SIZE = 2**31  # widths, fan_in/fan_out, n_samples, n_points, ...: elements along an axis
+MAX_COUNT = 10**6  # epochs, steps, depth, trials: iterations of a Python loop
+
+
+def check_size(value, name, minimum=1):
+    """Return `value` as an int if it is an integer in [minimum, MAX_SIZE] (an array size)."""
+    value = check_positive_int(value, name, minimum)
+    if value > MAX_SIZE:
+        raise ValueError(f"{name} must be an integer <= 2**31 = {MAX_SIZE} (an array size "
+                         f"that fits in memory); got {value}.")
+    return value
+
+
+def check_count(value, name, minimum=1):
+    """Return `value` as an int if it is an integer in [minimum, MAX_COUNT] (a loop count:
+    epochs, steps, layers); a longer loop would not finish in a session."""
+    value = check_positive_int(value, name, minimum)
+    if value > MAX_COUNT:
+        raise ValueError(f"{name} must be an integer <= {MAX_COUNT:_} (a loop this long would "
+                         f"not finish); got {value}.")
+    return value
 
 
 def check_finite_real(value, name, *, minimum=None, exclusive=False):
@@ -188,3 +232,15 @@ class DivergedError(ValueError):
     A ValueError, so code that catches bad values catches it too; `helpers.experiments` catches
     exactly this type to report a diverged run.
     """
+
+
+@contextlib.contextmanager
+def overflow_named(name):
+    """A layer's DivergedError (a finite input that overflowed) names the layer's own x;
+    re-raise it naming the caller's data, `name`."""
+    try:
+        yield
+    except DivergedError as error:
+        raise DivergedError(f"{name} is too large for this model: the forward or backward pass "
+                            f"overflowed ({error}) Rescale {name}, e.g. with "
+                            "helpers.scalers.StandardScaler.") from None

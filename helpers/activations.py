@@ -266,12 +266,14 @@ def prelu_backward(dout, z, negative_slope, axis=1):
     if dout.shape != z.shape:
         raise ValueError(f"dout must have the shape of z, {z.shape}; got {dout.shape}.")
     slopes = _channel_slopes(z, negative_slope, axis)
-    dz = dout * _rectify_grad(z, slopes)
-    local = dout * np.minimum(z, 0)  # df/da = min(0, z)
-    if np.ndim(slopes) == 0:
-        return dz, np.asarray(local.sum(), dtype=z.dtype)
-    channel = axis % z.ndim
-    return dz, local.sum(axis=tuple(i for i in range(z.ndim) if i != channel))
+    # an elementwise function: NaN and inf in dout propagate (inf * 0 is NaN), without a warning
+    with np.errstate(over="ignore", invalid="ignore"):
+        dz = dout * _rectify_grad(z, slopes)
+        local = dout * np.minimum(z, 0)  # df/da = min(0, z)
+        if np.ndim(slopes) == 0:
+            return dz, np.asarray(local.sum(), dtype=z.dtype)
+        channel = axis % z.ndim
+        return dz, local.sum(axis=tuple(i for i in range(z.ndim) if i != channel))
 
 
 # --- ELU and SELU: a saturating exponential for z <= 0 -------------------------------------------

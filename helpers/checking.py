@@ -36,6 +36,7 @@ from ._validation import (
     as_float_array,
     check_callable,
     check_finite_real,
+    check_not_masked,
     check_positive_int,
     check_rng,
     check_sequence,
@@ -368,8 +369,10 @@ def difference(out, expected, *, scale=0.0):
     with np.errstate(all="ignore"):
         wrong = ~np.isclose(out, expected, rtol=tol, atol=tol * scale)
     if not wrong.any():
-        raise ValueError("out and expected agree to the tolerance everywhere: there is no "
-                         "difference to show (call difference only when close() is False).")
+        allowed = f" (scale = {scale:g} allows differences up to {tol * scale:g})" if scale else ""
+        raise ValueError(f"out and expected agree to the tolerance everywhere{allowed}: there "
+                         "is no difference to show (call difference only when close() is "
+                         "False, with the same scale).")
     index = tuple(int(i) for i in np.argwhere(wrong)[0]) if out.ndim else ()
     got, want = out[index], expected[index]
     where = f" at index {index if len(index) > 1 else index[0]}" if index else ""
@@ -491,6 +494,7 @@ def _check_fallbacks(rule, overflow, raised):
 
 def shape_label(z):
     """E.g. "float32 input of shape (3, 5)"."""
+    check_not_masked(z, "z")
     if not isinstance(z, np.ndarray | np.generic):
         raise TypeError(f"z must be a numpy array, e.g. np.zeros((3, 5)); got "
                         f"{type(z).__name__} {z!r:.40}.")

@@ -8,7 +8,7 @@ ELU or SELU units means "in the negative regime everywhere", but their gradient 
 
 import numpy as np
 
-from ._validation import check_bool, check_choice, check_finite_real
+from ._validation import DivergedError, check_bool, check_choice, check_finite_real, overflow_named
 from .layers import (
     ACTIVATION_LAYERS,
     BatchNorm1d,
@@ -25,6 +25,28 @@ from .training import check_data, in_mode
 # Layers are found by type at any depth: inside Residual blocks and nested Sequentials too. A
 # layer is named by its path, as in the keys of ``model.params``: "3" is model.layers[3], and
 # "1.0" the first layer of the block of model.layers[1] (a Residual), whose weights are "1.0.W".
+
+
+def _scaled(out):
+    """`out` divided by its largest |value|, and that scale: statistics of values near 1e200
+    without squares that overflow."""
+    scale = float(np.abs(out).max(initial=0.0)) or 1.0
+    return out / scale, scale
+
+
+def _mean_std(out):
+    unit, scale = _scaled(out)
+    return float(unit.mean()) * scale, float(unit.std()) * scale
+
+
+def _variance(out, name="X"):
+    unit, scale = _scaled(out)
+    var = float(unit.var()) * scale * scale
+    if not np.isfinite(var):
+        raise DivergedError(f"{name} is too large for this model: a variance of the outputs "
+                            "overflows float64 (values beyond about 1e154). Rescale "
+                            f"{name}, e.g. with helpers.scalers.StandardScaler.")
+    return var
 
 
 def _forward_traced(layer, x, path, trace):
@@ -48,7 +70,7 @@ def _trace(model, X, layer_type, *, training=False):
     check_model(model, sequential=True)
     X, _ = check_data(X, None, model=model)
     trace = []
-    with in_mode(model, training=training):
+    with in_mode(model, training=training), overflow_named("X"):
         _forward_traced(model, X, "", trace)
     return [(path, layer, x, out) for path, layer, x, out in trace
             if layer is not model and isinstance(layer, layer_type)]
@@ -111,9 +133,9 @@ def activation_statistics(model, X):
     shape (n_activation_layers,).
     """
     trace = _trace(model, X, ACTIVATION_LAYERS)
+    moments = np.array([_mean_std(out) for *_, out in trace], dtype=float).reshape(-1, 2)
     return {"layer": np.array([path for path, *_ in trace], dtype=str),
-            "mean": np.array([out.mean() for *_, out in trace], dtype=float),
-            "std": np.array([out.std() for *_, out in trace], dtype=float)}
+            "mean": moments[:, 0], "std": moments[:, 1]}
 
 
 def gradient_norms(model, name="W"):
@@ -123,8 +145,8 @@ def gradient_norms(model, name="W"):
     """
     check_model(model)
     _check_name(name, model)
-    return {key: float(np.linalg.norm(g)) for key, g in model.grads.items()
-            if key.rsplit(".", 1)[-1] == name}
+    return {key: float(np.linalg.norm(unit)) * scale for key, (unit, scale) in (
+            (key, _scaled(g)) for key, g in model.grads.items()) if key.rsplit(".", 1)[-1] == name}
 
 
 def hidden_weight_gradient_norms(model, X, y):
@@ -140,7 +162,7 @@ def hidden_weight_gradient_norms(model, X, y):
     if y is None:
         raise TypeError("y must be the labels of X (class indices); got None.")
     X, y = check_data(X, y, "X", model=model)
-    with in_mode(model, training=True):
+    with in_mode(model, training=True), overflow_named("X"):
         _, dlogits = softmax_cross_entropy(model.forward(X), y)
         model.backward(dlogits)
     return np.array(list(gradient_norms(model).values())[:-1])
@@ -205,8 +227,8 @@ def layer_output_statistics(model, X, layer_type, *, training=False):
         for layer, mean, var in buffers:
             layer.running_mean[...], layer.running_var[...] = mean, var
     return {"layer": np.array([path for path, *_ in trace], dtype=str),
-            "mean": np.array([out.mean() for *_, out in trace], dtype=float),
-            "var": np.array([out.var() for *_, out in trace], dtype=float)}
+            "mean": np.array([_mean_std(out)[0] for *_, out in trace], dtype=float),
+            "var": np.array([_variance(out) for *_, out in trace], dtype=float)}
 
 
 # The parameter names of helpers.layers: a model without PReLU has 0 parameters called

@@ -15,10 +15,12 @@ from ._validation import (
     check_bool,
     check_callable,
     check_choice,
+    check_count,
     check_finite_real,
     check_positive_int,
     check_seeds,
     check_sequence,
+    check_size,
 )
 from .data import Split, load_digits
 from .layers import Linear, check_model, leaf_layers
@@ -132,8 +134,8 @@ def _prepare(data, *, seed, optimizer="adam", lr=1e-3, momentum=0.9, weight_deca
     opt = (Adam(model, lr=lr, weight_decay=weight_decay, no_decay=no_decay)
            if optimizer == "adam" else
            SGD(model, lr=lr, momentum=momentum, weight_decay=weight_decay, no_decay=no_decay))
-    fit_kwargs = {"epochs": check_positive_int(epochs, "epochs", minimum=0),
-                  "batch_size": check_positive_int(batch_size, "batch_size"),
+    fit_kwargs = {"epochs": check_count(epochs, "epochs", minimum=0),
+                  "batch_size": check_size(batch_size, "batch_size"),
                   "callbacks": check_callbacks(callbacks), "rng": rng,
                   "warmup_steps": check_positive_int(warmup_steps, "warmup_steps", minimum=0),
                   "record_train": check_bool(record_train, "record_train"),

@@ -11,6 +11,34 @@ from ._validation import (
 )
 from .layers import check_model
 
+# A finite-difference step: below, rounding swamps the difference (f(x + h) - f(x - h) keeps
+# few digits); above, the truncation error of the formula does. 1e200 or 1e-300 is garbage.
+MIN_STEP, MAX_STEP = 1e-12, 0.1
+
+
+def _check_step(eps):
+    eps = check_finite_real(eps, "eps", minimum=0.0, exclusive=True)
+    if not MIN_STEP <= eps <= MAX_STEP:
+        raise ValueError(f"eps must be in [{MIN_STEP:g}, {MAX_STEP:g}] (a finite-difference "
+                         "step: smaller ones are lost to rounding, larger ones to the "
+                         f"truncation error); got {eps:g}.")
+    return eps
+
+
+def _scaled_step(x, eps):
+    """The step at x: eps relative to |x| where |x| > 1 (else x + eps would round to x at
+    1e200), made exactly representable as (x + h) - x."""
+    h = eps * np.maximum(1.0, np.abs(x))
+    return (x + h) - x
+
+
+def _check_finite_point(x, name):
+    """Finite differences need a finite point: at inf, f(x + h) - f(x - h) is inf - inf."""
+    if not np.isfinite(x).all():
+        raise ValueError(f"{name} must be finite to take finite differences (at inf or NaN, "
+                         f"f({name} + h) - f({name} - h) is undefined); got NaN or inf in it.")
+    return x
+
 
 def relative_error(analytic, numeric):
     """||a - n|| / (||a|| + ||n||): about 1e-9 means agreement, 1e-2 or more means a bug.
@@ -47,7 +75,8 @@ def elementwise_derivative(f, z, *, eps=1e-3):
 
     (f(z - 2h) - 8 f(z - h) + 8 f(z + h) - f(z + 2h)) / (12 h): its error is O(h^4), so a
     large step (h = 1e-3) keeps rounding error small even where f' is tiny (saturation).
-    Keep |z| > 2h away from kinks.
+    The step is eps in [1e-12, 0.1], relative to |z| where |z| > 1. Keep |z| > 2h away from
+    kinks.
 
     Examples
     --------
@@ -55,8 +84,10 @@ def elementwise_derivative(f, z, *, eps=1e-3):
     12.0
     """
     check_callable(f, "f", "helpers.activations.elu")
-    z = as_float_array(z, "z").astype(np.float64)
-    h = check_finite_real(eps, "eps", minimum=0.0, exclusive=True)
+    z = _check_finite_point(as_float_array(z, "z").astype(np.float64), "z")
+    h = _check_step(eps)
+
+    h = _scaled_step(z, h)
 
     def value(at):
         return as_float_array(f(at), "f(z)")
@@ -75,7 +106,8 @@ def numerical_gradient(f, x, *, dout=None, eps=1e-6):
     x : ndarray (float64)
     dout : ndarray, optional
         Upstream gradient; default ones (plain sum of the outputs).
-    eps : float, default 1e-6
+    eps : float in [1e-12, 0.1], default 1e-6
+        The step, relative to |x_i| where |x_i| > 1.
 
     Returns
     -------
@@ -94,8 +126,9 @@ def numerical_gradient(f, x, *, dout=None, eps=1e-6):
     if not x.flags.writeable:
         raise ValueError("x must be writeable (it is perturbed in place and restored); got a "
                          "read-only array. Pass a copy: x.copy().")
+    _check_finite_point(x, "x")
     check_callable(f, "f", "lambda v: v**2")
-    eps = check_finite_real(eps, "eps", minimum=0.0, exclusive=True)
+    eps = _check_step(eps)
 
     def value():
         return as_float_array(f(x), "f(x)")
@@ -107,14 +140,15 @@ def numerical_gradient(f, x, *, dout=None, eps=1e-6):
     grad = np.zeros(x.shape)
     for i in np.ndindex(x.shape):  # index x itself: a reshaped view may be a copy (x.T, x[::2])
         saved = x[i]
+        h = _scaled_step(saved, eps)
         try:
-            x[i] = saved + eps
+            x[i] = saved + h
             plus = np.sum(value() * dout)
-            x[i] = saved - eps
+            x[i] = saved - h
             minus = np.sum(value() * dout)
         finally:  # restored even if f raises
             x[i] = saved
-        grad[i] = (plus - minus) / (2 * eps)
+        grad[i] = (plus - minus) / (2 * h)
     return grad
 
 
@@ -139,7 +173,9 @@ def check_layer(layer, x, *, seed=0, eps=1e-6):
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
         raise TypeError("x must be a float64 ndarray; got "
                         f"{type(x).__name__} of dtype {getattr(x, 'dtype', None)}.")
+    _check_finite_point(x, "x")
     seed = check_positive_int(seed, "seed", minimum=0)
+    eps = _check_step(eps)
     rng_state = layer.rng.bit_generator.state if hasattr(layer, "rng") else None
     buffers = {k: getattr(layer, k).copy() for k in ("running_mean", "running_var")
                if hasattr(layer, k)}

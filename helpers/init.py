@@ -2,13 +2,13 @@
 
 import numpy as np
 
-from ._validation import check_choice, check_finite_real, check_positive_int, check_rng
+from ._validation import check_choice, check_finite_real, check_rng, check_size
 
 
 def _normal(fan_in, fan_out, rng, std_of):
     """Validate the sizes, then draw N(0, std^2) weights with std = std_of(fan_in, fan_out)."""
-    fan_in = check_positive_int(fan_in, "fan_in")
-    fan_out = check_positive_int(fan_out, "fan_out")
+    fan_in = check_size(fan_in, "fan_in")
+    fan_out = check_size(fan_out, "fan_out")
     check_rng(rng)
     return rng.standard_normal((fan_in, fan_out)) * std_of(fan_in, fan_out)
 
@@ -40,7 +40,7 @@ def he_normal(fan_in, fan_out, *, negative_slope=0.0, rng):
     (3, 2)
     """
     a = check_finite_real(negative_slope, "negative_slope")
-    std = np.sqrt(2.0 / check_positive_int(fan_in, "fan_in")) / np.hypot(1.0, a)
+    std = np.sqrt(2.0 / check_size(fan_in, "fan_in")) / np.hypot(1.0, a)
     if std < np.finfo(np.float64).tiny:
         raise ValueError(
             f"negative_slope = {a:g} is too steep: the weights' standard deviation "
@@ -104,10 +104,10 @@ def rai(fan_in, fan_out, *, rng, n_layers=None):
     >>> W.shape, b.shape
     ((3, 2), (2,))
     """
-    fan_in = check_positive_int(fan_in, "fan_in")
-    fan_out = check_positive_int(fan_out, "fan_out")
+    fan_in = check_size(fan_in, "fan_in")
+    fan_out = check_size(fan_out, "fan_out")
     check_rng(rng)
-    batch = () if n_layers is None else (check_positive_int(n_layers, "n_layers"),)
+    batch = () if n_layers is None else (check_size(n_layers, "n_layers"),)
     V = rng.standard_normal((*batch, fan_in + 1, fan_out)) * (RAI_SIGMA / np.sqrt(fan_in))
     chosen = rng.integers(0, fan_in + 1, size=(*batch, fan_out))  # one entry per unit
     np.put_along_axis(V, chosen[..., None, :], rng.beta(2.0, 1.0, size=(*batch, 1, fan_out)),

@@ -15,6 +15,8 @@ Dtypes: a layer returns the floating dtype of its input (float16, float32 or flo
 backward returns the dtype of ``dout``; parameters and their gradients are float64.
 """
 
+import functools
+
 import numpy as np
 
 from ._validation import (
@@ -23,13 +25,44 @@ from ._validation import (
     check_choice,
     check_dropout_rate,
     check_finite_real,
-    check_positive_int,
     check_rng,
+    check_size,
 )
 from .activations import ACTIVATIONS, PRELU_INITIAL_SLOPE, SELU_LAMBDA_ALPHA, prelu_backward
 from .activations import prelu as prelu_function
 from .init import initialise
 from .selu_theory import alpha_dropout_affine
+
+
+def _overflow_checked(method):
+    """Run a forward or backward pass with numpy's overflow warnings off, then check it (the
+    rule of `helpers._validation`): from a finite input, an output or gradient that overflowed
+    to inf or NaN raises DivergedError naming x (forward) or dout (backward), never a
+    RuntimeWarning. A non-finite x is rejected (Linear, the normalizations) or propagated
+    (activations); a non-finite dout is rejected by `Layer._saved`."""
+    backward = method.__name__ == "backward"
+
+    @functools.wraps(method)
+    def run(self, value):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            out = method(self, value)
+        finite = np.isfinite(out).all() and (
+            not backward or all(np.isfinite(g).all() for g in self.grads.values()))
+        if finite or not (self._finite_forward if backward else
+                          np.isfinite(as_float_array(value, "x")).all()):
+            return out
+        layer, limit = type(self).__name__, np.finfo(out.dtype).max
+        if backward:
+            raise DivergedError(
+                f"{layer}.backward: the gradients overflowed (inf or NaN) although dout is "
+                f"finite; numbers beyond {limit:.3g} ({out.dtype}) cannot be held. In training: "
+                "the loss diverged, lower the learning rate (or rescale the input x).")
+        raise DivergedError(
+            f"{layer}: the output overflowed (inf or NaN) although the input x is finite; x is "
+            f"too large for {out.dtype} arithmetic (beyond {limit:.3g}): rescale the input x "
+            "(in training: the loss diverged, lower the learning rate).")
+
+    return run
 
 
 class Layer:
@@ -95,11 +128,17 @@ class Layer:
                 f"{type(self).__name__}.backward: dout must have the shape of the forward "
                 f"output, {self._out_shape}; got {dout.shape}."
             )
+        if not np.isfinite(dout).all():
+            raise DivergedError(
+                f"{type(self).__name__}.backward: dout contains NaN or inf: the loss diverged "
+                "upstream; lower the learning rate."
+            )
         return dout, self._cache
 
     def _save(self, out, cache, dtype=None):
         """Keep `cache` for backward; return `out` in `dtype` (default: unchanged)."""
         self._out_shape, self._cache = out.shape, cache
+        self._finite_forward = bool(np.isfinite(out).all())  # else backward may propagate NaN
         return out if dtype is None else out.astype(dtype, copy=False)
 
     def __repr__(self):
@@ -123,24 +162,26 @@ class Linear(Layer):
 
     def __init__(self, in_features, out_features, *, rng, init="he", negative_slope=0.0):
         super().__init__()
-        self.in_features = check_positive_int(in_features, "in_features")
-        self.out_features = check_positive_int(out_features, "out_features")
+        self.in_features = check_size(in_features, "in_features")
+        self.out_features = check_size(out_features, "out_features")
         weights = initialise(init, in_features, out_features, rng=check_rng(rng),
                              negative_slope=negative_slope)
         self.params = {"W": weights, "b": np.zeros(out_features)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
 
+    @_overflow_checked
     def forward(self, x):
         x = self._input(x, self.in_features)
         if not np.isfinite(x).all():
             raise DivergedError(
-                "Linear received NaN or inf in its input x. If this happened during training, "
-                "the loss diverged: lower the learning rate."
+                "Linear received NaN or inf in its input x. If x is your data, the data holds "
+                "them: clean it first; if this happened during training, values overflowed "
+                "(the loss diverged): lower the learning rate."
             )
-        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported as an error
-            out = x @ self.params["W"] + self.params["b"]
+        out = x @ self.params["W"] + self.params["b"]  # an overflow: see _overflow_checked
         return self._save(out, x.copy(), x.dtype)
 
+    @_overflow_checked
     def backward(self, dout):
         dout, x = self._saved(dout)
         self.grads["W"][...] = x.T @ dout  # (D_in, N) @ (N, D_out)
@@ -189,10 +230,12 @@ class Elementwise(Layer):
                          **{k: check_finite_real(v, k) for k, v in params.items()}}
         spec.function(np.zeros(1), **self.settings)  # the function's own checks (e.g. alpha >= 0)
 
+    @_overflow_checked
     def forward(self, x):
         z = self._input(x)
         return self._save(self.spec.function(z, **self.settings), z.copy())
 
+    @_overflow_checked
     def backward(self, dout):
         dout, z = self._saved(dout)
         return (dout * self.spec.derivative(z, **self.settings)).astype(dout.dtype, copy=False)
@@ -266,7 +309,7 @@ class PReLU(Layer):
 
     def __init__(self, num_parameters=1, negative_slope=PRELU_INITIAL_SLOPE):
         super().__init__()
-        self.num_parameters = check_positive_int(num_parameters, "num_parameters")
+        self.num_parameters = check_size(num_parameters, "num_parameters")
         start = check_finite_real(negative_slope, "negative_slope")
         self.params = {"negative_slope": np.full(self.num_parameters, start)}
         self.grads = {"negative_slope": np.zeros(self.num_parameters)}
@@ -275,10 +318,12 @@ class PReLU(Layer):
         slopes = self.params["negative_slope"]
         return slopes[0] if self.num_parameters == 1 else slopes
 
+    @_overflow_checked
     def forward(self, x):
         z = self._input(x, None if self.num_parameters == 1 else self.num_parameters)
         return self._save(prelu_function(z, self._slopes()), z.copy())
 
+    @_overflow_checked
     def backward(self, dout):
         dout, z = self._saved(dout)
         dz, dslope = prelu_backward(dout, z, self._slopes())
@@ -292,15 +337,16 @@ class PReLU(Layer):
 def _check_finite_input(x, layer):
     if not np.isfinite(x).all():
         raise DivergedError(
-            f"{layer} received NaN or inf in its input x. If this happened during training, "
-            "the loss diverged: lower the learning rate."
+            f"{layer} received NaN or inf in its input x. If x is your data, the data holds "
+            "them: clean it first; if this happened during training, values overflowed (the "
+            "loss diverged): lower the learning rate."
         )
 
 
 def _check_finite_variance(var, layer, unit):
     if not np.isfinite(var).all():  # a DivergedError: in training, that is what it means
         raise DivergedError(f"{layer}: the variance of a {unit} overflows (its values are "
-                            "beyond about 1e154 in float64); rescale the input first (in "
+                            "beyond about 1e154 in float64); rescale the input x first (in "
                             "training: lower the learning rate).")
 
 
@@ -323,7 +369,7 @@ class BatchNorm1d(Layer):
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1):
         super().__init__()
-        self.num_features = check_positive_int(num_features, "num_features")
+        self.num_features = check_size(num_features, "num_features")
         self.eps = check_finite_real(eps, "eps", minimum=0.0, exclusive=True)
         self.momentum = check_finite_real(momentum, "momentum", minimum=0.0, exclusive=True)
         if self.momentum > 1:
@@ -333,6 +379,7 @@ class BatchNorm1d(Layer):
         self.running_mean = np.zeros(num_features)
         self.running_var = np.ones(num_features)
 
+    @_overflow_checked
     def forward(self, x):
         x = self._input(x, self.num_features)
         _check_finite_input(x, "BatchNorm1d")
@@ -360,6 +407,7 @@ class BatchNorm1d(Layer):
         out = self.params["gamma"] * x_hat + self.params["beta"]
         return self._save(out, (x_hat, inv_std, self.training), x.dtype)
 
+    @_overflow_checked
     def backward(self, dout):
         dout, (x_hat, inv_std, batch_stats) = self._saved(dout)
         self.grads["gamma"][...] = (dout * x_hat).sum(axis=0)
@@ -388,11 +436,12 @@ class LayerNorm(Layer):
 
     def __init__(self, num_features, eps=1e-5):
         super().__init__()
-        self.num_features = check_positive_int(num_features, "num_features")
+        self.num_features = check_size(num_features, "num_features")
         self.eps = check_finite_real(eps, "eps", minimum=0.0, exclusive=True)
         self.params = {"gamma": np.ones(num_features), "beta": np.zeros(num_features)}
         self.grads = {k: np.zeros(num_features) for k in self.params}
 
+    @_overflow_checked
     def forward(self, x):
         x = self._input(x, self.num_features)
         _check_finite_input(x, "LayerNorm")
@@ -405,6 +454,7 @@ class LayerNorm(Layer):
         return self._save(self.params["gamma"] * x_hat + self.params["beta"], (x_hat, inv_std),
                           x.dtype)
 
+    @_overflow_checked
     def backward(self, dout):
         dout, (x_hat, inv_std) = self._saved(dout)
         self.grads["gamma"][...] = (dout * x_hat).sum(axis=0)
@@ -430,11 +480,12 @@ class RMSNorm(Layer):
 
     def __init__(self, num_features, eps=1e-5):
         super().__init__()
-        self.num_features = check_positive_int(num_features, "num_features")
+        self.num_features = check_size(num_features, "num_features")
         self.eps = check_finite_real(eps, "eps", minimum=0.0, exclusive=True)
         self.params = {"gamma": np.ones(num_features)}
         self.grads = {"gamma": np.zeros(num_features)}
 
+    @_overflow_checked
     def forward(self, x):
         x = self._input(x, self.num_features)
         _check_finite_input(x, "RMSNorm")
@@ -445,6 +496,7 @@ class RMSNorm(Layer):
         x_hat = x * inv_rms
         return self._save(self.params["gamma"] * x_hat, (x_hat, inv_rms), x.dtype)
 
+    @_overflow_checked
     def backward(self, dout):
         dout, (x_hat, inv_rms) = self._saved(dout)
         self.grads["gamma"][...] = (dout * x_hat).sum(axis=0)
@@ -475,6 +527,7 @@ class Dropout(Layer):
         self.rate = check_dropout_rate(rate)
         self.rng = check_rng(rng)
 
+    @_overflow_checked
     def forward(self, x):
         x = self._input(x)
         if not self.training or self.rate == 0:
@@ -482,6 +535,7 @@ class Dropout(Layer):
         keep = ((self.rng.random(x.shape) >= self.rate) / (1 - self.rate)).astype(x.dtype)
         return self._save(x * keep, keep)
 
+    @_overflow_checked
     def backward(self, dout):
         dout, keep = self._saved(dout)
         return (dout * keep).astype(dout.dtype, copy=False)
@@ -509,6 +563,7 @@ class AlphaDropout(Layer):
         self.rate = float(rate)
         self.rng = check_rng(rng)
 
+    @_overflow_checked
     def forward(self, x):
         x = self._input(x)
         if not self.training or self.rate == 0:
@@ -517,6 +572,7 @@ class AlphaDropout(Layer):
         out = self.a * np.where(keep, x, -SELU_LAMBDA_ALPHA) + self.b
         return self._save(out, self.a * keep)
 
+    @_overflow_checked
     def backward(self, dout):
         dout, scale = self._saved(dout)
         return (dout * scale).astype(dout.dtype, copy=False)
@@ -746,6 +802,7 @@ class Residual(Layer):
         self.block.clear_cache()
         return super().clear_cache()
 
+    @_overflow_checked
     def forward(self, x):
         x = self._input(x)
         return self._save(self.skip(x, self.block.forward(x)), True, x.dtype)
@@ -758,6 +815,7 @@ class Residual(Layer):
                              f"its output (branch) has shape {branch.shape}.")
         return x + branch
 
+    @_overflow_checked
     def backward(self, dout):
         dout, _ = self._saved(dout)
         return dout + self.block.backward(dout)

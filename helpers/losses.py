@@ -2,16 +2,22 @@
 
 import numpy as np
 
-from ._validation import DivergedError, as_float_array, check_not_masked, check_positive_int
+from ._validation import (
+    DivergedError,
+    as_float_array,
+    check_not_masked,
+    check_size,
+    describe_non_number,
+)
 
 
 def check_labels(labels, n_samples, n_classes=None, name="labels", rows="X"):
     """Return `labels` as an int array of shape (n_samples,) with values in [0, n_classes)
     (n_classes None: any class index up to 2**31 - 1). `name` and `rows` name the labels and
     the array whose rows they label in error messages (e.g. "y_train" and "X_train")."""
-    n_samples = check_positive_int(n_samples, "n_samples", minimum=0)
+    n_samples = check_size(n_samples, "n_samples", minimum=0)
     if n_classes is not None:
-        n_classes = check_positive_int(n_classes, "n_classes")
+        n_classes = check_size(n_classes, "n_classes")
     check_not_masked(labels, name)
     if labels is None or isinstance(labels, str | bytes | dict | set):
         raise TypeError(f"{name} must be integers (class indices), one per row of {rows}; got "
@@ -23,8 +29,8 @@ def check_labels(labels, n_samples, n_classes=None, name="labels", rows="X"):
     if array.dtype.kind not in "iu" and not (
         array.dtype.kind == "f" and array.size and np.all(array == np.round(array))
     ):
-        kind = ("ragged or mixed values (not all integers)" if array.dtype == object
-                else f"dtype {array.dtype}")
+        kind = (f"dtype {array.dtype}" if array.dtype != object else
+                describe_non_number(labels) or "ragged or mixed values (not all integers)")
         raise TypeError(f"{name} must be integers (class indices); got {kind}.")
     labels = array
     if labels.shape != (n_samples,):
@@ -34,6 +40,8 @@ def check_labels(labels, n_samples, n_classes=None, name="labels", rows="X"):
         )
     top, what = (2**31, "class indices from 0 to 2**31 - 1") if n_classes is None else (
         n_classes, f"in [0, {n_classes}) for {n_classes} classes")
+    if labels.dtype.kind == "f":  # compared in float64: 2**31 overflows float16
+        labels = labels.astype(np.float64)
     if labels.size and (labels.min() < 0 or labels.max() >= top):  # before casting
         raise ValueError(f"{name} must be {what}; got values from {labels.min():g} to "
                          f"{labels.max():g}.")

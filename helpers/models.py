@@ -5,9 +5,9 @@ from ._validation import (
     check_bool,
     check_choice,
     check_dropout_rate,
-    check_positive_int,
     check_rng,
     check_sequence,
+    check_size,
 )
 from .activations import ACTIVATIONS
 from .init import INITS
@@ -58,8 +58,8 @@ def mlp(n_in, hidden, n_out, *, rng, activation="relu", init=None, norm=None, dr
     >>> [type(layer).__name__ for layer in net.layers]
     ['Linear', 'PReLU', 'Linear', 'PReLU', 'Linear']
     """
-    n_in, n_out = check_positive_int(n_in, "n_in"), check_positive_int(n_out, "n_out")
-    hidden = [check_positive_int(h, "hidden width") for h in
+    n_in, n_out = check_size(n_in, "n_in"), check_size(n_out, "n_out")
+    hidden = [check_size(h, "hidden width") for h in
               check_sequence(hidden, "hidden", "[64, 64]")]
     check_rng(rng)
     spec = ACTIVATIONS[check_choice(activation, "activation", ACTIVATIONS)]

@@ -10,7 +10,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._validation import check_positive_int, check_seeds
+from ._validation import check_count, check_seeds, check_size
 from .diagnostics import hidden_weight_gradient_norms
 from .models import mlp
 from .plotting import check_axes, plot_layer_curves
@@ -135,9 +135,9 @@ def gradient_norms_per_layer(depth=30, width=64, seeds=(0, 1, 2, 3, 4), n_sample
     -------
     dict "plain"/"residual" -> ndarray (len(seeds), depth)
     """
-    depth = check_positive_int(depth, "depth", minimum=2)
-    width = check_positive_int(width, "width")
-    n_samples = check_positive_int(n_samples, "n_samples", minimum=2)
+    depth = check_count(depth, "depth", minimum=2)
+    width = check_size(width, "width")
+    n_samples = check_size(n_samples, "n_samples", minimum=2)
     norms = {"plain": [], "residual": []}
     for seed in check_seeds(seeds):
         rng = np.random.default_rng(seed)

@@ -16,11 +16,13 @@ from ._validation import (
     as_float_array,
     check_bool,
     check_choice,
+    check_count,
     check_finite_real,
     check_not_masked,
     check_positive_int,
     check_rng,
     check_sequence,
+    check_size,
     check_text,
 )
 from .activations import relu, relu_grad
@@ -69,7 +71,7 @@ def single_point_dead_probability(width, depth):
     >>> round(float(single_point_dead_probability(2, 10)), 4)
     0.9437
     """
-    width = check_positive_int(width, "width")
+    width = check_size(width, "width")
     check_not_masked(depth, "depth")
     try:
         depths = np.asarray(depth)
@@ -112,10 +114,10 @@ def born_dead_curve(width, max_depth, *, n_trials, n_points, rng, init="he"):
     >>> born_dead_curve(2, 3, n_trials=100, n_points=5, rng=np.random.default_rng(0)).shape
     (3,)
     """
-    width = check_positive_int(width, "width")
-    max_depth = check_positive_int(max_depth, "max_depth")
-    n_trials = check_positive_int(n_trials, "n_trials")
-    n_points = check_positive_int(n_points, "n_points")
+    width = check_size(width, "width")
+    max_depth = check_count(max_depth, "max_depth")
+    n_trials = check_count(n_trials, "n_trials")
+    n_points = check_size(n_points, "n_points")
     check_rng(rng)
     check_choice(init, "init", ("he", "rai"))
     h = rng.standard_normal((n_trials, n_points, width))
@@ -577,19 +579,21 @@ def _alive_only(z, unit, rows):
 
 def _weak_levels(dtype):
     """The largest outputs of the weak (but alive) units planted in a layer of `dtype`: from
-    1e-5 down to the dtype's smallest normal number, which a near-zero test counts as 0."""
+    1e-5 down to the dtype's smallest subnormal number (the smallest positive one), so that
+    even a threshold at np.finfo(dtype).smallest_subnormal or .tiny miscounts them."""
     return [1e-5, 1e-12, 1e-300 if np.dtype(dtype) == np.float64 else 1e-30,
-            float(np.finfo(dtype).tiny)]
+            float(np.finfo(dtype).tiny), float(np.finfo(dtype).smallest_subnormal)]
 
 
 def _dead_fraction_layers(rng, dtypes):
     """Pre-activations (samples x units), one layer per dtype, with units planted so that every
     usual mistake gives a different answer: dead (negative with some exact zeros; exactly 0;
     tiny negatives); alive only on the first sample (1 unit), only on the last (2), only in the
-    second half (5); alive but weak, firing at most at one of `_weak_levels` (3 units at the
-    smallest, 1 at each other); negative on the first sample only; and one sample on which every
-    unit is negative; the other units fire on the first sample. A threshold at any scale then
-    miscounts 3 to 6 units, which no other mistake does."""
+    second half (5); alive but weak, firing at most at one of `_weak_levels` (2 units at the
+    smallest normal number, 1 at the smallest subnormal on most samples, 1 at each other);
+    negative on the first sample only; and one sample on which every unit is negative; the
+    other units fire on the first sample. A threshold at any scale then
+    miscounts 1 to 6 units."""
     layers = []
     for dtype in dtypes:
         n, units = int(rng.integers(30, 61)), int(rng.integers(22, 29))
@@ -613,6 +617,9 @@ def _dead_fraction_layers(rng, dtypes):
             rows += list(rng.choice(inner[inner != rows[0]], 2, replace=False))
             z[:, unit] = -np.abs(z[:, unit]) - 0.1
             z[rows, unit] = level
+        # one of the three at the smallest normal fires at the smallest subnormal on most
+        # samples instead (so its mean stays > 0): a threshold at it miscounts this unit
+        z[inner, weak[0]] = levels[4]
         plain = np.setdiff1d(np.arange(units), [dead, zero, tiny_negative, first, last1, last2,
                                                 *special])
         z[0, plain] = np.abs(z[0, plain]) + 0.1  # the other units fire on the first sample
@@ -729,7 +736,7 @@ def check_dead_fractions(candidate):
 
     `preactivations` is a list with one (samples, units) array per layer. Each call draws fresh
     layers (one list of two to four, float64 and float32, and one list of a single layer) of
-    random sizes, with weak units firing at 1e-5 down to the smallest normal number.
+    random sizes, with weak units firing at 1e-5 down to the smallest subnormal number.
 
     Examples
     --------

@@ -10,10 +10,11 @@ import numpy as np
 
 from ._validation import (
     as_float_array,
+    check_count,
     check_finite_real,
     check_pair,
-    check_positive_int,
     check_sequence,
+    check_size,
 )
 from .activations import SELU_ALPHA, SELU_LAMBDA, selu, selu_grad
 from .checking import (
@@ -32,7 +33,7 @@ from .checking import (
 )
 from .plotting import PALETTE, check_axes, curve_style, plot_layer_curves
 from .propagation import propagate_seeds
-from .selu_theory import derive_selu_constants, iterate_moment_map, moment_map
+from .selu_theory import MIN_VARIANCE, derive_selu_constants, iterate_moment_map, moment_map
 from .widgets import explorer, explorer_figure
 
 
@@ -67,23 +68,35 @@ def plot_moment_map(mu_range=(-0.5, 0.5), nu_range=(0.5, 2.0), *, starts=(), ste
         if check_pair(start, "starts")[1] <= 0:
             raise ValueError(f"starts must be (mu, nu) pairs with a variance nu > 0; got "
                              f"{start!r}.")
-    steps = check_positive_int(steps, "steps", minimum=0)
-    n_arrows = check_positive_int(n_arrows, "n_arrows", minimum=2)
+    steps = check_count(steps, "steps", minimum=0)
+    n_arrows = check_size(n_arrows, "n_arrows", minimum=2)
+    omega = check_finite_real(omega, "omega")
+    tau = check_finite_real(tau, "tau", minimum=0.0, exclusive=True)
+    if nu_range[0] * tau < MIN_VARIANCE:
+        raise ValueError(f"nu_range's low end times tau (the pre-activation's variance) must be "
+                         f">= {MIN_VARIANCE:g}, where the moment map is accurate; got nu_range = "
+                         f"{nu_range}, tau = {tau:g}.")
     check_axes(ax)
     mus = np.linspace(*mu_range, n_arrows)
     nus = np.linspace(*nu_range, n_arrows)
     grid_mu, grid_nu = np.meshgrid(mus, nus)
-    new = np.array([[moment_map(m, n, omega, tau) for m, n in zip(row_mu, row_nu, strict=True)]
-                    for row_mu, row_nu in zip(grid_mu, grid_nu, strict=True)])
+    try:  # the arrows, the trajectories and the fixed point
+        new = np.array([[moment_map(m, n, omega, tau) for m, n in zip(row_mu, row_nu,
+                                                                       strict=True)]
+                        for row_mu, row_nu in zip(grid_mu, grid_nu, strict=True)])
+        paths = [iterate_moment_map(m, n, steps, omega, tau) for m, n in starts]
+        fixed = np.round(iterate_moment_map(0.0, 1.0, 500, omega, tau)[-1], 4) + 0.0  # no "-0"
+    except ValueError as error:  # an overflow at the far end of the ranges, or for the weights
+        raise ValueError(f"the moment map cannot be drawn over mu_range = {mu_range}, nu_range "
+                         f"= {nu_range} (starts {starts}) with omega = {omega:g}, tau = "
+                         f"{tau:g}: {error}") from None
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 5))
     ax.quiver(grid_mu, grid_nu, new[..., 0] - grid_mu, new[..., 1] - grid_nu, color="0.55",
               angles="xy")
-    for i, (m, n) in enumerate(starts):
-        path = iterate_moment_map(m, n, steps, omega, tau)
+    for i, ((m, n), path) in enumerate(zip(starts, paths, strict=True)):
         style = {**curve_style(i + 1, steps + 1), "markevery": 1, "markersize": 4}
         ax.plot(path[:, 0], path[:, 1], label=f"start ({m:g}, {n:g})", **style)
-    fixed = np.round(iterate_moment_map(0.0, 1.0, 500, omega, tau)[-1], 4) + 0.0  # no "-0"
     ax.plot([fixed[0]], [fixed[1]], marker="*", markersize=14, color="black", linestyle="none",
             label=f"fixed point ({fixed[0]:g}, {fixed[1]:g})")
     ax.set_xlabel("mean of the inputs, mu")
@@ -119,7 +132,7 @@ def plot_variance_map(nu_in, nu_out, *, starts=(), steps=8, ax=None):
     """
     nu_in = as_float_array(nu_in, "nu_in")
     if nu_in.ndim != 1 or nu_in.size < 2 or not np.all(np.isfinite(nu_in)) or np.any(
-            np.diff(nu_in) <= 0):
+            nu_in[1:] <= nu_in[:-1]):  # compared, not subtracted: no overflow at 3.4e38
         raise ValueError(f"nu_in must be a 1-D array of at least 2 finite, strictly increasing "
                          f"variances (np.linspace(0.1, 3, 30), say); got {nu_in!r:.60}.")
     nu_out = as_float_array(nu_out, "nu_out")
@@ -131,7 +144,7 @@ def plot_variance_map(nu_in, nu_out, *, starts=(), steps=8, ax=None):
     if any(not nu_in[0] <= s <= nu_in[-1] for s in starts):
         raise ValueError(f"starts must lie within nu_in's range [{nu_in[0]:g}, {nu_in[-1]:g}]; "
                          f"got {starts}.")
-    steps = check_positive_int(steps, "steps", minimum=1)
+    steps = check_count(steps, "steps", minimum=1)
     check_axes(ax)
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 5), layout="constrained")

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import diagnostics
 from ._validation import (
+    DivergedError,
     check_bool,
     check_choice,
     check_count,
@@ -21,6 +22,7 @@ from ._validation import (
     check_seeds,
     check_size,
     check_text,
+    overflow_named,
 )
 from .checking import (
     Case,
@@ -85,12 +87,15 @@ def batchnorm_trace(X, *, batch_size, momentum=0.1, steps=200, rng, feature=0):
     check_rng(rng)
     feature = check_positive_int(feature, "feature", minimum=-X.shape[1],
                                  maximum=X.shape[1] - 1) % X.shape[1]
-    x = X[:, [feature]]  # batch norm treats every feature on its own: keep the one we trace
+    # batch norm treats every feature on its own: keep the one we trace (in float64, so that
+    # float32's largest values do not overflow the means)
+    x = X[:, [feature]].astype(np.float64)
     bn = BatchNorm1d(1, momentum=momentum)
     batch_mean, running_mean = np.empty(steps), np.empty(steps)
     for step in range(steps):
         batch = x[rng.choice(x.shape[0], size=batch_size, replace=False)]
-        bn.forward(batch)
+        with overflow_named("X"):
+            bn.forward(batch)
         batch_mean[step] = batch.mean()
         running_mean[step] = bn.running_mean[0]
     population = float(x.mean())
@@ -109,7 +114,11 @@ def offcentre_feature(X):
     1
     """
     X = _population(X)
-    mean, std = X.mean(axis=0), X.std(axis=0)
+    # |mean| / std does not change with the scale: measured in units of each column's largest
+    # value, no sum overflows (1e200, float32's largest)
+    scale = np.abs(X).max(axis=0)
+    unit = X.astype(np.float64) / np.where(scale > 0, scale, 1.0)
+    mean, std = unit.mean(axis=0), unit.std(axis=0)
     varies = std > 0
     return int(np.argmax(np.where(varies, np.abs(mean) / np.where(varies, std, 1.0), -1.0)))
 
@@ -208,13 +217,20 @@ def gradient_smoothness(data, *, norm, seeds, lr=0.05, epochs=3, batch_size=64, 
         ratios = []
         for _ in range(epochs):
             for batch in np.array_split(rng.permutation(len(X)), n_batches):
-                before = gradient(batch)
-                for key, param in net.params.items():
-                    param -= lr * before[key]  # the SGD step training takes anyway
-                after = gradient(batch)
-                change = np.sqrt(sum(np.sum((after[k] - before[k]) ** 2) for k in before))
-                step = lr * np.sqrt(sum(np.sum(g**2) for g in before.values()))
-                ratios.append(change / step)
+                try:
+                    before = gradient(batch)
+                    with np.errstate(all="ignore"):  # an overflow: reported just below
+                        for key, param in net.params.items():
+                            param -= lr * before[key]  # the SGD step training takes anyway
+                        after = gradient(batch)
+                        change = np.sqrt(sum(np.sum((after[k] - before[k]) ** 2) for k in before))
+                        step = lr * np.sqrt(sum(np.sum(g**2) for g in before.values()))
+                        ratios.append(change / step)
+                    if not np.isfinite(ratios[-1]):
+                        raise DivergedError("the gradients overflowed float64")
+                except DivergedError as error:
+                    raise DivergedError(f"training diverged with lr = {lr:g} ({error}); lower "
+                                        "lr.") from None
         result.append(np.reshape(ratios, (epochs, n_batches)))
     return np.array(result)
 

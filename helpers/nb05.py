@@ -9,7 +9,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy.special import expit, ndtr
 
-from ._validation import as_float_array, check_choice, check_positive_int, check_sequence
+from ._validation import (
+    as_float_array,
+    check_choice,
+    check_count,
+    check_positive_int,
+    check_sequence,
+    check_size,
+)
 from .activations import gelu, gelu_grad, get_activation
 from .checking import (
     Case,
@@ -49,7 +56,7 @@ def plot_sequences(split, *, per_class=3, classes=(0, 1, 2, 3, 4), ax=None):
     matplotlib Figure
     """
     check_split(split, "split")
-    per_class = check_positive_int(per_class, "per_class")
+    per_class = check_size(per_class, "per_class")
     classes = [check_positive_int(c, "classes", minimum=0, maximum=split.n_classes - 1)
                for c in check_sequence(classes, "classes", "(0, 1, 2)")]
     if not classes:
@@ -198,7 +205,7 @@ def results_figure(chosen, groups, comparison, depth, split="test"):
     """
     _check_results(chosen, groups)
     rows = groups[check_choice(comparison, "comparison", tuple(groups))]
-    depth = check_positive_int(depth, "depth")
+    depth = check_count(depth, "depth")
     split = check_choice(split, "split", ("test", "validation"))
     values = {}
     for label, config in rows.items():
@@ -222,7 +229,7 @@ def results_explorer(chosen, groups, depths):
     ipywidgets.interactive
     """
     _check_results(chosen, groups)
-    depths = [check_positive_int(d, "depths") for d in check_sequence(depths, "depths", "[4, 16]")]
+    depths = [check_count(d, "depths") for d in check_sequence(depths, "depths", "[4, 16]")]
     if not depths:
         raise ValueError("depths must hold at least one depth, e.g. [4, 16].")
     missing = [(*c, d) for rows in groups.values() for c in rows.values() for d in depths

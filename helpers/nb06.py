@@ -24,12 +24,14 @@ from ._validation import (
     check_bool,
     check_callable,
     check_choice,
+    check_count,
     check_dropout_rate,
     check_finite_real,
     check_positive_int,
     check_rng,
     check_seeds,
     check_sequence,
+    check_size,
 )
 from .activations import ACTIVATIONS
 from .checking import (
@@ -295,7 +297,7 @@ def optimizer_side_by_side(model, torch_optimizer, optimizer, X, y, *, steps=5):
     if y is None:
         raise TypeError("y must be the labels of X (class indices); got None.")
     X, y = check_data(X, y, model=model)
-    steps = check_positive_int(steps, "steps")
+    steps = check_count(steps, "steps")
     module = to_torch(model)
     opt_t = torch_optimizer(module)
     Xt, yt = torch.tensor(X, dtype=torch.float64), torch.as_tensor(y)
@@ -330,9 +332,9 @@ def torch_mlp(n_in, hidden, n_out, *, seed, activation="silu", residual=True):
     check_choice(activation, "activation", TORCH_ACTIVATIONS)
     residual = check_bool(residual, "residual")
     torch.manual_seed(check_positive_int(seed, "seed", minimum=0, maximum=TORCH_MAX_SEED))
-    hidden = [check_positive_int(h, "hidden width")
+    hidden = [check_size(h, "hidden width")
               for h in check_sequence(hidden, "hidden", "[48] * 16")]
-    widths = [check_positive_int(n_in, "n_in"), *hidden]
+    widths = [check_size(n_in, "n_in"), *hidden]
     n_branches = sum(a == b for a, b in zip(widths[:-1], widths[1:], strict=True))
     layers = []
     for width, h in zip(widths[:-1], widths[1:], strict=True):
@@ -346,7 +348,7 @@ def torch_mlp(n_in, hidden, n_out, *, seed, activation="silu", residual=True):
             layers.append(Residual(block))
         else:
             layers.extend(block)
-    out = nn.Linear(widths[-1], check_positive_int(n_out, "n_out"))
+    out = nn.Linear(widths[-1], check_size(n_out, "n_out"))
     nn.init.xavier_normal_(out.weight)
     nn.init.zeros_(out.bias)
     return nn.Sequential(*layers, out)
@@ -377,8 +379,8 @@ def train_torch(model, optimizer, data, *, seed, epochs, batch_size):
     if expected is not None and data.n_features != expected:
         raise ValueError(f"data has {data.n_features} features, but the model expects "
                          f"{expected}.")
-    epochs = check_positive_int(epochs, "epochs")
-    batch_size = check_positive_int(batch_size, "batch_size")
+    epochs = check_count(epochs, "epochs")
+    batch_size = check_size(batch_size, "batch_size")
     X, y = torch.tensor(data.X_train, dtype=torch.float32), torch.as_tensor(data.y_train)
     generator = torch.Generator().manual_seed(check_positive_int(seed, "seed", minimum=0,
                                                                  maximum=TORCH_MAX_SEED))
@@ -449,7 +451,7 @@ def torch_like_weights(init, n_in, n_out, *, rng):
     """Weights (n_in, n_out) and biases (n_out,) drawn as PyTorch's initialisation `init` (a
     key of `TORCH_INITS`) draws them, in numpy."""
     kind = TORCH_INITS[check_choice(init, "init", TORCH_INITS)]
-    n_in, n_out = check_positive_int(n_in, "n_in"), check_positive_int(n_out, "n_out")
+    n_in, n_out = check_size(n_in, "n_in"), check_size(n_out, "n_out")
     check_rng(rng)
     bound = 1.0 / np.sqrt(n_in)
     if kind == "uniform":
@@ -472,11 +474,11 @@ def selu_depth_stats(init="LeCun (gain 1)", dropout="none", rate=0.1, *, depth=3
     check_choice(init, "init", TORCH_INITS)
     check_choice(dropout, "dropout", DROPOUTS)
     rate = check_dropout_rate(rate)
-    depth, width = check_positive_int(depth, "depth"), check_positive_int(width, "width")
+    depth, width = check_count(depth, "depth"), check_size(width, "width")
     rng = np.random.default_rng(check_positive_int(seed, "seed", minimum=0))
     drop = {"none": None, "F.dropout": L.Dropout, "F.alpha_dropout": L.AlphaDropout}[dropout]
     drop = None if drop is None or rate == 0 else drop(rate, rng=rng)
-    h = rng.standard_normal((check_positive_int(n_samples, "n_samples", minimum=2), width))
+    h = rng.standard_normal((check_size(n_samples, "n_samples", minimum=2), width))
     mean, var = np.empty(depth), np.empty(depth)
     for layer in range(depth):
         W, b = torch_like_weights(init, width, width, rng=rng)
@@ -490,15 +492,27 @@ def selu_depth_stats(init="LeCun (gain 1)", dropout="none", rate=0.1, *, depth=3
 def theory_variances(gain, depth):
     """The variance after each of `depth` SELU layers with LeCun weights times `gain` and
     zero-mean unit-variance inputs, by the moment map of ``helpers.selu_theory`` (tau = gain²),
-    NaN once it falls below the range where the map is accurate."""
+    NaN once it falls below the range where the map is accurate. A gain whose first layer is
+    already below that range, or whose variance overflows float64 within `depth` layers, is
+    refused."""
     gain = check_finite_real(gain, "gain", minimum=0.0, exclusive=True)
-    depth = check_positive_int(depth, "depth")
+    depth = check_count(depth, "depth")
+    smallest = float(np.sqrt(MIN_VARIANCE * 10))
+    if gain < smallest:
+        raise ValueError(f"gain must be >= {smallest:.3g}: below, the first layer's variance "
+                         f"(gain²) is under {MIN_VARIANCE * 10:g}, where the moment map is not "
+                         f"accurate; got {gain}.")
+    tau = gain * gain  # a Python float: inf, not an OverflowError, beyond float64
     path = [(0.0, 1.0)]
-    for _ in range(depth):
-        if not path[-1][1] * gain**2 >= MIN_VARIANCE * 10:  # NaN stays NaN
+    for layer in range(1, depth + 1):
+        variance = float(path[-1][1]) * tau
+        if not variance >= MIN_VARIANCE * 10:  # NaN stays NaN
             path.append((np.nan, np.nan))
             continue
-        path.append(tuple(iterate_moment_map(*path[-1], 1, tau=gain**2)[1]))
+        if variance > 1e300:
+            raise ValueError(f"gain = {gain:g} makes the variance overflow float64 by layer "
+                             f"{layer} (of depth = {depth}): use a smaller gain or depth.")
+        path.append(tuple(iterate_moment_map(*path[-1], 1, tau=tau)[1]))
     return np.array(path)[1:, 1]
 
 

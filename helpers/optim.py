@@ -7,7 +7,7 @@ PReLU slopes and normalisation scales/shifts are excluded, as He et al. (2015) d
 
 import numpy as np
 
-from ._validation import check_finite_real, check_sequence
+from ._validation import DivergedError, check_finite_real, check_not_masked, check_sequence
 
 DEFAULT_NO_DECAY = ("b", "negative_slope", "gamma", "beta")
 
@@ -40,11 +40,14 @@ class Optimizer:
         return grad + self.weight_decay * param if self.decays(key) else grad
 
     def step(self):
-        """Update every parameter in place from its gradient."""
+        """Update every parameter in place from its gradient.
+
+        A gradient holding NaN or inf is refused (DivergedError: the loss diverged upstream),
+        and so is an update that overflows (a huge gradient, learning rate or weight decay)."""
         params, grads = self.model.params, self.model.grads
         for key, param in params.items():
             _check_parameter(key, param)
-            grad = grads.get(key)
+            grad = check_not_masked(grads.get(key), f"model.grads[{key!r}]")
             if not (isinstance(grad, np.ndarray) and grad.shape == param.shape
                     and grad.dtype.kind in "biuf"):
                 got = (type(grad).__name__ if not isinstance(grad, np.ndarray) else
@@ -53,7 +56,16 @@ class Optimizer:
                 raise ValueError(f"the gradient of {key!r} (model.grads[{key!r}]) must be an "
                                  f"array of the parameter's shape {param.shape}, of real numbers; "
                                  f"got {got}.")
-            self._update(key, param, self._gradient(key, param, grads[key]))
+            if not np.isfinite(grad).all():
+                raise DivergedError(f"the gradient of {key!r} (model.grads[{key!r}]) contains "
+                                    "NaN or inf: the loss diverged upstream; lower the learning "
+                                    "rate.")
+            with np.errstate(over="ignore", invalid="ignore"):  # an overflow: checked below
+                self._update(key, param, self._gradient(key, param, grad))
+            if not np.isfinite(param).all():
+                raise DivergedError(f"the update of {key!r} overflowed to inf or NaN (the "
+                                    "gradient, lr or weight_decay is too large for float64): "
+                                    "lower the learning rate or weight_decay.")
 
     def _update(self, key, param, grad):
         raise NotImplementedError(
@@ -146,6 +158,9 @@ class Adam(Optimizer):
         m += (1 - self.beta1) * grad
         v *= self.beta2
         v += (1 - self.beta2) * grad * grad
+        if not np.isfinite(v).all():  # would silently make the step 0, not lr * sign(grad)
+            raise DivergedError(f"the gradient of {key!r} is so large (beyond 1e154) that its "
+                                "square overflows: the loss diverged; lower the learning rate.")
         m_hat = m / (1 - self.beta1**self.t)
         v_hat = v / (1 - self.beta2**self.t)
         param -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)

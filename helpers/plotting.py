@@ -20,6 +20,7 @@ from ._validation import (
     check_pair,
     check_positive_int,
     check_sequence,
+    check_size,
     check_text,
 )
 from .activations import ACTIVATIONS, get_activation
@@ -44,7 +45,7 @@ def curve_style(i, n_points):
     {'color': '#E69F00', 'marker': 's', 'markevery': (1, 7), 'markersize': 5}
     """
     i = check_positive_int(i, "i", minimum=0)
-    n_points = check_positive_int(n_points, "n_points")
+    n_points = check_size(n_points, "n_points")
     step = max(1, round(n_points / MARKERS_PER_CURVE))
     return {"color": PALETTE[i % len(PALETTE)], "marker": MARKERS[i % len(MARKERS)],
             "markevery": (i % step, step), "markersize": 5}

@@ -13,10 +13,11 @@ import numpy as np
 
 from ._validation import (
     check_choice,
+    check_count,
     check_finite_real,
-    check_positive_int,
     check_rng,
     check_seeds,
+    check_size,
 )
 from .activations import ACTIVATIONS
 from .init import INITS, initialise
@@ -100,35 +101,50 @@ def propagate(
     f_grad = functools.partial(spec.derivative, **settings)
     slope = settings.get("negative_slope", 0.0) if init_negative_slope is None else (
         check_finite_real(init_negative_slope, "init_negative_slope"))
-    depth = check_positive_int(depth, "depth")
-    width = check_positive_int(width, "width")
-    n_samples = check_positive_int(n_samples, "n_samples", minimum=2)
+    depth = check_count(depth, "depth")
+    width = check_size(width, "width")
+    n_samples = check_size(n_samples, "n_samples", minimum=2)
     check_rng(rng)
     check_choice(init, "init", INITS)
     gain = check_finite_real(gain, "gain", minimum=0.0, exclusive=True)
     input_mean = check_finite_real(input_mean, "input_mean")
     input_std = check_finite_real(input_std, "input_std", minimum=0.0, exclusive=True)
 
+    scale = {"gain": gain, "depth": depth, "input_mean": input_mean, "input_std": input_std}
     h = input_mean + input_std * rng.standard_normal((n_samples, width))
     inputs, pre_activations, weights = [], [], []
     mean, var, pre_second_moment = (np.empty(depth) for _ in range(3))
-    for layer in range(depth):
-        w = gain * initialise(init, width, width, rng=rng, negative_slope=slope)
-        z = h @ w
-        inputs.append(h)
-        pre_activations.append(z)
-        weights.append(w)
-        h = f(z)
-        mean[layer], var[layer] = h.mean(), h.var()
-        pre_second_moment[layer] = np.mean(z * z)
+    with np.errstate(all="ignore"):  # an overflow (an exploding network) is reported below
+        for layer in range(depth):
+            w = gain * initialise(init, width, width, rng=rng, negative_slope=slope)
+            z = h @ w
+            inputs.append(h)
+            pre_activations.append(z)
+            weights.append(w)
+            h = f(z)
+            mean[layer], var[layer] = h.mean(), h.var()
+            pre_second_moment[layer] = np.mean(z * z)
+            _check_no_overflow((var[layer], pre_second_moment[layer]), layer, "activations",
+                               scale)
 
-    weight_grad_norm = np.empty(depth)
-    dh = rng.standard_normal((n_samples, width)) / np.sqrt(n_samples)
-    for layer in reversed(range(depth)):
-        dz = dh * f_grad(pre_activations[layer])
-        weight_grad_norm[layer] = np.linalg.norm(inputs[layer].T @ dz)
-        dh = dz @ weights[layer].T
+        weight_grad_norm = np.empty(depth)
+        dh = rng.standard_normal((n_samples, width)) / np.sqrt(n_samples)
+        for layer in reversed(range(depth)):
+            dz = dh * f_grad(pre_activations[layer])
+            weight_grad_norm[layer] = np.linalg.norm(inputs[layer].T @ dz)
+            dh = dz @ weights[layer].T
+            _check_no_overflow((weight_grad_norm[layer], *dh[0]), layer, "gradients", scale)
     return LayerStats(mean, var, pre_second_moment, weight_grad_norm)
+
+
+def _check_no_overflow(values, layer, what, settings):
+    """An exploding network (or huge inputs) overflows float64: a clear error, not inf or NaN
+    statistics. `settings`: the parameters that set the scale, by name."""
+    if not np.isfinite(values).all():
+        named = ", ".join(f"{k} = {v:g}" for k, v in settings.items())
+        raise ValueError(f"the {what} overflow float64 at layer {layer + 1} (beyond 1e308, or "
+                         f"1e154 for a variance) with {named}: the network explodes; use a "
+                         f"smaller {', '.join(settings)}.")
 
 
 def propagate_seeds(activation, *, seeds, **kwargs):

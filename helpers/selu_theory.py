@@ -14,13 +14,14 @@ import numpy as np
 from scipy import optimize
 from scipy.special import erfcx, log_ndtr, ndtr
 
-from ._validation import check_dropout_rate, check_finite_real, check_positive_int
+from ._validation import check_count, check_dropout_rate, check_finite_real, check_size
 from .activations import SELU_ALPHA, SELU_LAMBDA
 
 # Smallest pre-activation variance the closed forms handle. The exponential piece cancels to
 # O(variance), so the variance's relative error grows like 1e-16 / variance: about 1e-9 here,
 # but 1e-3 at 1e-12 (measured against the exact log-normal moments in tests/test_fuzz_values).
 MIN_VARIANCE = 1e-6
+MAX_DERIVE_VARIANCE = 1e10  # derive_selu_constants: beyond, alpha would exceed 1e6
 
 
 def _log_exp_below_zero(m, v, k):
@@ -208,7 +209,7 @@ def iterate_moment_map(mu, nu, steps, omega=0.0, tau=1.0, alpha=SELU_ALPHA, lam=
     >>> iterate_moment_map(0.5, 2.0, 80)[-1].round(6)
     array([0., 1.])
     """
-    steps = check_positive_int(steps, "steps", minimum=0)
+    steps = check_count(steps, "steps", minimum=0)
     mu, nu, omega, tau, alpha, lam = _check(mu, nu, omega, tau, alpha, lam)
     path = np.empty((steps + 1, 2))
     path[0] = mu, nu
@@ -237,13 +238,18 @@ def layer_moment_map(mu, nu, tau=1.0, alpha=SELU_ALPHA, lam=SELU_LAMBDA, nodes=4
     [0.81, 7.59]
     """
     mu, nu, _, tau, alpha, lam = _check(mu, nu, 0.0, tau, alpha, lam)
-    nodes = check_positive_int(nodes, "nodes")
+    nodes = check_size(nodes, "nodes")
     z, weights = np.polynomial.hermite_e.hermegauss(nodes)  # for a standard normal
     weights = weights / weights.sum()
     means, variances = np.array([moment_map(mu, nu, omega, tau, alpha, lam)
                                  for omega in np.sqrt(tau) * z]).T
     mean = float(weights @ means)
-    return mean, float(weights @ variances + weights @ (means - mean) ** 2)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow: reported just below
+        var = float(weights @ variances + weights @ (means - mean) ** 2)
+    if not np.isfinite(var):
+        raise ValueError(f"the layer's variance overflows float64 (beyond 1e308) for mu = "
+                         f"{mu:g}, nu = {nu:g}, tau = {tau:g}: use smaller inputs.")
+    return mean, var
 
 
 def derive_selu_constants(mean=0.0, var=1.0, omega=0.0, tau=1.0):
@@ -288,6 +294,10 @@ def derive_selu_constants(mean=0.0, var=1.0, omega=0.0, tau=1.0):
     if v < MIN_VARIANCE:
         raise ValueError(f"var * tau must be >= {MIN_VARIANCE:g} (the closed forms lose their "
                          f"precision below); got var = {var:g}, tau = {tau:g}.")
+    if v > MAX_DERIVE_VARIANCE:  # alpha's effect on the moments shrinks like alpha / sqrt(v)
+        raise ValueError(f"var * tau must be <= {MAX_DERIVE_VARIANCE:g} (beyond, alpha would "
+                         f"have to exceed 1e6 to matter; the search stops there); got var = "
+                         f"{var:g}, tau = {tau:g}.")
     target = mean / np.sqrt(var)
 
     def ratio(alpha):  # E / sqrt(Var) of elu_alpha(z): the same for every lam
@@ -364,7 +374,11 @@ def alpha_dropout_affine(rate, alpha=SELU_ALPHA, lam=SELU_LAMBDA):
     rate = check_dropout_rate(rate)
     alpha = check_finite_real(alpha, "alpha", minimum=0.0, exclusive=True)
     lam = check_finite_real(lam, "lam", minimum=0.0, exclusive=True)
-    saturation = -lam * alpha
-    a = 1.0 / np.sqrt((1 - rate) * (1 + rate * saturation**2))
-    b = -a * rate * saturation
+    saturation = -lam * alpha  # a Python float: inf (not an error) beyond float64
+    if not np.isfinite(saturation):
+        raise ValueError(f"lam * alpha (SELU's saturation value) must be finite; got lam = "
+                         f"{lam:g} and alpha = {alpha:g}, whose product overflows float64.")
+    # sqrt(1 + rate saturation²) as a hypot: no overflow of saturation² for huge constants
+    root = np.sqrt(1 - rate) * np.hypot(1.0, np.sqrt(rate) * saturation)
+    a, b = 1.0 / root, -rate * saturation / root
     return float(a), float(b) + 0.0  # + 0.0 turns -0.0 into 0.0

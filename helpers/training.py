@@ -11,8 +11,11 @@ from ._validation import (
     DivergedError,
     as_float_array,
     check_bool,
+    check_count,
     check_positive_int,
     check_rng,
+    check_size,
+    overflow_named,
 )
 from .layers import BatchNorm1d, check_model, input_features, leaf_layers, output_features
 from .losses import check_labels, softmax_cross_entropy
@@ -77,7 +80,7 @@ def evaluate(model, X, y):
     if y is None:
         raise TypeError("y must be the labels of X (class indices); got None.")
     X, y = check_data(X, y, model=model)
-    with evaluating(model):
+    with evaluating(model), overflow_named("X"):
         logits = model.forward(X)
     loss, _ = softmax_cross_entropy(logits, y)
     return loss, float(np.mean(logits.argmax(axis=1) == y))
@@ -150,8 +153,8 @@ def fit(model, optimizer, X_train, y_train, *, epochs, batch_size, rng, X_val=No
         raise ValueError("give both X_val and y_val, or neither.")
     if X_val is not None:
         X_val, y_val = check_data(X_val, y_val, "X_val", model=model)
-    epochs = check_positive_int(epochs, "epochs", minimum=0)
-    batch_size = check_positive_int(batch_size, "batch_size")
+    epochs = check_count(epochs, "epochs", minimum=0)
+    batch_size = check_size(batch_size, "batch_size")
     check_rng(rng)
     callbacks = check_callbacks(callbacks)
     warmup_steps = check_positive_int(warmup_steps, "warmup_steps", minimum=0)
@@ -187,10 +190,10 @@ def fit(model, optimizer, X_train, y_train, *, epochs, batch_size, rng, X_val=No
     batch_norm = any(isinstance(layer, BatchNorm1d) for layer in leaf_layers(model))
     if batch_norm and n_batches > 1 and n // n_batches < 2:  # batch norm needs 2 samples
         n_batches = n // 2
-    record(0, 0, float("nan"))
-    model.train()
     base_lr, step = optimizer.lr, 0
     try:
+        record(0, 0, float("nan"))
+        model.train()
         for epoch in range(1, epochs + 1):
             losses = []
             for batch in np.array_split(rng.permutation(n), n_batches):
@@ -205,6 +208,14 @@ def fit(model, optimizer, X_train, y_train, *, epochs, batch_size, rng, X_val=No
             record(epoch, step, float(np.mean(losses)))
             if patience is not None and _stale(history["val_acc"], patience):
                 break
+    except DivergedError as error:
+        if step == 0:  # the data itself, before any update, overflows the model's arithmetic
+            raise DivergedError(f"X_train is too large for this model: before any update, the "
+                                f"forward or backward pass overflowed ({error}) Rescale X_train, "
+                                "e.g. with helpers.scalers.StandardScaler.") from None
+        raise DivergedError(f"training diverged after {step} updates ({error}) Lower the "
+                            f"learning rate (lr = {base_lr:g}), or rescale X_train if its values "
+                            f"are large (|X_train| up to {np.abs(X_train).max():.3g}).") from None
     finally:
         optimizer.lr = base_lr
     return history

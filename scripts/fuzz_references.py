@@ -19,6 +19,7 @@ it returns None and the campaign's generic checks (no NaN or inf from finite inp
 import copy
 import dataclasses
 import math
+import statistics
 import sys
 from fractions import Fraction
 
@@ -786,8 +787,9 @@ def _preactivations(kwargs, result):
 @reference("diagnostics.activation_statistics")
 def _activation_statistics(kwargs, result):
     found = _activations(kwargs["model"], kwargs["X"])[0]
-    expected = [np.array([out.mean() for _, out in found]),
-                np.array([out.std() for _, out in found])]
+    # statistics' exact (rational) sums: no overflow at 1e200, no underflow at 1e-300
+    expected = [np.array([statistics.mean(out.ravel().tolist()) for _, out in found]),
+                np.array([statistics.pstdev(out.ravel().tolist()) for _, out in found])]
     return _model_reference(lambda kw: expected)(kwargs, [result["mean"], result["std"]])
 
 

@@ -459,3 +459,20 @@ def test_masked_arrays_are_refused_not_unmasked(f):
 def test_none_and_strings_are_named_as_such(value, match):
     with pytest.raises(TypeError, match=match):
         act.relu(value)
+
+
+@pytest.mark.parametrize("value", [2**70, -(2**70), [1.0, 2**70], [[1.0, 2.0], [3.0, 2**64]]],
+                         ids=["int", "negative", "in a list", "nested"])
+def test_an_integer_beyond_int64_is_named_not_called_ragged(value):
+    """Fuzz campaign: 2**70 was reported as a "ragged" list (rows of different lengths)."""
+    with pytest.raises(TypeError, match=r"z must be an array of real numbers; got (a list "
+                       r"holding )?the integer -?\d+, beyond int64: too large") as caught:
+        act.relu(value)
+    assert "ragged" not in str(caught.value)
+
+
+@pytest.mark.parametrize("value", [np.inf, -np.inf, np.nan])
+def test_prelu_backward_propagates_a_non_finite_dout_without_a_warning(value):
+    """Fuzz campaign: dout with -inf raised a RuntimeWarning (inf * 0 in the slope's sum)."""
+    dz, dslope = act.prelu_backward([[value, 1.0]], [[2.0, -1.0]], 0.0)
+    assert not np.isfinite(dz[0, 0]) and not np.isfinite(dslope)

@@ -5,6 +5,7 @@ import inspect
 import numpy as np
 import pytest
 
+from helpers import checking
 from helpers.checking import MORE_HELP, Feedback, Hint, checker, correct, not_yet
 
 DEAD = Hint(["you looked at one sample.", "Reduce over the samples, axis 0.",
@@ -255,3 +256,16 @@ def test_shape_label_wants_an_array(bad):
     with pytest.raises(TypeError, match=r"z must be a numpy array, e.g. np.zeros\(\(3, 5\)\); "
                        "got"):
         shape_label(bad)
+
+
+def test_difference_names_scale_when_it_hides_every_difference():
+    """Fuzz campaign: scale = 1e200 gave "they agree" without naming scale."""
+    with pytest.raises(ValueError, match=r"agree to the tolerance everywhere \(scale = 1e\+200 "
+                       "allows differences up to"):
+        checking.difference(np.array([1.0, 2.0]), np.array([1.0, 3.0]), scale=1e200)
+
+
+def test_shape_label_refuses_a_masked_array():
+    """Fuzz campaign: a masked array was labelled like a plain one (its mask ignored)."""
+    with pytest.raises(TypeError, match=r"z is a masked array \(numpy.ma\)"):
+        checking.shape_label(np.ma.masked_array(np.zeros(3), mask=[True, False, False]))

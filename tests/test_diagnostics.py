@@ -167,3 +167,54 @@ def test_a_look_in_training_mode_leaves_batch_norms_running_statistics_alone():
 def test_a_model_that_is_not_a_sequential_gets_a_clear_error():
     with pytest.raises(TypeError, match="model must be a helpers.layers.Sequential"):
         diagnostics.dead_fractions(L.Residual(L.ReLU()), data())
+
+
+def _huge_net_and_data(scale):
+    rng = np.random.default_rng(0)
+    net = L.Sequential(L.Linear(4, 8, rng=rng), L.ReLU(), L.Linear(8, 8, rng=rng), L.ReLU(),
+                       L.Linear(8, 3, rng=rng))
+    X = rng.standard_normal((10, 4))
+    if scale == "float32's largest":
+        big = np.finfo(np.float32).max
+        return net, np.where(X > 0, big, -big).astype(np.float32), np.arange(10) % 3
+    return net, X * scale, np.arange(10) % 3
+
+
+DIAGNOSTICS = {
+    "preactivations": lambda net, X, y: diagnostics.preactivations(net, X),
+    "dead_fractions": lambda net, X, y: diagnostics.dead_fractions(net, X),
+    "near_zero_fractions": lambda net, X, y: diagnostics.near_zero_fractions(net, X),
+    "activation_statistics": lambda net, X, y: diagnostics.activation_statistics(net, X),
+    "layer_output_statistics": lambda net, X, y: diagnostics.layer_output_statistics(
+        net, X, L.ReLU),
+    "hidden_weight_gradient_norms": lambda net, X, y: diagnostics.hidden_weight_gradient_norms(
+        net, X, y),
+}
+
+
+@pytest.mark.parametrize("scale", [1e200, "float32's largest"])
+@pytest.mark.parametrize("name", DIAGNOSTICS)
+def test_huge_data_gives_finite_answers_or_a_clear_error_naming_X(name, scale):
+    """Fuzz campaign: X * 1e200 or float32's largest raised RuntimeWarnings (overflow in
+    square, dot, cast). Now: the right finite numbers (statistics measured in units of the
+    largest value), or a DivergedError that names X."""
+    net, X, y = _huge_net_and_data(scale)
+    try:
+        result = DIAGNOSTICS[name](net, X, y)
+    except ValueError as error:
+        assert str(error).startswith("X is too large for this model")
+        return
+    values = result.values() if isinstance(result, dict) else [result]
+    for value in values:
+        if isinstance(value, list):
+            value = np.concatenate([z.ravel() for _, z in value])
+        if value.dtype.kind == "f":
+            assert np.isfinite(value).all()
+
+
+def test_statistics_of_huge_activations_are_scaled_not_overflowed():
+    net, X, _ = _huge_net_and_data(1.0)
+    small = diagnostics.activation_statistics(net, X)
+    huge = diagnostics.activation_statistics(net, X * 1e200)  # ReLU networks are 1-homogeneous
+    assert np.allclose(huge["mean"], small["mean"] * 1e200, rtol=1e-9)
+    assert np.allclose(huge["std"], small["std"] * 1e200, rtol=1e-9)

@@ -141,6 +141,9 @@ F64 = Kind(lambda v: isinstance(v, np.ndarray) and v.dtype == np.float64 and v.f
            and not isinstance(v, np.ma.MaskedArray), [np.ones(3, int),
                                                                             [1.0, 2.0]], "float64")
 GRID = Array(ndim=1, min_size=2, finite=True)
+STEP = Real(1e-12, 0.1)  # a finite-difference step (helpers.gradcheck)
+F64_FINITE = Kind(lambda v: F64.valid(v) and bool(np.isfinite(v).all()),
+                  [*F64.extra, np.array([np.inf, 1.0])], "finite float64")
 ANY_LABELS = labels_kind(2**31)
 SENTENCE = Kind(lambda v: isinstance(v, str) and bool(v.strip()), ["", "  "], "sentence")
 
@@ -343,14 +346,16 @@ def core_calls():
         "gradcheck.relative_error": (gradcheck.relative_error, {
             "analytic": P(Z, ARRAY), "numeric": P(Z, Array(shape=(4, 3)))}),
         "gradcheck.elementwise_derivative": (gradcheck.elementwise_derivative, {
-            "f": P(lambda: activations.relu, CALLABLE), "z": P(Z, ARRAY), "eps": P(1e-3, POS)}),
+            "f": P(lambda: activations.relu, CALLABLE), "z": P(Z, Array(finite=True)),
+            "eps": P(1e-3, STEP)}),
         "gradcheck.numerical_gradient": (gradcheck.numerical_gradient, {
-            "f": P(lambda: np.sin, CALLABLE), "x": P(Z, F64),
-            "dout": P(None, Optional(Array(shape=(4, 3)))), "eps": P(1e-6, POS)}),
+            "f": P(lambda: np.sin, CALLABLE), "x": P(Z, F64_FINITE),
+            "dout": P(None, Optional(Array(shape=(4, 3)))), "eps": P(1e-6, STEP)}),
         "gradcheck.check_layer": (gradcheck.check_layer, {
             "layer": P(layers.ReLU, LAYER), "x": P(Z, Kind(
-                lambda v: F64.valid(v) and v.ndim == 2 and v.size > 0, [np.ones(3)], "x")),
-            "seed": P(0, SEED), "eps": P(1e-6, POS)}),
+                lambda v: F64_FINITE.valid(v) and v.ndim == 2 and v.size > 0, [np.ones(3)],
+                "x")),
+            "seed": P(0, SEED), "eps": P(1e-6, STEP)}),
         "selu_theory.moment_map": (selu_theory.moment_map, {
             "mu": P(0.0, Real()), "nu": P(1.0, POS), "omega": P(0.0, Real()),
             "tau": P(1.0, POS), "alpha": P(1.67, POS), "lam": P(1.05, POS)}),

@@ -9,6 +9,7 @@ from helpers.gradcheck import (
     numerical_gradient,
     relative_error,
 )
+from helpers.layers import ReLU
 
 
 def test_numerical_gradient_of_a_matrix_product():
@@ -130,3 +131,35 @@ def test_x_is_restored_even_if_f_raises():
     with pytest.raises(ValueError, match="f refuses"):
         numerical_gradient(f, x)
     assert x.tolist() == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("eps", [1e200, 1e-300, float(np.finfo(np.float32).max), 0.5, 1e-13])
+def test_a_step_outside_the_sensible_range_is_refused(eps):
+    """Fuzz campaign: eps = 1e200 or 1e-300 returned garbage derivatives silently."""
+    match = r"eps must be in \[1e-12, 0.1\] \(a finite-difference step"
+    with pytest.raises(ValueError, match=match):
+        numerical_gradient(np.sin, np.ones(3), eps=eps)
+    with pytest.raises(ValueError, match=match):
+        elementwise_derivative(np.sin, np.ones(3), eps=eps)
+    with pytest.raises(ValueError, match=match):
+        check_layer(ReLU(), np.ones((2, 3)), eps=eps)
+
+
+@pytest.mark.parametrize("value", [np.inf, -np.inf, np.nan])
+def test_finite_differences_at_a_non_finite_point_are_refused(value):
+    """Fuzz campaign: inf - inf raised a RuntimeWarning (as an error)."""
+    x = np.array([[1.0, value]])
+    with pytest.raises(ValueError, match=r"x must be finite to take finite differences"):
+        numerical_gradient(np.sin, x.copy())
+    with pytest.raises(ValueError, match=r"x must be finite to take finite differences"):
+        check_layer(ReLU(), x.copy())
+    with pytest.raises(ValueError, match=r"z must be finite to take finite differences"):
+        elementwise_derivative(np.sin, x)
+
+
+def test_the_step_is_relative_to_large_values():
+    """At 1e200 an absolute step of 1e-3 is lost (x + h == x): the step scales with |x|."""
+    z = np.array([-1e200, -3.0, 0.5, 1e200])
+    assert np.allclose(elementwise_derivative(lambda v: 3.0 * v, z), 3.0)
+    for x in z:  # one at a time: in one sum, 3e200 would swamp the others' differences
+        assert np.allclose(numerical_gradient(lambda v: 3.0 * v, np.array([x])), 3.0)

@@ -124,3 +124,12 @@ def test_he_normal_refuses_a_slope_whose_weights_would_underflow():
                        r"weights' standard deviation sqrt\(2 / \(\(1 \+ a\^2\) fan_in\)\) would be "
                        r"below float64's smallest normal number"):
         init.he_normal(3, 2, negative_slope=1.7e308, rng=np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("kwargs,name", [({"fan_in": 2**64, "fan_out": 3}, "fan_in"),
+                                         ({"fan_in": 3, "fan_out": 2**31 + 1}, "fan_out")])
+def test_sizes_beyond_the_cap_are_refused_by_name(kwargs, name):
+    """Fuzz campaign: 2**64 leaked numpy's "Maximum allowed dimension exceeded"."""
+    with pytest.raises(ValueError, match=rf"{name} must be an integer <= 2\*\*31 = 2147483648 "
+                       r"\(an array size that fits in memory\); got \d+"):
+        init.he_normal(**kwargs, rng=np.random.default_rng(0))

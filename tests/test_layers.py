@@ -411,3 +411,48 @@ def test_masked_arrays_are_refused_not_unmasked(name):
     x = np.ma.masked_array(batch(), mask=np.eye(7, 5, dtype=bool))
     with pytest.raises(TypeError, match=r"x is a masked array .*mask would be lost"):
         make(name).forward(x)
+
+
+@pytest.mark.parametrize("value", [np.inf, -np.inf, np.nan])
+@pytest.mark.parametrize("name", NAMES)
+def test_a_non_finite_dout_is_rejected_as_divergence(name, value):
+    """Fuzz campaign: inf in dout raised RuntimeWarnings (as errors) in backward passes."""
+    layer = make(name)
+    layer.forward(batch())
+    dout = np.ones_like(layer.forward(batch()))
+    dout[0, 0] = value
+    with pytest.raises(DivergedError, match=r"\.backward: dout contains NaN or inf: the loss "
+                       "diverged upstream; lower the learning rate"):
+        layer.backward(dout)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_overflow_at_float32s_limits_is_a_clear_error_not_a_warning(name):
+    """Fuzz campaign: x or dout at float32's largest overflowed in multiply/cast/matmul with a
+    RuntimeWarning. Now: a finite result, or DivergedError naming x (forward) or dout."""
+    big = np.float32(np.finfo(np.float32).max)
+    x = np.where(batch() > 0, big, -big).astype(np.float32)
+    layer = make(name)
+    try:
+        out = layer.forward(x)
+    except DivergedError as error:
+        assert "input x" in str(error)
+        return
+    assert np.isfinite(out).all()
+    try:
+        dx = layer.backward(np.full(out.shape, big, np.float32))
+    except DivergedError as error:
+        assert "dout is finite" in str(error)
+        return
+    assert np.isfinite(dx).all()
+
+
+def test_the_nan_message_says_which_cause():
+    """The data holding NaN is not blamed on the learning rate."""
+    x = batch()
+    x[0, 0] = np.nan
+    for name in ["Linear", "BatchNorm1d", "LayerNorm", "RMSNorm"]:
+        with pytest.raises(DivergedError, match="If x is your data, the data holds them"):
+            make(name).forward(x)
+    with pytest.raises(DivergedError, match="rescale the input x"):
+        make("LayerNorm").forward(batch() * 1e200)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from helpers.gradcheck import numerical_gradient, relative_error
-from helpers.losses import softmax_cross_entropy
+from helpers.losses import check_labels, softmax_cross_entropy
 
 
 def test_known_value_and_gradient():
@@ -52,7 +52,10 @@ def test_float_labels_that_are_whole_numbers_are_accepted():
 @pytest.mark.parametrize("labels,match", [
     (None, r"labels must be integers \(class indices\), one per row of logits; got NoneType None"),
     ("01", r"labels must be integers \(class indices\), one per row of logits; got str"),
-    ([0, None], r"labels must be integers \(class indices\); got ragged or mixed values"),
+    ([0, None], r"labels must be integers \(class indices\); got None \(NoneType\), which is "
+     "not a number"),
+    ([0, 2**64], r"labels must be integers \(class indices\); got the integer "
+     r"18446744073709551616, beyond int64"),  # fuzz campaign: it was called "ragged"
     (np.ma.masked_array([0, 1], mask=[True, False]), r"labels is a masked array"),
 ])
 def test_none_strings_and_masked_labels_are_named_as_such(labels, match):
@@ -64,3 +67,9 @@ def test_none_strings_and_masked_labels_are_named_as_such(labels, match):
 def test_masked_logits_are_refused():
     with pytest.raises(TypeError, match="logits is a masked array"):
         softmax_cross_entropy(np.ma.masked_array(np.zeros((2, 2)), mask=False), [0, 1])
+
+
+def test_n_samples_beyond_the_size_cap_is_named():
+    """Fuzz campaign: n_samples = 2**64 gave a message that did not name n_samples."""
+    with pytest.raises(ValueError, match=r"n_samples must be an integer <= 2\*\*31"):
+        check_labels([0], 2**64)

@@ -512,3 +512,11 @@ def test_revival_report_rejects_a_malformed_history(change, error, match):
     if "weights" not in match:  # dead_fraction_history reads the masks only
         with pytest.raises(error, match=match):
             nb01.dead_fraction_history(history)
+
+
+def test_a_threshold_at_the_smallest_subnormal_is_not_accepted():
+    """Fuzz campaign: z.max(0) <= np.finfo(z.dtype).smallest_subnormal was accepted."""
+    for _ in range(5):  # fresh layers at every call
+        assert_verdict(nb01.check_dead_fractions, lambda zs: [
+            np.mean(z.max(0) <= np.finfo(z.dtype).smallest_subnormal) for z in zs], False,
+            "Not yet")

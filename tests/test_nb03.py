@@ -232,3 +232,26 @@ def test_variance_map_plot_follows_the_curve_layer_by_layer():
 def test_variance_map_plot_rejects_bad_input(kwargs, message):
     with pytest.raises((TypeError, ValueError), match=message):
         nb03.plot_variance_map(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs,error,match", [
+    ({"omega": "a"}, TypeError, "omega must be a real number"),
+    ({"tau": 0.0}, ValueError, "tau must be > 0"),
+    ({"nu_range": (1e-9, 1.0)}, ValueError, r"nu_range's low end times tau .* must be >= 1e-06"),
+    ({"omega": 1e200}, ValueError, r"cannot be drawn over .* with omega = 1e\+200"),
+    ({"tau": 1e200}, ValueError, r"cannot be drawn over .* tau = 1e\+200"),
+])
+def test_plot_moment_map_names_its_own_parameters(kwargs, error, match):
+    """Fuzz campaign: errors for omega, tau and nu_range came from moment_map, naming nu and
+    tau (its parameters) instead."""
+    with pytest.raises(error, match=match):
+        nb03.plot_moment_map(**kwargs)
+    plt.close("all")
+
+
+def test_plot_variance_map_at_float32s_limits_does_not_overflow_in_its_check():
+    """Fuzz campaign: np.diff(nu_in) overflowed (3.4e38 - -3.4e38) with a RuntimeWarning."""
+    big = np.finfo(np.float32).max
+    with pytest.raises(ValueError, match="nu_in must be a 1-D array of at least 2 finite"):
+        nb03.plot_variance_map(np.array([big, -big], np.float32), np.ones(2))
+    plt.close("all")

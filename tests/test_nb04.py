@@ -319,3 +319,27 @@ def test_the_gradient_still_explodes_with_the_batch_statistics_held_constant():
     with pytest.raises(ValueError, match="constant_statistics=True needs norm='batch'"):
         nb04.gradient_norms_at_init(X, y, depth=3, norm="layer", seeds=[0],
                                     constant_statistics=True)
+
+
+@pytest.mark.parametrize("scale", [1e200, "float32's largest"])
+def test_huge_data_does_not_overflow_the_feature_statistics(scale):
+    """Fuzz campaign: X * 1e200 or at float32's limits overflowed in square/reduce with a
+    RuntimeWarning in offcentre_feature and batchnorm_trace."""
+    X = np.random.default_rng(0).normal([0.0, 5.0], 1.0, (100, 2))
+    if scale == "float32's largest":
+        big = np.finfo(np.float32).max
+        X = np.where(X > 0, big, -big).astype(np.float32)
+        assert nb04.offcentre_feature(X) in (0, 1)
+        trace = nb04.batchnorm_trace(X, batch_size=10, rng=np.random.default_rng(0))
+        assert np.isfinite(trace["batch_mean"]).all() and np.isfinite(trace["gap"])
+    else:
+        assert nb04.offcentre_feature(X * scale) == nb04.offcentre_feature(X) == 1
+        with pytest.raises(ValueError, match="X is too large for this model"):  # its variance
+            nb04.batchnorm_trace(X * scale, batch_size=10, rng=np.random.default_rng(0))
+
+
+def test_gradient_smoothness_names_lr_when_training_diverges():
+    """Fuzz campaign: lr = 1e200 gave a layer's message that did not name lr."""
+    with pytest.raises(ValueError, match=r"training diverged with lr = 1e\+200 .*lower lr"):
+        nb04.gradient_smoothness(data.load_digits(seed=0), norm=None, seeds=[0], lr=1e200,
+                                 epochs=1, width=8, depth=2)

@@ -531,3 +531,15 @@ def test_optimizer_side_by_side_rejects_bad_arguments():
              r"X has 3 features \(columns\), but the model expects 4")]:
         with pytest.raises(error, match=match):
             nb06.optimizer_side_by_side(*args, steps=1)
+
+
+@pytest.mark.parametrize("gain,match", [
+    (1e-6, r"gain must be >= 0.00316: below, the first layer's variance"),
+    (1e-300, r"gain must be >= 0.00316"),
+    (1e200, r"gain = 1e\+200 makes the variance overflow float64 by layer 1 \(of depth = 3\)"),
+])
+def test_theory_variances_refuses_gains_outside_the_maps_range(gain, match):
+    """Fuzz campaign: gain 1e-6 gave [nan, nan, nan] silently; 1e200 an OverflowError."""
+    with pytest.raises(ValueError, match=match):
+        nb06.theory_variances(gain, 3)
+    assert np.allclose(nb06.theory_variances(1.0, 3), 1.0)

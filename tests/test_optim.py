@@ -150,3 +150,29 @@ def test_a_gradient_that_is_not_real_numbers_gets_a_clear_error(grad, got):
     with pytest.raises(ValueError, match=rf"the gradient of 'w' \(model.grads\['w'\]\) must be "
                        rf"an array of the parameter's shape \(2,\), of real numbers; got {got}"):
         opt.step()
+
+
+@pytest.mark.parametrize("optimizer", [SGD, Adam])
+@pytest.mark.parametrize("value", [np.inf, -np.inf, np.nan])
+def test_a_non_finite_gradient_is_rejected_as_divergence(optimizer, value):
+    """Fuzz campaign: Adam.step with an inf gradient raised a RuntimeWarning (as an error)."""
+    from helpers.training import DivergedError
+    opt = optimizer(Holder(np.ones(2), np.array([1.0, value])), lr=0.1)
+    with pytest.raises(DivergedError, match=r"the gradient of 'w' \(model.grads\['w'\]\) "
+                       "contains NaN or inf: the loss diverged upstream; lower the learning"):
+        opt.step()
+
+
+def test_a_masked_gradient_is_refused():
+    """Fuzz campaign: Adam.step used the hidden values of a masked gradient."""
+    grad = np.ma.masked_array([1.0, 2.0], mask=[False, True])
+    with pytest.raises(TypeError, match=r"model.grads\['w'\] is a masked array"):
+        Adam(Holder(np.ones(2), grad)).step()
+
+
+@pytest.mark.parametrize("opt", [lambda m: Adam(m), lambda m: SGD(m, lr=0.1, weight_decay=1e200),
+                                 lambda m: SGD(m, lr=1e300)])
+def test_an_update_that_overflows_is_a_clear_error(opt):
+    from helpers.training import DivergedError
+    with pytest.raises(DivergedError, match="'w'.*lower the learning rate"):
+        opt(Holder(np.full(2, 1e200), np.full(2, 1e200))).step()

@@ -97,3 +97,14 @@ def test_slope_arguments_are_checked():
         propagate("relu", depth=2, width=4, rng=rng, negative_slope=0.1)
     with pytest.raises(ValueError, match="init_negative_slope must be finite"):
         propagate("relu", depth=2, width=4, rng=rng, init_negative_slope=np.nan)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "selu"])
+def test_a_network_that_overflows_float64_is_a_clear_error(activation):
+    """Fuzz campaign: gain = 1e200 raised RuntimeWarnings (overflow) instead of an error."""
+    with pytest.raises(ValueError, match=r"overflow float64 at layer \d+ .* with gain = 1e\+200, "
+                       r"depth = 5, input_mean = 0, input_std = 1: the network explodes"):
+        propagate(activation, depth=5, width=8, rng=np.random.default_rng(0), gain=1e200)
+    with pytest.raises(ValueError, match=r"input_mean = 1e\+200.*use a smaller gain, depth, "
+                       "input_mean, input_std"):  # the inputs' scale is named too
+        propagate(activation, depth=5, width=8, rng=np.random.default_rng(0), input_mean=1e200)

@@ -288,3 +288,40 @@ def test_the_jacobian_at_a_huge_mean_is_the_linear_pieces():
     np.testing.assert_allclose(jac, [[SELU_LAMBDA, 0.0], [0.0, SELU_LAMBDA**2]], atol=1e-12)
     np.testing.assert_allclose(th.moment_map_jacobian(-1e3, 1.0, 1.0, 1.0), np.zeros((2, 2)),
                                atol=1e-300)
+
+
+@pytest.mark.parametrize("kwargs", [{"alpha": 1e200}, {"lam": 1e200}, {"alpha": 1e-200}])
+def test_alpha_dropout_affine_with_extreme_constants_keeps_mean_and_variance(kwargs):
+    """Fuzz campaign: alpha or lam = 1e200 raised OverflowError (saturation**2)."""
+    rate = 0.1
+    a, b = th.alpha_dropout_affine(rate, **kwargs)
+    s = -kwargs.get("lam", SELU_LAMBDA) * kwargs.get("alpha", SELU_ALPHA)
+    # mean 0 kept: a rate s + b = 0; variance 1 kept: a² (1 - rate) (1 + rate s²) = 1
+    assert abs(a * rate * s + b) <= 1e-12 * max(1.0, abs(b))
+    assert np.isclose(a * np.sqrt(1 - rate) * np.hypot(1.0, np.sqrt(rate) * s), 1.0)
+
+
+def test_alpha_dropout_affine_refuses_constants_whose_product_overflows():
+    with pytest.raises(ValueError, match=r"lam \* alpha .* must be finite; got lam = 1e\+200"):
+        th.alpha_dropout_affine(0.1, alpha=1e200, lam=1e200)
+
+
+def test_derive_selu_constants_names_tau_when_the_variance_overflows():
+    """Fuzz campaign: tau = 1e200 gave a message about mean and var that did not name tau."""
+    with pytest.raises(ValueError, match=r"var \* tau must be <= 1e\+10 .*got var = 1, tau = "
+                       r"1e\+200"):
+        th.derive_selu_constants(tau=1e200)
+
+
+@pytest.mark.parametrize("mu", [1e200, -1e200])
+def test_layer_moment_map_reports_a_variance_that_overflows(mu):
+    """Fuzz campaign: mu = 1e200 raised a RuntimeWarning (overflow in square)."""
+    with pytest.raises(ValueError, match=r"the layer's variance overflows float64 .* for mu = "):
+        th.layer_moment_map(mu, 1.0)
+
+
+def test_derive_selu_constants_refuses_variances_beyond_its_search():
+    """Fuzz campaign: tau = float32's largest was said to make z "almost never negative"."""
+    with pytest.raises(ValueError, match=r"var \* tau must be <= 1e\+10 .* tau = 3\.4"):
+        th.derive_selu_constants(tau=float(np.finfo(np.float32).max))
+    assert np.isfinite(th.derive_selu_constants(var=1e10)).all()
