@@ -370,3 +370,21 @@ def replay(study, picks):
                          desc=f"{study.name}: re-running {len(picks)} stored runs")
     return [best_checkpoint([r["val_acc"] for r in rows], [r["test_acc"] for r in rows])
             for rows in fresh]
+
+
+def lands_among_seeds(checkpoint, judged, margin=0.02):
+    """Whether a replayed run's test accuracy lies among its configuration's stored seeds.
+
+    On the machine that stored the study a replayed run equals its record. On another CPU
+    the last digits of the arithmetic differ, and in a chaotic (deep or fast) training run
+    they grow: the run then behaves like one more seed. So the check is that its test accuracy
+    falls within the range of the stored seeds' test accuracies, widened by `margin`.
+
+    Parameters
+    ----------
+    checkpoint : protocol.Checkpoint, from `replay`
+    judged : Judged, the configuration's entry of `judge`
+    margin : float, default 0.02
+    """
+    low, high = float(np.min(judged.test)), float(np.max(judged.test))
+    return low - margin <= checkpoint.test_acc <= high + margin

@@ -157,3 +157,14 @@ def test_a_replayed_run_lands_on_its_record(stored):
     j = judged["prelu"]
     live = results.replay(TINY, [("prelu", j.lr, int(j.seeds[1]))])
     assert live[0].test_acc == j.test[1] and live[0].val_acc == j.val[1]
+
+
+def test_a_replayed_run_is_judged_among_the_stored_seeds():
+    from helpers.protocol import Checkpoint
+
+    judged = results.Judged(0.01, {}, np.array([0.9, 0.9]), np.array([0.90, 0.94]),
+                            np.array([10, 20]), np.array([0, 1]))
+    assert results.lands_among_seeds(Checkpoint(3, 0.9, 0.93), judged)
+    assert results.lands_among_seeds(Checkpoint(3, 0.9, 0.885), judged)  # within the margin
+    assert not results.lands_among_seeds(Checkpoint(3, 0.9, 0.87), judged)
+    assert not results.lands_among_seeds(Checkpoint(3, 0.9, 0.97), judged)
