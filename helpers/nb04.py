@@ -328,12 +328,14 @@ def batchnorm_explorer(X, feature=None):
 # --- exercises -----------------------------------------------------------------------------
 
 def _bn_cases(rng):
-    """Fresh (x, gamma, beta, eps): three batches of random shapes (one square, so that the
-    wrong axis keeps the shape), float64 and float32, a constant feature (so that eps decides
+    """Fresh (x, gamma, beta, eps): three batches of random shapes with three different feature
+    counts (so that no hard-coded width passes; one square, so that the wrong axis keeps the
+    shape), float64 and float32, a constant feature (so that eps decides
     its output), and a different eps each time."""
     cases = []
-    for square, dtype in [(False, np.float64), (True, np.float32), (False, np.float64)]:
-        d = int(rng.integers(3, 8))
+    widths = rng.choice(np.arange(3, 9), size=3, replace=False)  # three different feature counts
+    for d, (square, dtype) in zip(widths.tolist(), [(False, np.float64), (True, np.float32),
+                                                    (False, np.float64)], strict=True):
         n = d if square else int(rng.integers(4, 13))
         x = rng.normal(2.0, 3.0, (n, d)).astype(dtype)
         x[:, int(rng.integers(d))] = 5.0  # a constant feature: only eps keeps it finite

@@ -343,3 +343,12 @@ def test_gradient_smoothness_names_lr_when_training_diverges():
     with pytest.raises(ValueError, match=r"training diverged with lr = 1e\+200 .*lower lr"):
         nb04.gradient_smoothness(data.load_digits(seed=0), norm=None, seeds=[0], lr=1e200,
                                  epochs=1, width=8, depth=2)
+
+
+def test_a_hard_coded_feature_count_never_passes_the_batchnorm_check():
+    def four_features(x, gamma, beta, eps):
+        x = np.asarray(x)[:, :4]
+        return gamma[:4] * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps) + beta[:4]
+
+    for _ in range(20):  # every draw, not only most
+        assert not nb04.check_batchnorm_forward(four_features).correct
