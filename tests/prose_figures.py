@@ -36,6 +36,8 @@ DECLARED = {
         ("0.75", "setting", "Try it 1's solution: a position of the explorer's gain slider"),
         ("1e-16", "math", "glossary: float64's rounding error, the nudge of notebook 01's aside"),
         ("0.9", "setting", "the usual SGD momentum, named where SGD is defined"),
+        ("95%", "setting", "glossary: the confidence level of the protocol's intervals"),
+        ("5%", "setting", "glossary: the protocol's familywise error rate (Holm's alpha)"),
     ],
     "01-dying-relu.ipynb": [
         ("10^-16", "math", "float64's relative rounding error, 2^-53 ≈ 1.1e-16"),
