@@ -367,19 +367,28 @@ SELU_INIT_GENERIC = {"the weight returned", "empty stub"}
 
 
 @needs_torch
-def test_check_selu_init():
-    code = "kaiming_normal_(linear.weight, nonlinearity='linear')"
-    for name, (candidate, correct, phrase) in _selu_init_answers().items():
-        for _ in range(3):  # fresh layers each time: the verdict must hold every time
-            feedback = nb06.check_selu_init(candidate)
+def _assert_answer_table(check, answers, generic, *, hidden, shown):
+    """Every answer of a checker's table (name -> (candidate, correct, phrase)), on fresh
+    inputs three times: the verdict and the phrase that names the mistake hold every time. A
+    wrong answer's hint keeps naming it at every level and does not show `hidden` at its first;
+    answers in `generic` get a single-level hint, the others escalate to one that shows `shown`."""
+    for name, (candidate, correct, phrase) in answers.items():
+        for _ in range(3):  # fresh layers or models each time: the verdict must hold every time
+            feedback = check(candidate)
             assert feedback.correct is correct and phrase in feedback.message, (name, feedback)
         if correct:
             continue
         checking._FAILED_ATTEMPTS.clear()  # a fresh count, as in a fresh kernel
-        levels = hint_levels(nb06.check_selu_init, candidate)
-        assert all(phrase in m for m in levels) and code not in levels[0], (name, levels)
-        assert (len(levels) == 1) is (name in SELU_INIT_GENERIC), (name, levels)
-        assert name in SELU_INIT_GENERIC or code in levels[-1], (name, levels)
+        levels = hint_levels(check, candidate)
+        assert all(phrase in m for m in levels) and hidden not in levels[0], (name, levels)
+        assert (len(levels) == 1) is (name in generic), (name, levels)
+        assert name in generic or shown in levels[-1], (name, levels)
+
+
+def test_check_selu_init():
+    code = "kaiming_normal_(linear.weight, nonlinearity='linear')"
+    _assert_answer_table(nb06.check_selu_init, _selu_init_answers(), SELU_INIT_GENERIC,
+                         hidden=code, shown=code)
 
 
 def _param_groups_answers():
@@ -481,17 +490,8 @@ def test_check_param_groups():
     import torch
 
     answers = _param_groups_answers()
-    for name, (candidate, correct, phrase) in answers.items():
-        for _ in range(3):  # fresh models each time: the verdict must hold every time
-            feedback = nb06.check_param_groups(candidate)
-            assert feedback.correct is correct and phrase in feedback.message, (name, feedback)
-        if correct:
-            continue
-        checking._FAILED_ATTEMPTS.clear()  # a fresh count, as in a fresh kernel
-        levels = hint_levels(nb06.check_param_groups, candidate)
-        assert all(phrase in m for m in levels) and "isinstance(m, nn.Linear)]" not in levels[0]
-        assert (len(levels) == 1) is (name in PARAM_GROUPS_GENERIC), (name, levels)
-        assert name in PARAM_GROUPS_GENERIC or "isinstance(m, nn.Linear)" in levels[-1], levels
+    _assert_answer_table(nb06.check_param_groups, answers, PARAM_GROUPS_GENERIC,
+                         hidden="isinstance(m, nn.Linear)]", shown="isinstance(m, nn.Linear)")
     code = hint_levels(nb06.check_param_groups, answers["everything"][0])[-1]
     namespace = {"nn": torch.nn}  # the last level's code solves the exercise
     exec("def solution(model, weight_decay):\n    "
