@@ -115,6 +115,68 @@ def rai(fan_in, fan_out, *, rng, n_layers=None):
     return V[..., :-1, :], V[..., -1, :]
 
 
+def second_moment(activation, std=1.0, **params):
+    """E[f(s z)^2] for z ~ N(0, 1) and s = `std`: the second moment of `activation`'s outputs
+    when its inputs are normal with standard deviation `std`.
+
+    Integrated with scipy's adaptive quadrature on each side of the kink at 0 (for std 1: 0.5
+    for ReLU, (1 + a^2) / 2 for a slope a, 1 for SELU, its fixed point).
+
+    Parameters
+    ----------
+    activation : str
+        A key of ``helpers.activations.ACTIVATIONS`` (PReLU at its initial slope).
+    std : float, default 1
+    **params
+        The activation's parameters, e.g. negative_slope=0.2.
+
+    Examples
+    --------
+    >>> round(second_moment("relu"), 12)
+    0.5
+    """
+    from scipy.integrate import quad
+
+    from .activations import ACTIVATIONS, PRELU_INITIAL_SLOPE, prelu
+
+    spec = ACTIVATIONS[check_choice(activation, "activation", ACTIVATIONS)]
+    std = check_finite_real(std, "std", minimum=0.0, exclusive=True)
+    unknown = sorted(set(params) - set(spec.params))
+    if unknown:
+        raise TypeError(f"{activation!r} takes the parameters {sorted(spec.params) or 'none'}; "
+                        f"got {unknown[0]!r}.")
+    params = {name: check_finite_real(value, name) for name, value in params.items()}
+    if spec.learned:
+        slope = params.get("negative_slope", PRELU_INITIAL_SLOPE)
+        f = lambda z: float(prelu(np.array([std * z]), slope)[0])  # noqa: E731
+    else:
+        f = lambda z: float(spec.function(np.array([std * z]), **params)[0])  # noqa: E731
+
+    def integrand(z):
+        return f(z) ** 2 * np.exp(-z * z / 2) / np.sqrt(2 * np.pi)
+
+    below = quad(integrand, -np.inf, 0.0, epsabs=0.0, epsrel=1e-12, limit=200)[0]
+    above = quad(integrand, 0.0, np.inf, epsabs=0.0, epsrel=1e-12, limit=200)[0]
+    return below + above
+
+
+def matched_gain(activation, **params):
+    """The gain g of weights N(0, g^2 / fan_in) that keeps second moments at 1 through
+    `activation`: inputs of second moment 1 give pre-activations of second moment g^2, and
+    E[f(g z)^2] = 1 gives the next layer inputs of second moment 1 again.
+
+    It is sqrt(2 / (1 + a^2)) for the ReLU family (He et al. 2015) and 1 for SELU (LeCun), and
+    for ELU, GELU and SiLU the number that He's sqrt(2) only approximates.
+    ``models.mlp(..., init="matched")`` uses it. For GELU and SiLU this level is an unstable
+    fixed point: a finite network drifts away from it slowly with depth (tests/test_init.py).
+    """
+    from scipy.optimize import brentq
+
+    second_moment(activation, **params)  # checks the arguments
+    return float(brentq(lambda g: second_moment(activation, g, **params) - 1.0, 1e-3, 1e3,
+                        xtol=1e-15, rtol=1e-14))
+
+
 # name -> initialiser, for the functions and layers that take init="he" etc.
 INITS = {"he": he_normal, "lecun": lecun_normal, "glorot": glorot_normal}
 

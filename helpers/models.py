@@ -10,7 +10,7 @@ from ._validation import (
     check_size,
 )
 from .activations import ACTIVATIONS
-from .init import INITS
+from .init import INITS, matched_gain
 
 
 def mlp(n_in, hidden, n_out, *, rng, activation="relu", init=None, norm=None, dropout=0.0,
@@ -27,10 +27,11 @@ def mlp(n_in, hidden, n_out, *, rng, activation="relu", init=None, norm=None, dr
         Initial weights (and dropout masks).
     activation : str, default "relu"
         A key of ``helpers.activations.ACTIVATIONS``.
-    init : {"he", "lecun", "glorot"}, optional
+    init : {"he", "lecun", "glorot", "matched"}, optional
         Hidden-layer init; default the one the table gives for the activation (He for the
         ReLU family, LeCun for SELU, Glorot for tanh/sigmoid). He init accounts for the
-        activation's negative slope.
+        activation's negative slope. "matched": N(0, g^2 / fan_in) with the activation's own
+        gain g = 1 / sqrt(E[f(z)^2]) (``init.matched_gain``; He's for the ReLU family).
     norm : {None, "batch", "layer", "rms"}
         Normalisation between each hidden Linear and its activation (``layers.NORMS``).
     dropout : float, default 0
@@ -80,7 +81,11 @@ def mlp(n_in, hidden, n_out, *, rng, activation="relu", init=None, norm=None, dr
                         f"{channelwise!r}.")
     kind = check_choice(dropout_kind, "dropout_kind", (None, "standard", "alpha")) or (
         "alpha" if activation == "selu" else "standard")
-    init = spec.init if init is None else check_choice(init, "init", INITS)
+    init = spec.init if init is None else check_choice(init, "init", (*INITS, "matched"))
+    gain = 1.0
+    if init == "matched":  # LeCun's draws scaled by the activation's own gain
+        init, gain = "lecun", matched_gain(activation, **{
+            k: v for k, v in params.items() if k != "channelwise"})
     residual = check_bool(residual, "residual")
     slope = {**spec.params, **params}.get("negative_slope", 0.0)  # what He's init needs
 
@@ -94,6 +99,8 @@ def mlp(n_in, hidden, n_out, *, rng, activation="relu", init=None, norm=None, dr
     layers = []
     for width, h in zip(widths[:-1], widths[1:], strict=True):
         block = [L.Linear(width, h, rng=rng, init=init, negative_slope=slope)]
+        if gain != 1.0:
+            block[0].params["W"] *= gain
         if norm_layer is not None:
             block.append(norm_layer(h))
         block.append(make_activation(h))

@@ -133,3 +133,87 @@ def test_sizes_beyond_the_cap_are_refused_by_name(kwargs, name):
     with pytest.raises(ValueError, match=rf"{name} must be an integer <= 2\*\*31 = 2147483648 "
                        r"\(an array size that fits in memory\); got \d+"):
         init.he_normal(**kwargs, rng=np.random.default_rng(0))
+
+
+# --- initialisation matched to the activation: gain^2 = 1 / E[f(z)^2], z ~ N(0, 1) -----------
+
+@pytest.mark.parametrize(("activation", "params", "expected"), [
+    ("relu", {}, 0.5),                                    # half the normal's second moment
+    ("leaky_relu", {"negative_slope": 0.2}, (1 + 0.2**2) / 2),
+    ("prelu", {}, (1 + 0.25**2) / 2),                     # at PReLU's initial slope
+    ("linear", {}, 1.0),
+    ("selu", {}, 1.0),                                    # SELU's fixed point: mean 0, variance 1
+])
+def test_second_moment_published_values(activation, params, expected):
+    assert init.second_moment(activation, **params) == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("activation", ["elu", "gelu", "silu", "tanh", "sigmoid"])
+def test_second_moment_against_a_fine_riemann_sum(activation):
+    from helpers.activations import ACTIVATIONS
+
+    z = np.linspace(-40, 40, 1_600_001)
+    density = np.exp(-z**2 / 2) / np.sqrt(2 * np.pi)
+    reference = np.sum(ACTIVATIONS[activation].function(z) ** 2 * density) * (z[1] - z[0])
+    assert init.second_moment(activation) == pytest.approx(reference, rel=1e-7)
+
+
+def test_matched_gain_is_hes_and_lecuns_where_they_apply():
+    assert init.matched_gain("relu") == pytest.approx(np.sqrt(2), rel=1e-12)
+    assert init.matched_gain("leaky_relu", negative_slope=0.01) == pytest.approx(
+        np.sqrt(2 / (1 + 0.01**2)), rel=1e-12)
+    assert init.matched_gain("selu") == pytest.approx(1.0, rel=1e-9)
+
+
+@pytest.mark.parametrize("activation", ["elu", "gelu", "silu", "prelu"])
+def test_matched_gain_solves_its_equation(activation):
+    g = init.matched_gain(activation)
+    assert init.second_moment(activation, std=g) == pytest.approx(1.0, rel=1e-10)
+
+
+@pytest.mark.parametrize(("activation", "he_at_16"), [("elu", (1.5, 4.0)),
+                                                       ("gelu", (0.0, 0.7)),
+                                                       ("silu", (0.0, 0.5))])
+def test_matched_gain_keeps_the_second_moment_level_through_16_layers(activation, he_at_16):
+    """Geometric mean over 8 random networks (width 512) of the pre-activations' RMS at layer
+    16 relative to layer 1: near 1 with the matched gain (GELU and SiLU drift slowly: their
+    level is an unstable fixed point), while He's sqrt(2) makes ELU grow, GELU and SiLU fade."""
+    from helpers.propagation import propagate
+
+    def ratio(**kwargs):
+        logs = []
+        for seed in range(8):
+            stats = propagate(activation, depth=16, width=512, n_samples=256,
+                              rng=np.random.default_rng(seed), **kwargs)
+            logs.append(np.log(stats.pre_second_moment[-1] / stats.pre_second_moment[0]) / 2)
+        return float(np.exp(np.mean(logs)))
+
+    assert 0.8 < ratio(init="lecun", gain=init.matched_gain(activation)) < 1.5
+    low, high = he_at_16
+    assert low < ratio(init="he") < high
+
+
+def test_mlp_with_matched_init_scales_lecuns_draws():
+    from helpers.models import mlp
+
+    lecun = mlp(8, [16, 16], 3, rng=np.random.default_rng(1), activation="gelu", init="lecun")
+    matched = mlp(8, [16, 16], 3, rng=np.random.default_rng(1), activation="gelu",
+                  init="matched")
+    gain = init.matched_gain("gelu")
+    for a, b in zip(lecun.layers[:-1], matched.layers[:-1], strict=True):
+        if "W" in a.params:
+            np.testing.assert_allclose(b.params["W"], gain * a.params["W"], rtol=1e-15)
+    relu = mlp(8, [16], 3, rng=np.random.default_rng(1), activation="relu", init="matched")
+    he = mlp(8, [16], 3, rng=np.random.default_rng(1), activation="relu", init="he")
+    np.testing.assert_allclose(relu.layers[0].params["W"], he.layers[0].params["W"], rtol=1e-14)
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"activation": "swish"}, "activation"),
+    ({"activation": "leaky_relu", "negative_slope": "x"}, "negative_slope"),
+    ({"activation": "relu", "beta": 1.0}, "beta"),
+    ({"activation": "relu", "std": 0.0}, "std"),
+])
+def test_second_moment_bad_input(kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        init.second_moment(**kwargs)
