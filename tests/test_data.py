@@ -73,9 +73,28 @@ def test_mnist1d_is_identical_from_run_to_run_and_leaves_numpys_global_state_alo
     assert np.array_equal(np.random.get_state()[1], before)  # noqa: NPY002
     b, c = load_mnist1d(seed=0), load_mnist1d(seed=1)
     assert np.array_equal(a.X_train, b.X_train) and np.array_equal(a.X_test, b.X_test)
-    assert np.array_equal(a.X_test, c.X_test) and not np.array_equal(a.X_train, c.X_train)
+    assert not np.array_equal(a.X_train, c.X_train)  # another validation split
+    # the same test sequences, scaled with each seed's own training split
+    ga, gc = (load_mnist1d(seed=s, standardize="generator") for s in (0, 1))
+    assert np.array_equal(ga.X_test, gc.X_test) and np.array_equal(a.y_test, c.y_test)
     # the same data as the package's own generator: the first test sequence, to 6 decimals
-    assert np.round(a.X_test[0, :3], 6).tolist() == EXPECTED_FIRST_TEST_VALUES
+    generated = load_mnist1d(seed=0, standardize="generator")
+    assert np.round(generated.X_test[0, :3], 6).tolist() == EXPECTED_FIRST_TEST_VALUES
+
+
+def test_mnist1d_is_standardised_with_the_training_split_only():
+    a, g = load_mnist1d(seed=0), load_mnist1d(seed=0, standardize="generator")
+    assert abs(a.X_train.mean()) < 1e-12 and abs(a.X_train.std() - 1) < 1e-12
+    # the generator's statistics came from all 5,000 sequences: the test split's among them
+    pooled = np.concatenate([g.X_train, g.X_val, g.X_test])
+    assert abs(pooled.mean()) < 1e-12 and abs(pooled.std() - 1) < 1e-12
+    assert abs(g.X_train.mean()) > 1e-4  # so the training split alone was not centred
+    # the same affine map (two numbers) for every split: nothing else changed
+    scale = g.X_train.std()
+    for x, y in ((a.X_train, g.X_train), (a.X_val, g.X_val), (a.X_test, g.X_test)):
+        np.testing.assert_allclose(x, (y - g.X_train.mean()) / scale, rtol=0, atol=1e-12)
+    with pytest.raises(ValueError, match="standardize"):
+        load_mnist1d(seed=0, standardize="all")
 
 
 def test_mnist1d_rejects_a_bad_validation_size():
