@@ -222,13 +222,14 @@ def parallel_map(fn, items, *, workers=None, desc=None):
     if workers <= 1:
         return list(_progress((fn(item) for item in items), len(items), desc))
     if BACKEND == "loky":  # one BLAS thread per worker: the workers use the CPUs already
-        runs = joblib.Parallel(n_jobs=workers, backend="loky", inner_max_num_threads=1,
-                               return_as="generator")
-    else:
-        runs = joblib.Parallel(n_jobs=workers, backend=BACKEND, return_as="generator")
-    results = runs(joblib.delayed(_call)(fn, item) for item in items)
+        config = joblib.parallel_config(backend="loky", inner_max_num_threads=1)
+    else:  # parallel_config registers joblib's dask backend (Parallel(backend=...) does not)
+        config = joblib.parallel_config(backend=BACKEND)
     try:
-        return list(_progress(results, len(items), desc))
+        with config:
+            runs = joblib.Parallel(n_jobs=workers, return_as="generator")
+            results = runs(joblib.delayed(_call)(fn, item) for item in items)
+            return list(_progress(results, len(items), desc))
     except pickle.PicklingError as err:
         raise TypeError(f"fn and items must be picklable to run in worker processes ({err}); "
                         "or pass workers=1.") from None

@@ -114,6 +114,9 @@ def test_declarations_are_checked():
 def test_every_declared_study_follows_the_protocol(name):
     study = studies.STUDIES[name]
     assert len(study.seeds) >= 10, "at least 10 paired seeds per arm"
+    if study.calibration:  # a published recipe: its one rate, its steps, no early stopping
+        assert len(study.lrs) == 1 and study.patience is None
+        return
     assert len(study.lrs) >= protocol.MIN_GRID
     protocol.choose_learning_rate({lr: [0.0] for lr in study.lrs}, require_interior=False)
 
@@ -168,3 +171,35 @@ def test_a_replayed_run_is_judged_among_the_stored_seeds():
     assert results.lands_among_seeds(Checkpoint(3, 0.9, 0.885), judged)  # within the margin
     assert not results.lands_among_seeds(Checkpoint(3, 0.9, 0.87), judged)
     assert not results.lands_among_seeds(Checkpoint(3, 0.9, 0.97), judged)
+
+
+def test_a_configuration_may_change_the_data_and_the_epochs_and_the_paper_split_is_kept_apart():
+    calib = results.Study(
+        name="calib", data="mnist1d", calibration=True, lrs=(0.01,), seeds=(0,), epochs=1,
+        configs={"paper": {"data": "mnist1d-paper", "epochs": 2}, "course": {}},
+        common={"hidden": (4,), "batch_size": 1000})
+    paper, course = results.run(calib, "paper", 0.01, 0), results.run(calib, "course", 0.01, 0)
+    assert [r["step"] for r in paper] == [0, 4, 8]  # 4,000 training sequences, 2 epochs
+    assert [r["step"] for r in course] == [0, 4]    # 3,200 (batches of 1,000: 4), 1 epoch
+    assert all(r["val_acc"] == r["test_acc"] for r in paper)  # no validation split there
+    split = results.dataset("mnist1d-paper")
+    assert len(split.y_train) == 4000 and np.array_equal(split.X_val, split.X_test)
+    assert "calibration" in calib.declaration() and "calibration" not in TINY.declaration()
+    with pytest.raises(ValueError, match="only a calibration study"):
+        dataclasses.replace(calib, calibration=False)
+
+
+def test_a_study_runs_on_a_local_dask_cluster_with_the_same_table(tmp_path, monkeypatch):
+    """CONTRIBUTING's "bigger sweeps": joblib's dask backend, on a local cluster of two
+    processes (skipped unless `distributed` is installed: `pip install "dask[distributed]"`)."""
+    distributed = pytest.importorskip("distributed")
+    from helpers import parallel
+
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster):
+        monkeypatch.setattr(parallel, "BACKEND", "dask")
+        assert results.run_missing(TINY, tmp_path / "dask", workers=2) == 20
+    monkeypatch.setattr(parallel, "BACKEND", "loky")
+    results.run_missing(TINY, tmp_path / "loky", workers=2)
+    assert (results.table_path(TINY, tmp_path / "dask").read_text()
+            == results.table_path(TINY, tmp_path / "loky").read_text())
