@@ -16,8 +16,8 @@ so what it prints is the same on every machine. `verify` re-runs a sample of sto
 compares them with their records.
 
 For a bigger sweep than 2 cores allow, joblib's dask backend spreads the same runs over a
-cluster: ``with joblib.parallel_config(backend="dask"): run_missing(study)`` with a
-``distributed.Client`` connected (see CONTRIBUTING.md).
+cluster: set ``helpers.parallel.BACKEND = "dask"`` with a ``distributed.Client`` connected, then
+``run_missing(study, workers=n)`` (see CONTRIBUTING.md).
 """
 
 import csv
@@ -35,7 +35,10 @@ from ._validation import check_positive_int, check_text
 from .parallel import parallel_map
 from .protocol import best_checkpoint, choose_learning_rate
 
-RESULTS = Path(__file__).resolve().parent.parent / "results"
+# results/ of the repository; in an installed (not editable) package, its copy inside helpers/
+_INSTALLED = Path(__file__).resolve().parent / "stored_results"
+RESULTS = _INSTALLED if _INSTALLED.is_dir() else Path(__file__).resolve().parent.parent / "results"
+DATASETS = ("digits", "mnist1d", "mnist1d-paper")
 COLUMNS = ("config", "lr", "seed", "epoch", "step", "train_loss", "val_acc", "test_acc")
 
 
@@ -47,11 +50,15 @@ class Study:
     ----------
     name : str
         The file name of its table, e.g. "02-prelu".
-    data : {"digits", "mnist1d"}
-        The data set: digits split with seed 0 and standardised on its training split, or
-        MNIST-1D with the paper's test split.
+    data : {"digits", "mnist1d", "mnist1d-paper"}
+        The data set: digits split with seed 0 and standardised on its training split;
+        MNIST-1D with the paper's test split and a validation split (``data.load_mnist1d``); or
+        "mnist1d-paper", the paper's own split for a calibration: all 4,000 training sequences
+        as the generator scales them, no validation split (the test split fills its place in
+        the table, so nothing may be chosen on it: only a `calibration` study uses it).
     configs : dict
-        Label -> keyword arguments of ``experiments.train_mlp`` (activation, hidden, norm ...).
+        Label -> keyword arguments of ``experiments.train_mlp`` (activation, hidden, norm ...);
+        "data" and "epochs" there override the study's for that configuration.
     lrs : tuple of float
         The learning-rate grid every configuration is trained on.
     seeds : tuple of int
@@ -62,6 +69,10 @@ class Study:
         Stop a run once its validation accuracy has not improved for this many epochs.
     common : dict
         Keyword arguments shared by every configuration (batch_size, optimizer ...).
+    calibration : bool, default False
+        A published recipe reproduced as it is: its learning rate (one), its number of steps,
+        no early stopping, the last evaluation reported. Nothing is chosen on it, so the
+        protocol's grid does not apply.
     """
 
     name: str
@@ -72,13 +83,19 @@ class Study:
     epochs: int
     patience: int | None = None
     common: dict = dataclasses.field(default_factory=dict)
+    calibration: bool = False
 
     def __post_init__(self):
         check_text(self.name, "name")
-        if self.data not in ("digits", "mnist1d"):
-            raise ValueError(f"data must be 'digits' or 'mnist1d'; got {self.data!r}.")
+        if self.data not in DATASETS:
+            raise ValueError(f"data must be 'digits' or 'mnist1d' (or 'mnist1d-paper' for a "
+                             f"calibration); got {self.data!r}.")
         if not isinstance(self.configs, dict) or not self.configs:
             raise TypeError("configs must be a non-empty dict label -> keyword arguments.")
+        for label, config in self.configs.items():
+            if config.get("data", self.data) == "mnist1d-paper" and not self.calibration:
+                raise ValueError(f"configs[{label!r}]: the paper's split has no validation "
+                                 "split, so only a calibration study may train on it.")
         check_positive_int(self.epochs, "epochs")
         if self.patience is not None:
             check_positive_int(self.patience, "patience")
@@ -93,7 +110,8 @@ class Study:
         return {"name": self.name, "data": self.data,
                 "configs": {str(k): v for k, v in self.configs.items()},
                 "lrs": [float(lr) for lr in self.lrs], "seeds": [int(s) for s in self.seeds],
-                "epochs": self.epochs, "patience": self.patience, "common": self.common}
+                "epochs": self.epochs, "patience": self.patience, "common": self.common,
+                **({"calibration": True} if self.calibration else {})}
 
     def digest(self):
         """sha256 of the declaration: stored results belong to exactly one declaration."""
@@ -108,6 +126,12 @@ def dataset(name):
 
     if name == "digits":
         return experiments.standardized_digits(seed=0)
+    if name == "mnist1d-paper":
+        split = data.load_mnist1d(seed=0, standardize="generator")
+        return data.Split(np.concatenate([split.X_train, split.X_val]),
+                          np.concatenate([split.y_train, split.y_val]), split.X_test,
+                          split.y_test, split.X_test, split.y_test, split.feature_names,
+                          split.class_names)
     return data.load_mnist1d(seed=0)
 
 
@@ -116,13 +140,14 @@ def run(study, config, lr, seed):
     from .experiments import train_mlp
     from .training import evaluate
 
-    split = dataset(study.data)
     kwargs = {**study.common, **study.configs[config]}
+    split = dataset(kwargs.pop("data", study.data))
+    epochs = kwargs.pop("epochs", study.epochs)
 
     def test_accuracy(model):
         return evaluate(model, split.X_test, split.y_test)[1]
 
-    result = train_mlp(split, seed=seed, lr=lr, epochs=study.epochs, patience=study.patience,
+    result = train_mlp(split, seed=seed, lr=lr, epochs=epochs, patience=study.patience,
                        callbacks={"test_acc": test_accuracy}, **kwargs)
     history = result.history
     if result.diverged:  # no usable evaluation: one row that says so
@@ -296,6 +321,25 @@ class Judged:
     seeds: np.ndarray
 
 
+def _check_study_and_table(study, table):
+    if not isinstance(study, Study):
+        raise TypeError(f"study must be a results.Study (e.g. studies.CAPSTONE); got "
+                        f"{type(study).__name__} {study!r:.40}.")
+    if not isinstance(table, dict) or not set(COLUMNS) - {"train_loss", "epoch"} <= set(table):
+        raise TypeError(f"table must be the dict of columns that results.load returns ("
+                        f"{', '.join(COLUMNS)}); got {table!r:.60}.")
+
+
+def _rows_by_run(table):
+    """(config, lr, seed) -> the indices of that run's rows, in the table's order."""
+    keys = list(zip(table["config"].tolist(), table["lr"].tolist(), table["seed"].tolist(),
+                    strict=True))
+    rows = {}
+    for i, key in enumerate(keys):
+        rows.setdefault(key, []).append(i)
+    return {key: np.array(index, dtype=np.intp) for key, index in rows.items()}
+
+
 def judge(study, table, *, budget=None, require_interior=True):
     """Every configuration of `study` judged by the protocol, from its stored `table`.
 
@@ -311,9 +355,10 @@ def judge(study, table, *, budget=None, require_interior=True):
     -------
     dict config -> Judged
     """
+    _check_study_and_table(study, table)
     if budget is not None:
         budget = check_positive_int(budget, "budget")
-    keep = np.ones(len(table["seed"]), bool) if budget is None else table["step"] <= budget
+    rows = _rows_by_run(table)
     judged = {}
     for config in study.configs:
         label = str(config)
@@ -321,8 +366,9 @@ def judge(study, table, *, budget=None, require_interior=True):
         for lr in study.lrs:
             marks = []
             for seed in study.seeds:
-                mine = keep & (table["config"] == label) & (table["lr"] == lr) & (
-                    table["seed"] == seed)
+                mine = rows.get((label, float(lr), int(seed)), np.array([], dtype=np.intp))
+                if budget is not None:
+                    mine = mine[table["step"][mine] <= budget]
                 cp = best_checkpoint(table["val_acc"][mine], table["test_acc"][mine])
                 marks.append((cp.val_acc, cp.test_acc, table["step"][mine][cp.index]))
             val_by_lr[float(lr)] = np.array([m[0] for m in marks])
@@ -332,6 +378,23 @@ def judge(study, table, *, budget=None, require_interior=True):
         judged[config] = Judged(lr, val_by_lr, marks[:, 0], marks[:, 1],
                                 marks[:, 2].astype(np.int64), np.array(study.seeds))
     return judged
+
+
+def last_evaluation(study, table):
+    """A calibration's result: each run's test accuracy at its last evaluation.
+
+    Returns
+    -------
+    dict config -> ndarray (seeds,), for the study's one learning rate
+    """
+    _check_study_and_table(study, table)
+    if not study.calibration or len(study.lrs) != 1:
+        raise ValueError(f"last_evaluation reads a calibration study (one learning rate, no "
+                         f"early stopping); {study.name!r} is judged by the protocol: use judge.")
+    rows = _rows_by_run(table)
+    lr = float(study.lrs[0])
+    return {config: np.array([table["test_acc"][rows[(str(config), lr, int(s))][-1]]
+                              for s in study.seeds]) for config in study.configs}
 
 
 def by_budget(study, table, budgets):

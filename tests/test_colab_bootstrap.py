@@ -123,7 +123,9 @@ def reset(colab):
         pip(colab.python, "uninstall", "--yes", *added)
 
 
-WHERE = "import helpers, sys\nprint(helpers.__file__)\nprint(sys.executable)"
+WHERE = ("import helpers, sys\nfrom helpers import results, studies\nprint(helpers.__file__)\n"
+         "print(sys.executable)\n"
+         "print(all(results.is_current(s) for s in studies.STUDIES.values()))")
 
 
 @pytest.mark.colab
@@ -137,7 +139,8 @@ def test_bootstrap_installs_helpers_and_nothing_colab_has(colab, path, monkeypat
         after = installed(colab.python)
     finally:
         reset(colab)
-    helpers_file, executable = outputs[2].split()
+    helpers_file, executable, studies_found = outputs[2].split()
+    assert studies_found == "True", "the installed package does not find its stored studies"
     assert Path(executable).parent.parent == colab.python.parent.parent
     assert Path(helpers_file).is_relative_to(colab.python.parent.parent), (
         f"helpers imported from {helpers_file}, not from the Colab-like environment")

@@ -2,6 +2,7 @@
 
 import re
 import stat
+import sys
 
 from _notebooks import ROOT, pyproject
 
@@ -129,3 +130,19 @@ def test_lowest_requirements_refuse_a_requirement_without_a_floor():
 
     with pytest.raises(ValueError, match="no '>=' floor"):
         lowest_module().lowest(["numpy<3"])
+
+
+def test_the_wheel_carries_every_stored_study(tmp_path):
+    """An installed course (Colab installs it from git) reads the studies from the package."""
+    import subprocess
+    import zipfile
+
+    from helpers import studies
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "--quiet", "--wheel-dir", str(tmp_path), str(ROOT)], check=True)
+    (wheel,) = tmp_path.glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for name in studies.STUDIES:
+        assert {f"helpers/stored_results/{name}.csv",
+                f"helpers/stored_results/{name}.json"} <= names
