@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from ipywidgets import FloatLogSlider  # noqa: E402
 
-from helpers import data, experiments, nb00, nb01, nb02, nb03, nb04, nb05, nb06  # noqa: E402
+from helpers import data, experiments, nb00, nb01, nb02, nb03, nb04, nb05, nb06, results, studies  # noqa: E402
 from helpers import widgets as widget_helpers  # noqa: E402
 
 BUDGET_SECONDS = 0.5
@@ -40,26 +40,20 @@ def explorers():
         "nb04.batchnorm_explorer": lambda: nb04.batchnorm_explorer(
             data.load_digits(seed=0).X_train),  # the raw pixels, as notebook 04 passes them
         # notebook 05's explorer redraws stored results: the same sizes, made-up accuracies
-        "nb05.results_explorer": lambda: nb05.results_explorer(*capstone_results(), [4, 16]),
+        "nb05.results_explorer": lambda: nb05.results_explorer(*capstone_results()),
         # notebook 06's explorer simulates PyTorch's choices in numpy: it needs no PyTorch
         "nb06.selu_depth_explorer": nb06.selu_depth_explorer,
     }
 
 
 def capstone_results():
-    """(chosen, groups) shaped like notebook 05's: 7 activations and 4 normalizations, 2 depths,
-    5 seeds of made-up accuracies (redrawing does not depend on the values)."""
-    rng = np.random.default_rng(0)
-    acts = ["ReLU", "Leaky ReLU", "PReLU", "ELU", "SELU", "GELU", "SiLU"]
-    norms = ["batch norm", "layer norm", "RMSNorm"]
-    keys = [("activation", n) for n in acts] + [("norm", n) for n in norms]
-    chosen = {(*key, depth): {"lr": 0.01, "val": {0.01: rng.uniform(0.4, 0.6, 5)},
-                              "test": rng.uniform(0.4, 0.6, 5), "runs": []}
-              for key in keys for depth in (4, 16)}
-    groups = {"activations": {n: ("activation", n) for n in acts},
-              "normalizations with ReLU": {"none": ("activation", "ReLU"),
-                                           **{n: ("norm", n) for n in norms}}}
-    return chosen, groups
+    """(judged_at, groups) as notebook 05 builds them, from the stored study (results/)."""
+    study = studies.CAPSTONE
+    judged_at = nb05.judge_at_budgets(study, results.load(study))
+    groups = {"activations, depth 4": {n: f"{n}, depth 4" for n in studies.CAPSTONE_ACTIVATIONS},
+              "normalizations, depth 4": {"none": "ReLU, depth 4", **{
+                  n: f"ReLU + {n}, depth 4" for n in studies.CAPSTONE_NORMS}}}
+    return judged_at, groups
 
 
 def _render(fig):

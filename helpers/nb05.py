@@ -1,7 +1,8 @@
-"""Everything behind notebook 05 · Choosing: picking each configuration's learning rate on the
-validation split, the summaries and figures of the comparisons, and the exercise checker.
+"""Everything behind notebook 05 · Choosing: reading the capstone's stored study at several
+training budgets under the protocol, its figures and explorer, and the exercise checkers.
 
-Reads: ``helpers.experiments`` (training runs over seeds), ``helpers.plotting``.
+Reads: ``helpers.results`` (the stored study, judged by ``helpers.protocol``; the study itself
+is declared in ``helpers.studies``), ``helpers.plotting``.
 """
 
 import ipywidgets as widgets
@@ -12,12 +13,11 @@ from scipy.special import expit, ndtr
 from ._validation import (
     as_float_array,
     check_choice,
-    check_count,
     check_positive_int,
     check_sequence,
     check_size,
 )
-from .activations import gelu, gelu_grad, get_activation
+from .activations import gelu, gelu_grad
 from .checking import (
     Case,
     Hint,
@@ -33,10 +33,9 @@ from .checking import (
     shape_label,
     verdict,
 )
-from .diagnostics import preactivations
-from .experiments import Run, check_split
-from .layers import ACTIVATION_LAYERS, PReLU, leaf_layers
-from .plotting import PALETTE, check_axes, plot_seed_boxes
+from .experiments import check_split
+from .plotting import PALETTE, check_axes, plot_seed_boxes, plot_sweep
+from .results import Judged, judge
 from .widgets import explorer
 
 
@@ -77,210 +76,193 @@ def plot_sequences(split, *, per_class=3, classes=(0, 1, 2, 3, 4), ax=None):
     return fig
 
 
-def _check_runs(runs):
-    if not isinstance(runs, dict) or not runs:
-        raise TypeError(f"runs must be a non-empty dict (configuration, lr) -> list of Runs, as "
-                        f"experiments.sweep returns for tuple labels ending in the learning "
-                        f"rate; got {runs!r:.60}.")
-    for label, rs in runs.items():
-        if not isinstance(label, tuple) or len(label) < 2:
-            raise TypeError(f"runs' labels must be tuples (..., lr), the learning rate last; got "
-                            f"{label!r:.60}.")
-        if not isinstance(rs, list | tuple) or not rs or not all(isinstance(r, Run) for r in rs):
-            raise TypeError(f"runs[{label!r}] must be a non-empty list of experiments.Run; got "
-                            f"{rs!r:.60}.")
-    return runs
+# Budgets of training steps at which the capstone's study is read; None: no limit (each run
+# stopped by early stopping, at most the study's epochs).
+BUDGETS = (250, 1000, 4000, None)
 
 
-def best_validation(run):
-    """The best validation accuracy a run reached at any epoch (0 if it diverged)."""
-    if not isinstance(run, Run):
-        raise TypeError(f"run must be an experiments.Run (from train_mlp, repeat or sweep); got "
-                        f"{type(run).__name__} {run!r:.40}.")
-    if run.diverged:
-        return 0.0
-    if not isinstance(run.history, dict) or not run.history.get("val_acc"):
-        raise ValueError("run has no validation accuracies (history['val_acc']): train it with a "
-                         "validation split, as experiments.train_mlp does.")
-    values = [v for v in run.history["val_acc"] if np.isfinite(v)]
-    return float(max(values)) if values else 0.0
+def _check_budgets(budgets):
+    budgets = list(check_sequence(budgets, "budgets", "(250, 1000, None)"))
+    numeric = [check_positive_int(b, "budgets") for b in budgets if b is not None]
+    if not budgets or budgets.count(None) > 1 or (None in budgets and budgets[-1] is not None) \
+            or numeric != sorted(set(numeric)):
+        raise ValueError(f"budgets must be increasing numbers of steps, optionally ending with "
+                         f"None (convergence), e.g. (250, 1000, None); got {budgets!r:.60}.")
+    return budgets
 
 
-def choose_learning_rates(runs):
-    """For every configuration, the learning rate with the best mean validation accuracy.
+def judge_at_budgets(study, table, budgets=BUDGETS):
+    """The protocol applied to a stored study at each budget of steps.
 
-    Parameters
-    ----------
-    runs : dict
-        (*configuration, lr) -> list of Runs over the same seeds (`experiments.sweep` with
-        tuple labels whose last element is the learning rate).
+    Below convergence the best rate may sit at the grid's edge (a short budget favours large
+    steps); at convergence (None) every optimum must be interior, or
+    ``protocol.EdgeOptimumError`` is raised.
 
     Returns
     -------
-    dict configuration -> dict with
-        "lr": the chosen learning rate;
-        "val": {lr: ndarray (seeds,)} best validation accuracy per seed, for every lr tried;
-        "test": ndarray (seeds,), test accuracy at the chosen lr (diverged runs count 0);
-        "runs": the Runs at the chosen lr.
-        The configuration is the label without its learning rate (a tuple).
-
-    Examples
-    --------
-    >>> from helpers.experiments import Run
-    >>> def run(val, test):
-    ...     return Run(None, {"val_acc": [0.1, val]}, test, 0.0, False)
-    >>> chosen = choose_learning_rates({("relu", 0.01): [run(0.5, 0.4)],
-    ...                                 ("relu", 0.1): [run(0.7, 0.6)]})
-    >>> chosen[("relu",)]["lr"], chosen[("relu",)]["test"].tolist()
-    (0.1, [0.6])
+    dict budget -> dict config -> results.Judged
     """
-    runs = _check_runs(runs)
-    grouped = {}
-    for label, rs in runs.items():
-        grouped.setdefault(label[:-1], {})[label[-1]] = rs
-    chosen = {}
-    for config, by_lr in grouped.items():
-        val = {lr: np.array([best_validation(r) for r in rs]) for lr, rs in by_lr.items()}
-        lr = max(val, key=lambda k: val[k].mean())  # ties: the first learning rate listed
-        test = np.array([0.0 if r.diverged else r.test_acc for r in by_lr[lr]])
-        chosen[config] = {"lr": lr, "val": val, "test": test, "runs": list(by_lr[lr])}
-    return chosen
+    return {b: judge(study, table, budget=b, require_interior=b is None)
+            for b in _check_budgets(budgets)}
 
 
-def table(chosen, configs):
-    """One row per configuration: the validation accuracy at the chosen learning rate (best
-    epoch, mean ± std over the seeds), the test accuracy (last epoch, mean ± std [min, max])
-    and the learning rate, as one string. `configs` maps a row name to a key of `chosen`.
-    """
-    _check_chosen(chosen)
+def budget_label(budget):
+    """ "250 steps", or "convergence" for None."""
+    if budget is None:
+        return "convergence"
+    return f"{check_positive_int(budget, 'budget'):,} steps"
+
+
+def _check_judged_at(judged_at):
+    if not isinstance(judged_at, dict) or not judged_at or not all(
+            isinstance(j, dict) and j and all(isinstance(v, Judged) for v in j.values())
+            for j in judged_at.values()):
+        raise TypeError(f"judged_at must be the dict budget -> {{config: results.Judged}} that "
+                        f"judge_at_budgets returns; got {judged_at!r:.60}.")
+    _check_budgets(list(judged_at))
+    return judged_at
+
+
+def _check_configs(configs, judged):
+    """`configs` as a dict label -> config name of `judged`."""
+    if isinstance(configs, list | tuple):
+        configs = {c: c for c in configs}
     if not isinstance(configs, dict) or not configs:
-        raise TypeError(f"configs must be a dict row name -> configuration (a key of chosen), "
-                        f"e.g. {{'ReLU': ('relu', 4)}}; got {configs!r:.60}.")
-    lines = []
-    for name, key in configs.items():
-        if not isinstance(key, tuple) or key not in chosen:
-            raise ValueError(f"configs[{name!r}] = {key!r:.60} is not a configuration of chosen; "
-                             f"its configurations are tuples such as {next(iter(chosen))!r:.60}.")
-        c = chosen[key]
-        val, test = c["val"][c["lr"]], c["test"]
-        lines.append(f"{name:<20}val {val.mean():.3f} ± {val.std():.3f}   test {test.mean():.3f} "
-                     f"± {test.std():.3f} [{test.min():.3f}, {test.max():.3f}]  lr {c['lr']:g}")
-    return "\n".join(lines)
+        raise TypeError(f"configs must be a non-empty list of configurations or a dict label -> "
+                        f"configuration; got {configs!r:.60}.")
+    for label, config in configs.items():
+        if config not in judged:
+            raise ValueError(f"configs[{label!r}] = {config!r:.60} is not a configuration of the "
+                             f"study; its configurations are {list(judged)!r:.120}.")
+    return configs
 
 
-def _check_chosen(chosen):
-    if not isinstance(chosen, dict) or not chosen or not all(
-            isinstance(c, dict) and {"lr", "val", "test"} <= set(c) for c in chosen.values()):
-        raise TypeError(f"chosen must be the dict that choose_learning_rates returns; got "
-                        f"{chosen!r:.60}.")
-
-
-def _check_results(chosen, groups):
-    _check_chosen(chosen)
-    if not isinstance(groups, dict) or not groups or not all(
-            isinstance(rows, dict) and rows and all(isinstance(k, tuple) for k in rows.values())
-            for rows in groups.values()):
-        raise TypeError(f"groups must be a non-empty dict comparison -> {{label: configuration "
-                        f"tuple}}; got {groups!r:.60}.")
-
-
-def results_figure(chosen, groups, comparison, depth, split="test"):
-    """The seed boxes of one comparison at one depth: every seed a dot.
+def plot_budgets(judged_at, configs, *, title, ax=None, ylim=None):
+    """Test accuracy against the training budget, one curve per configuration (each seed a
+    dot, the mean a line, the range a band), at each budget's own choice of learning rate.
 
     Parameters
     ----------
-    chosen : dict
-        From `choose_learning_rates`: keys (*configuration, depth).
+    judged_at : dict
+        From `judge_at_budgets`.
+    configs : list of str, or dict label -> str
+        The configurations to draw.
+    title : str
+    ax : matplotlib Axes, optional
+    ylim : (float, float), optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    budgets = list(_check_judged_at(judged_at))
+    last = next(iter(judged_at.values()))
+    configs = _check_configs(configs, last)
+    numeric = [b for b in budgets if b is not None]
+    x = numeric + ([4 * numeric[-1] if numeric else 1] if None in budgets else [])
+    curves = {label: np.array([judged_at[b][c].test for b in budgets])
+              for label, c in configs.items()}
+    ax = plot_sweep(x, curves, xlabel="training budget (steps of 100 sequences)",
+                    ylabel="test accuracy (best checkpoint)", title=title, ax=ax, ylim=ylim)
+    ax.set_xticks(x, [budget_label(b).replace(" steps", "") for b in budgets])
+    ax.minorticks_off()
+    return ax
+
+
+def plot_learning_rates(judged, configs, *, title, ax=None):
+    """Validation accuracy (best checkpoint) against the learning rate, one curve per
+    configuration: the curves the protocol chooses from.
+
+    Parameters
+    ----------
+    judged : dict config -> results.Judged
+        One budget of `judge_at_budgets`.
+    configs : list of str, or dict label -> str
+    title : str
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if not isinstance(judged, dict) or not judged or not all(
+            isinstance(j, Judged) for j in judged.values()):
+        raise TypeError(f"judged must be a dict config -> results.Judged (one budget of "
+                        f"judge_at_budgets); got {judged!r:.60}.")
+    configs = _check_configs(configs, judged)
+    lrs = sorted(next(iter(judged.values())).val_by_lr)
+    curves = {label: np.array([judged[c].val_by_lr[lr] for lr in lrs])
+              for label, c in configs.items()}
+    ax = plot_sweep(lrs, curves, xlabel="learning rate (Adam)",
+                    ylabel="validation accuracy (best checkpoint)", title=title, ax=ax)
+    ax.set_xticks(lrs, [f"{lr:.1g}" for lr in lrs])
+    ax.minorticks_off()
+    return ax
+
+
+def _check_groups(groups, judged):
+    if not isinstance(groups, dict) or not groups or not all(
+            isinstance(rows, dict) and rows for rows in groups.values()):
+        raise TypeError(f"groups must be a non-empty dict comparison -> {{label: "
+                        f"configuration}}; got {groups!r:.60}.")
+    for rows in groups.values():
+        _check_configs(rows, judged)
+    return groups
+
+
+def results_figure(judged_at, groups, comparison, budget, split="test"):
+    """The seeds of one comparison at one budget, each a dot, with each configuration's chosen
+    learning rate.
+
+    Parameters
+    ----------
+    judged_at : dict
+        From `judge_at_budgets`.
     groups : dict
-        Comparison name -> {row label: configuration (a tuple, without the depth)}.
+        Comparison name -> {label: configuration}.
     comparison : str
         A key of `groups`.
-    depth : int
+    budget : int or None
+        A budget of `judged_at` (None: convergence).
     split : {"test", "validation"}
-        Test accuracy (last epoch) or best validation accuracy, at the chosen learning rate.
+        Accuracy at each run's best validation checkpoint, on the test or validation split.
 
     Returns
     -------
     matplotlib Figure
     """
-    _check_results(chosen, groups)
-    rows = groups[check_choice(comparison, "comparison", tuple(groups))]
-    depth = check_count(depth, "depth")
+    _check_judged_at(judged_at)
+    if budget not in judged_at:
+        raise ValueError(f"budget must be one of {list(judged_at)}; got {budget!r:.40}.")
+    judged = judged_at[budget]
+    rows = _check_groups(groups, judged)[check_choice(comparison, "comparison", tuple(groups))]
     split = check_choice(split, "split", ("test", "validation"))
-    values = {}
-    for label, config in rows.items():
-        key = (*config, depth)
-        if key not in chosen:
-            raise ValueError(f"depth {depth} (with {label!r}) is not a configuration of chosen: "
-                             f"no {key!r}.")
-        c = chosen[key]
-        values[label] = c["test"] if split == "test" else c["val"][c["lr"]]
-    fig, ax = plt.subplots(figsize=(8, 4))
+    values = {f"{label}\nlr {judged[c].lr:.1g}": judged[c].test if split == "test" else
+              judged[c].val for label, c in rows.items()}
+    fig, ax = plt.subplots(figsize=(1.3 * len(values) + 2, 4))
     plot_seed_boxes(values, ax=ax, ylabel=f"{split} accuracy",
-                    title=f"{comparison}, {depth} hidden layers ({split}, each dot a seed)")
+                    title=f"{comparison}: {budget_label(budget)} ({split}, each dot a seed)")
     return fig
 
 
-def results_explorer(chosen, groups, depths):
-    """Sliders over `results_figure`: the comparison, the depth and the split.
+def results_explorer(judged_at, groups):
+    """Buttons over `results_figure`: the comparison, the budget and the split.
 
     Returns
     -------
     ipywidgets.interactive
     """
-    _check_results(chosen, groups)
-    depths = [check_count(d, "depths") for d in check_sequence(depths, "depths", "[4, 16]")]
-    if not depths:
-        raise ValueError("depths must hold at least one depth, e.g. [4, 16].")
-    missing = [(*c, d) for rows in groups.values() for c in rows.values() for d in depths
-               if (*c, d) not in chosen]
-    if missing:
-        raise ValueError(f"depths and groups must name configurations of chosen; missing "
-                         f"{missing[0]!r}.")
+    _check_judged_at(judged_at)
+    _check_groups(groups, next(iter(judged_at.values())))
+    by_label = {budget_label(b): b for b in judged_at}
     return explorer(
-        lambda depth, comparison, split: results_figure(chosen, groups, comparison, depth, split),
-        depth=widgets.SelectionSlider(options=depths, value=depths[0], description="depth"),
+        lambda comparison, budget, split: results_figure(judged_at, groups, comparison,
+                                                         by_label[budget], split),
         comparison=widgets.ToggleButtons(options=list(groups), description="compare"),
+        budget=widgets.SelectionSlider(options=list(by_label), value=list(by_label)[-1],
+                                       description="budget"),
         split=widgets.ToggleButtons(options=["test", "validation"], description="split"),
     )
-
-
-# A unit is stuck when its slope is below SATURATED on every sample: dead for ReLU (z <= 0
-# everywhere), saturated for the smooth activations; a Leaky ReLU or PReLU unit only if its
-# negative slope itself is that small (PReLU: the learned slope of that unit).
-SATURATED = 1e-3
-
-
-def stuck_fraction(runs, X, activation):
-    """Per run, the fraction of hidden units whose slope |f'(z)| is below SATURATED on every
-    sample of X: dead ReLU units, saturated ELU/SELU/GELU/SiLU units.
-
-    Returns
-    -------
-    ndarray (len(runs),)
-    """
-    runs = check_sequence(runs, "runs", "chosen[key]['runs']")
-    if not runs or not all(isinstance(r, Run) for r in runs):
-        raise TypeError(f"runs must be a non-empty list of experiments.Run; got {runs!r:.60}.")
-    get_activation(activation)  # a name of the table
-    fractions = []
-    for run in runs:
-        # each layer's own derivative: its parameters (a Leaky ReLU's slope) are its own
-        found = [layer for layer in leaf_layers(run.model) if isinstance(layer, ACTIVATION_LAYERS)]
-        if {layer.name for layer in found} != {activation}:
-            raise ValueError(f"activation must be the runs' activation: their networks have "
-                             f"{sorted({layer.name for layer in found})} layers; got "
-                             f"{activation!r}.")
-        stuck = []
-        for layer, (_, z) in zip(found, preactivations(run.model, X), strict=True):
-            if isinstance(layer, PReLU):  # each unit's own learned slope on the negative side
-                slope = layer.params["negative_slope"]
-                stuck.append(np.all(z <= 0, axis=0) & (np.abs(slope) < SATURATED))
-            else:
-                slope = layer.spec.derivative(z, **layer.settings)
-                stuck.append(np.all(np.abs(slope) < SATURATED, axis=0))
-        fractions.append(np.concatenate(stuck).mean())
-    return np.array(fractions)
 
 
 # GELU's tanh approximation (Hendrycks & Gimpel 2016), used by GPT-2 and BERT's code
@@ -555,6 +537,6 @@ def check_choose_lr(candidate):
                          _CHOOSE_RULE, _CHOOSE_CODE], key="other"))
 
 
-__all__ = ["best_validation", "check_choose_lr", "check_gelu_grad", "choose_learning_rates",
-           "gelu_grad", "gelu_tanh", "gelu_tanh_grad", "plot_sequences", "results_explorer",
-           "results_figure", "stuck_fraction", "table"]
+__all__ = ["BUDGETS", "budget_label", "check_choose_lr", "check_gelu_grad", "gelu_grad",
+           "gelu_tanh", "gelu_tanh_grad", "judge_at_budgets", "plot_budgets",
+           "plot_learning_rates", "plot_sequences", "results_explorer", "results_figure"]

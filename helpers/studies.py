@@ -67,4 +67,58 @@ HEAD_TO_HEAD = Study(
     common={"hidden": (64,) * 8, "optimizer": "adam", "batch_size": 32},
 )
 
-STUDIES = {study.name: study for study in [RELU_FAMILY, DEEP_SELU, HEAD_TO_HEAD]}
+# Notebook 05 (the capstone, MNIST-1D): one designed set of comparisons, each changing one
+# thing. Every activation at depth 4 without normalization; ReLU with each normalization at
+# depth 4; at depth 16 ReLU and SiLU, plain and residual (so that architecture and activation
+# are separated), and ReLU with batch norm; and the MNIST-1D paper's MLP (two layers of 256,
+# the second residual) under the same protocol. Every activation's weights get its matched
+# gain (``init.matched_gain``: He's for the ReLU family, LeCun's for SELU). Evaluated after
+# every epoch of 32 steps, so that budgets of 250, 1,000 and 4,000 steps and convergence
+# (early stopping, at most 4,800 steps) are read from the same runs.
+MNIST1D_GRID = tuple(float(10**k) for k in np.arange(-3.5, -0.5, 0.5))  # 3.2e-4 ... 0.1
+CAPSTONE_ACTIVATIONS = {"ReLU": "relu", "Leaky ReLU": "leaky_relu", "PReLU": "prelu",
+                        "ELU": "elu", "SELU": "selu", "GELU": "gelu", "SiLU": "silu"}
+CAPSTONE_NORMS = {"batch norm": "batch", "layer norm": "layer", "RMSNorm": "rms"}
+CAPSTONE = Study(
+    name="05-capstone",
+    data="mnist1d",
+    configs={
+        **{f"{name}, depth 4": {"activation": act, "hidden": (64,) * 4}
+           for name, act in CAPSTONE_ACTIVATIONS.items()},
+        **{f"ReLU + {name}, depth 4": {"activation": "relu", "norm": norm, "hidden": (64,) * 4}
+           for name, norm in CAPSTONE_NORMS.items()},
+        "ReLU, depth 16": {"activation": "relu", "hidden": (64,) * 16},
+        "ReLU, depth 16, residual": {"activation": "relu", "hidden": (64,) * 16,
+                                     "residual": True},
+        "SiLU, depth 16": {"activation": "silu", "hidden": (64,) * 16},
+        "SiLU, depth 16, residual": {"activation": "silu", "hidden": (64,) * 16,
+                                     "residual": True},
+        "ReLU + batch norm, depth 16": {"activation": "relu", "norm": "batch",
+                                        "hidden": (64,) * 16},
+        "paper's MLP": {"activation": "relu", "hidden": (256, 256), "residual": True},
+    },
+    lrs=MNIST1D_GRID,
+    seeds=tuple(range(10)),
+    epochs=150,
+    patience=20,
+    common={"optimizer": "adam", "batch_size": 100, "init": "matched"},
+)
+
+# Notebook 05's calibration: the MNIST-1D paper's MLP with the paper's recipe (Adam 0.01,
+# batches of 100, 6,000 steps, the last step reported) on the paper's split (4,000 training
+# sequences as generated) and on the course's (3,200, scaled on the training split).
+PAPER_MLP = Study(
+    name="05-paper-mlp",
+    data="mnist1d",
+    configs={"paper's split": {"data": "mnist1d-paper", "epochs": 150},   # 40 steps an epoch
+             "course's split": {"epochs": 188}},                        # 32 steps an epoch
+    lrs=(0.01,),
+    seeds=tuple(range(10)),
+    epochs=150,
+    common={"activation": "relu", "hidden": (256, 256), "residual": True, "optimizer": "adam",
+            "batch_size": 100},
+    calibration=True,
+)
+
+STUDIES = {study.name: study for study in [RELU_FAMILY, DEEP_SELU, HEAD_TO_HEAD, CAPSTONE,
+                                           PAPER_MLP]}

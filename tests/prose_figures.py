@@ -17,9 +17,8 @@ CATEGORIES = {"math", "paper", "setting", "article"}
 
 DECLARED = {
     "05-choosing.ipynb": [
-        ("68%", "paper", "MNIST-1D's MLP accuracy reported by Greydanus 2020"),
-        ("0.003", "setting", "the learning-rate grid {0.003, 0.01} of every configuration"),
-        ("10^-3", "setting", "the slope below which a smooth unit counts as saturated (nb05)"),
+        ("68%", "paper", "MNIST-1D's MLP accuracy reported by Greydanus & Kobak (2024)"),
+        ("0.0625", "math", "2/32: the smallest two-sided sign-flip p-value with 5 paired seeds"),
         ("0.044715", "paper", "the constant of GELU's tanh approximation, Hendrycks & Gimpel 2016"),
     ],
     "06-pytorch.ipynb": [

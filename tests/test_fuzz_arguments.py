@@ -285,6 +285,10 @@ def core_calls():
                                                     "fan_out": P(2, Int(1)), "rng": P(rng, RNG)}),
         "init.rai": (init.rai, {"fan_in": P(3, Int(1)), "fan_out": P(2, Int(1)),
                                 "rng": P(rng, RNG), "n_layers": P(None, Optional(Int(1)))}),
+        "init.second_moment": (init.second_moment, {
+            "activation": P("gelu", Choice(set(ACTIVATIONS))), "std": P(1.0, POS)}),
+        "init.matched_gain": (init.matched_gain, {
+            "activation": P("silu", Choice(set(ACTIVATIONS)))}),
         "init.initialise": (init.initialise, {
             "name": P("he", Choice(set(INITS)), ("init",)), "fan_in": P(3, Int(1)),
             "fan_out": P(2, Int(1)), "rng": P(rng, RNG), "negative_slope": P(0.0, SLOPE)}),
@@ -342,7 +346,8 @@ def core_calls():
                 0.0, 0.8, exclusive=True, exclusive_max=True))}),
         "data.load_wine": (data.load_wine, {"seed": P(0, DATA_SEED)}),
         "data.load_mnist1d": (data.load_mnist1d, {"seed": P(0, DATA_SEED), "val_size": P(0.2, Real(
-            0.0, 1.0, exclusive=True, exclusive_max=True))}),
+            0.0, 1.0, exclusive=True, exclusive_max=True)),
+            "standardize": P("train", Choice({"train", "generator"}))}),
         "gradcheck.relative_error": (gradcheck.relative_error, {
             "analytic": P(Z, ARRAY), "numeric": P(Z, Array(shape=(4, 3)))}),
         "gradcheck.elementwise_derivative": (gradcheck.elementwise_derivative, {
@@ -509,10 +514,13 @@ def _a_check(answer):
 
 def notebook_calls():
     history = nb01.train_and_track(split(), lr=0.01, seed=0, hidden=(8, 8), epochs=1)
-    run = experiments.train_mlp(split(), seed=0, hidden=[4], epochs=1)
-    chosen = {("activation", "ReLU", 4): {"lr": 0.01, "val": {0.01: np.array([0.5, 0.6])},
-                                          "test": np.array([0.4, 0.5]), "runs": [run]}}
-    groups = {"activations": {"ReLU": ("activation", "ReLU")}}
+    from test_nb05 import FAKE, fake_table  # a small stored study, made up
+
+    judged_at = nb05.judge_at_budgets(FAKE, fake_table())
+    groups = {"activations": {"ReLU": "ReLU"}}
+    JUDGED_AT = Kind(lambda v: v is judged_at, [{}, {1: {}}], "judged_at")
+    CONFIGS = Kind(lambda v: v in (["ReLU"], ["SiLU"], ["ReLU", "SiLU"]),
+                   [[], ["GELU"], {"a": "b"}], "configs")
     trace = nb04.batchnorm_trace(X(), batch_size=4, steps=3, rng=rng())
     # the batches come from X: at least batch_size (4) rows, feature 0 present
     POPULATION = Kind(lambda v: Array(ndim=2, finite=True).valid(v) and np.shape(v)[0] >= 4
@@ -625,37 +633,31 @@ def notebook_calls():
         "nb05.plot_sequences": (nb05.plot_sequences, {
             "split": P(split(), SPLIT), "per_class": P(1, Int(1)),
             "classes": P((0, 1), Seq(Int(0, 9), min_len=2)), "ax": P(None, AXES)}),
-        "nb05.choose_learning_rates": (nb05.choose_learning_rates, {"runs": P(
-            {("relu", 0.01): [run]}, Kind(lambda v: isinstance(v, dict) and bool(v) and all(
-                isinstance(k, tuple) and len(k) >= 2 and isinstance(rs, list) and rs
-                and all(isinstance(r, experiments.Run) for r in rs) for k, rs in v.items()),
-                [{"relu": [run]}, {("relu", 0.1): []}], "runs"))}),
+        "nb05.judge_at_budgets": (nb05.judge_at_budgets, {
+            "study": P(FAKE, Kind(lambda v: v is FAKE, [None, "fake"], "study")),
+            "table": P(fake_table, Kind(lambda v: isinstance(v, dict), [], "table")),
+            "budgets": P((250, None), Kind(lambda v: v in [(250, None), (250,), (None,)],
+                                           [(), (None, 250), (0,), ("a",)], "budgets"))}),
+        "nb05.budget_label": (nb05.budget_label, {"budget": P(250, Optional(Int(1)))}),
+        "nb05.plot_budgets": (nb05.plot_budgets, {
+            "judged_at": P(judged_at, JUDGED_AT), "configs": P(["ReLU"], CONFIGS),
+            "title": P("t", TEXT), "ax": P(None, AX),
+            "ylim": P(None, Optional(Kind(lambda v: v == (0, 1), [(1, 0)], "ylim")))}),
+        "nb05.plot_learning_rates": (nb05.plot_learning_rates, {
+            "judged": P(judged_at[None], Kind(lambda v: v is judged_at[None], [{}, {"a": 1}],
+                                              "judged")),
+            "configs": P(["ReLU"], CONFIGS), "title": P("t", TEXT), "ax": P(None, AX)}),
         "nb05.results_figure": (nb05.results_figure, {
-            "chosen": P(chosen, Kind(lambda v: v is chosen, [{}], "chosen")),
+            "judged_at": P(judged_at, JUDGED_AT),
             "groups": P(groups, Kind(lambda v: v is groups, [{}, None], "groups")),
             "comparison": P("activations", Choice({"activations"})),
-            "depth": P(4, Choice({4})), "split": P("test", Choice({"test", "validation"}))}),
+            "budget": P(250, Choice({250, 1000, 4000, None})),
+            "split": P("test", Choice({"test", "validation"}))}),
         "nb05.results_explorer": (nb05.results_explorer, {
-            "chosen": P(chosen, Kind(lambda v: isinstance(v, dict), [], "chosen")),
-            "groups": P(groups, Kind(lambda v: isinstance(v, dict) and bool(v), [{}, None],
-                                     "groups")),
-            "depths": P([4], Seq(Choice({4}), min_len=1))}),
-        "nb05.best_validation": (nb05.best_validation, {"run": P(run, Instance(experiments.Run))}),
-        "nb05.table": (nb05.table, {
-            "chosen": P(chosen, Kind(lambda v: v is chosen, [{}, {"a": 1}], "chosen")),
-            "configs": P({"ReLU": ("activation", "ReLU", 4)}, Kind(
-                lambda v: isinstance(v, dict) and v and all(
-                    isinstance(k, tuple) and k in chosen for k in v.values()),
-                [{}, {"a": "b"}, {"a": ("x",)}], "configs"))}),
+            "judged_at": P(judged_at, JUDGED_AT),
+            "groups": P(groups, Kind(lambda v: v is groups, [{}, None], "groups"))}),
         "nb05.gelu_tanh": (nb05.gelu_tanh, {"z": P(Z, ARRAY)}),
         "nb05.gelu_tanh_grad": (nb05.gelu_tanh_grad, {"z": P(Z, ARRAY)}),
-        "nb05.stuck_fraction": (nb05.stuck_fraction, {
-            "runs": P([run], Kind(lambda v: isinstance(v, list | tuple) and bool(v) and all(
-                isinstance(r, experiments.Run) for r in v), [[], ["x"]], "runs")),
-            "X": P(X(), Kind(lambda v: Array(ndim=2, finite=True).valid(v)
-                             and np.shape(v)[1] == 64 and np.shape(v)[0] >= 1,
-                             [np.ones((3, 5))], "X")),
-            "activation": P("relu", Choice(set(ACTIVATIONS)))}),
         "nb06.torch_like_weights": (nb06.torch_like_weights, {
             "init": P("LeCun (gain 1)", Choice(set(nb06.TORCH_INITS))), "n_in": P(4, Int(1)),
             "n_out": P(3, Int(1)), "rng": P(rng, RNG)}),

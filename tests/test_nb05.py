@@ -1,5 +1,5 @@
-"""helpers.nb05: choosing learning rates on validation data, the summaries and the checkers of
-notebook 05."""
+"""helpers.nb05: the capstone's stored study read at several budgets, its figures and explorer,
+and the checkers of notebook 05."""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -8,46 +8,9 @@ from scipy.special import erf, erfc, expit, ndtr
 from scipy.stats import norm
 from verdicts import STUB_MESSAGE, assert_count_resets, assert_hints_escalate, assert_verdict, stub
 
-from helpers import data, experiments, nb05
+from helpers import data, nb05, protocol, results
 from helpers.activations import gelu, gelu_grad
-from helpers.experiments import Run
 from helpers.gradcheck import numerical_gradient, relative_error
-
-
-def run(val, test, diverged=False):
-    return Run(None, {"val_acc": [0.1, *val]}, test, 0.01, diverged)
-
-
-def test_choose_learning_rates_takes_the_best_mean_validation_not_the_best_seed():
-    runs = {("relu", 4, 0.01): [run([0.50], 0.40), run([0.52], 0.41)],
-            ("relu", 4, 0.1): [run([0.85], 0.80), run([0.01], 0.05)],  # one lucky seed
-            ("gelu", 4, 0.01): [run([0.6], 0.5), run([0.6], 0.5)],
-            ("gelu", 4, 0.1): [run([0.7], 0.6), run([0.7], 0.0, diverged=True)]}
-    chosen = nb05.choose_learning_rates(runs)
-    assert chosen[("relu", 4)]["lr"] == 0.01
-    assert chosen[("relu", 4)]["test"].tolist() == [0.4, 0.41]
-    assert chosen[("gelu", 4)]["lr"] == 0.01  # a diverged run counts as 0 on validation
-    assert chosen[("relu", 4)]["val"][0.1].tolist() == [0.85, 0.1]  # best epoch, from epoch 0
-    assert "lr 0.01" in nb05.table(chosen, {"ReLU": ("relu", 4)})
-    with pytest.raises(ValueError, match="not a configuration"):
-        nb05.table(chosen, {"SiLU": ("silu", 4)})
-    with pytest.raises(TypeError, match="tuples"):
-        nb05.choose_learning_rates({"relu": [run([0.5], 0.4)]})
-
-
-def test_stuck_fraction_counts_dead_rectifiers_and_saturated_smooth_units():
-    digits = experiments.standardized_digits(seed=0)
-    relu = experiments.train_mlp(digits, seed=0, hidden=[8], epochs=0)
-    relu.model.layers[0].params["b"][:4] = -100.0  # four of eight units dead on every image
-    assert nb05.stuck_fraction([relu], digits.X_train, "relu").tolist() == [0.5]
-    leaky = experiments.train_mlp(digits, seed=0, hidden=[8], epochs=0, activation="leaky_relu")
-    leaky.model.layers[0].params["b"][:4] = -100.0  # negative everywhere, still a slope of 0.01
-    assert nb05.stuck_fraction([leaky], digits.X_train, "leaky_relu").tolist() == [0.0]
-    silu = experiments.train_mlp(digits, seed=0, hidden=[8], epochs=0, activation="silu")
-    silu.model.layers[0].params["b"][:2] = -100.0  # slope ~ 1e-42: saturated
-    assert nb05.stuck_fraction([silu], digits.X_train, "silu").tolist() == [0.25]
-    with pytest.raises(TypeError, match="runs must be a non-empty list"):
-        nb05.stuck_fraction([], digits.X_train, "relu")
 
 
 def test_plot_sequences_draws_one_panel_per_class():
@@ -228,55 +191,7 @@ def test_choose_lr_counts_reset_and_the_code_is_right():
     assert_count_resets(nb05.check_choose_lr, CHOOSE_ANSWERS["the median"][0], right_choice)
 
 
-def fake_chosen():
-    """A `choose_learning_rates` result for two activations at two depths (no training)."""
-    rng = np.random.default_rng(0)
-    return {("activation", name, depth): {"lr": 0.01, "val": {0.01: rng.uniform(0.4, 0.6, 5)},
-                                          "test": rng.uniform(0.4, 0.6, 5), "runs": []}
-            for name in ("ReLU", "SiLU") for depth in (4, 16)}
-
-
-GROUPS = {"activations": {"ReLU": ("activation", "ReLU"), "SiLU": ("activation", "SiLU")}}
-
-
-def test_results_figure_and_explorer(monkeypatch):
-    chosen = fake_chosen()
-    fig = nb05.results_figure(chosen, GROUPS, "activations", 16, "validation")
-    ax = fig.axes[0]
-    assert "16 hidden layers (validation" in ax.get_title()
-    dots = [c.get_offsets()[:, 1] for c in ax.collections]
-    assert np.allclose(dots[1], chosen[("activation", "SiLU", 16)]["val"][0.01])
-    plt.close(fig)
-    with pytest.raises(ValueError, match="comparison"):
-        nb05.results_figure(chosen, GROUPS, "norms", 4)
-    with pytest.raises(ValueError, match="depth 8"):
-        nb05.results_figure(chosen, GROUPS, "activations", 8)
-    calls = []
-    monkeypatch.setattr(nb05, "results_figure",
-                        lambda *a, **k: calls.append(a) or plt.figure())
-    explorer = nb05.results_explorer(chosen, GROUPS, [4, 16])
-    explorer.children[0].value = 16
-    assert calls[-1][2:] == ("activations", 16, "test")
-    with pytest.raises(ValueError, match="depths"):
-        nb05.results_explorer(chosen, GROUPS, [])
-
-
 # --- issue 29: no silent wrong answers, round 3 ------------------------------------------------
-
-def test_stuck_fraction_of_a_residual_run():
-    """Notebook 05's best network is residual: here every hidden layer is a Residual block."""
-    digits = experiments.standardized_digits(seed=0)
-    for activation in ("relu", "prelu"):
-        res = experiments.train_mlp(digits, seed=0, hidden=[64, 64], epochs=0, residual=True,
-                                    activation=activation)
-        assert [type(layer).__name__ for layer in res.model.layers] == ["Residual", "Residual",
-                                                                        "Linear"]
-        block = res.model.layers[1].block
-        block.layers[0].params["b"][:32] = -1000.0  # 32 of 128 units dead
-        if activation == "prelu":
-            block.layers[1].params["negative_slope"][:] = 0.0
-        assert nb05.stuck_fraction([res], digits.X_train, activation).tolist() == [0.25]
-
 
 def test_gelu_tanh_and_its_derivative_have_limits_not_nans():
     z = np.array([-np.inf, -1e200, -1e6, -10.5, 10.5, 1e6, 1e200, np.inf, np.nan])
@@ -296,35 +211,97 @@ def test_gelu_tanh_and_its_derivative_have_limits_not_nans():
                 f(bad)
 
 
-def test_best_validation_and_table_reject_what_they_cannot_read():
-    assert nb05.best_validation(run([0.3, 0.7], 0.5)) == 0.7
-    assert nb05.best_validation(run([0.7], 0.5, diverged=True)) == 0.0
-    with pytest.raises(TypeError, match=r"run must be an experiments.Run .*; got dict"):
-        nb05.best_validation({"val_acc": [0.5]})
-    no_validation = Run(None, {"train_acc": [0.1, 0.9]}, 0.5, 0.01, False)
-    with pytest.raises(ValueError, match=r"run has no validation accuracies \(history\['val_acc'"
-                       r"\]\): train it with a validation split"):
-        nb05.best_validation(no_validation)
-    chosen = nb05.choose_learning_rates({("relu", 4, 0.01): [run([0.5], 0.4)]})
-    for configs, error, match in [
-            (None, TypeError, r"configs must be a dict row name -> configuration"),
-            (["relu"], TypeError, r"configs must be a dict"),
-            ({"ReLU": ["relu", 4]}, ValueError, r"configs\['ReLU'\] = \['relu', 4\] is not a "
-             "configuration of chosen"),
-            ({"SiLU": ("silu", 4)}, ValueError, "is not a configuration of chosen")]:
-        with pytest.raises(error, match=match):
-            nb05.table(chosen, configs)
-    with pytest.raises(TypeError, match="chosen must be the dict that choose_learning_rates"):
-        nb05.table([("relu", 4)], {"ReLU": ("relu", 4)})
+# --- the capstone's study, read at several budgets ---------------------------------------------
+
+LRS = tuple(float(lr) for lr in np.geomspace(1e-3, 1e-1, 5))  # 0.001, 0.0032 ... 0.1
+FAKE = results.Study(name="fake", data="mnist1d", configs={"ReLU": {}, "SiLU": {}}, lrs=LRS,
+                     seeds=(0, 1, 2), epochs=4)
 
 
-def test_stuck_fraction_uses_each_layers_own_parameters_and_checks_the_activation():
-    digits = experiments.standardized_digits(seed=0)
-    # a Leaky ReLU with slope 1e-4 is stuck where it is negative everywhere (|f'| < 1e-3)
-    leaky = experiments.train_mlp(digits, seed=0, hidden=[8], epochs=0, activation="leaky_relu",
-                                  activation_params={"negative_slope": 1e-4})
-    leaky.model.layers[0].params["b"][:4] = -100.0
-    assert nb05.stuck_fraction([leaky], digits.X_train, "leaky_relu").tolist() == [0.5]
-    with pytest.raises(ValueError, match=r"activation must be the runs' activation: their "
-                       r"networks have \['leaky_relu'\] layers; got 'relu'"):
-        nb05.stuck_fraction([leaky], digits.X_train, "relu")
+def fake_table():
+    """Four evaluations per run (steps 0, 250, 1000, 4000): the largest rate is best after 250
+    steps, 0.01 at every later point; SiLU 0.05 above ReLU."""
+    rows = {name: [] for name in results.COLUMNS}
+    for config in FAKE.configs:
+        for lr in LRS:
+            for seed in FAKE.seeds:
+                for epoch, step in enumerate((0, 250, 1000, 4000)):
+                    early = 0.5 if lr == 0.1 else 0.3
+                    late = 0.6 - abs(np.log10(lr) + 2) / 10
+                    val = 0.1 if step == 0 else early if step == 250 else late
+                    val += 0.05 * (config == "SiLU") + 0.001 * seed
+                    for name, value in zip(results.COLUMNS, (config, lr, seed, epoch, step, 0.0,
+                                                             val, val - 0.01), strict=True):
+                        rows[name].append(value)
+    return {name: np.array(v, dtype=object if name == "config" else float)
+            for name, v in rows.items()}
+
+
+def test_judge_at_budgets_chooses_again_at_each_budget_and_requires_an_interior_optimum():
+    judged_at = nb05.judge_at_budgets(FAKE, fake_table())
+    assert list(judged_at) == list(nb05.BUDGETS)
+    assert judged_at[250]["ReLU"].lr == 0.1  # the edge is allowed at a short budget
+    assert judged_at[None]["ReLU"].lr == pytest.approx(0.01)
+    np.testing.assert_allclose(judged_at[None]["SiLU"].test, [0.64, 0.641, 0.642])
+    edge = fake_table()
+    edge["val_acc"][edge["lr"] == 0.1] += 0.5  # now 0.1 is best at convergence too
+    with pytest.raises(protocol.EdgeOptimumError):
+        nb05.judge_at_budgets(FAKE, edge)
+    for budgets in [(), (1000, 250), (None, 250), (250, None, None), ("250",)]:
+        with pytest.raises((TypeError, ValueError), match="budgets"):
+            nb05.judge_at_budgets(FAKE, fake_table(), budgets)
+    assert nb05.budget_label(None) == "convergence" and nb05.budget_label(4000) == "4,000 steps"
+
+
+def test_plot_budgets_and_plot_learning_rates():
+    judged_at = nb05.judge_at_budgets(FAKE, fake_table())
+    ax = nb05.plot_budgets(judged_at, ["ReLU", "SiLU"], title="t")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["250", "1,000", "4,000",
+                                                           "convergence"]
+    assert [line.get_label() for line in ax.get_lines()] == ["ReLU", "SiLU"]
+    np.testing.assert_allclose(ax.get_lines()[1].get_ydata()[-1], 0.641)
+    plt.close(ax.figure)
+    ax = nb05.plot_learning_rates(judged_at[None], {"plain ReLU": "ReLU"}, title="t")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.001", "0.003", "0.01", "0.03",
+                                                           "0.1"]
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), [0.501, 0.551, 0.601, 0.551,
+                                                               0.501])
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match=r"configs\['GELU'\] = 'GELU' is not a configuration"):
+        nb05.plot_budgets(judged_at, ["GELU"], title="t")
+    with pytest.raises(TypeError, match="judged_at must be the dict"):
+        nb05.plot_budgets(judged_at[None], ["ReLU"], title="t")
+
+
+def test_results_figure_and_explorer(monkeypatch):
+    judged_at = nb05.judge_at_budgets(FAKE, fake_table())
+    groups = {"activations": {"ReLU": "ReLU", "SiLU": "SiLU"}}
+    fig = nb05.results_figure(judged_at, groups, "activations", 250, "validation")
+    ax = fig.axes[0]
+    assert ax.get_title().startswith("activations: 250 steps (validation")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["ReLU\nlr 0.1", "SiLU\nlr 0.1"]
+    dots = [c.get_offsets()[:, 1] for c in ax.collections]
+    np.testing.assert_allclose(dots[1], judged_at[250]["SiLU"].val)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="comparison"):
+        nb05.results_figure(judged_at, groups, "norms", 250)
+    with pytest.raises(ValueError, match="budget must be one of"):
+        nb05.results_figure(judged_at, groups, "activations", 500)
+    calls = []
+    monkeypatch.setattr(nb05, "results_figure", lambda *a, **k: calls.append(a) or plt.figure())
+    explorer = nb05.results_explorer(judged_at, groups)
+    explorer.children[1].value = "1,000 steps"
+    assert calls[-1][2:] == ("activations", 1000, "test")
+    with pytest.raises(TypeError, match="groups"):
+        nb05.results_explorer(judged_at, {})
+
+
+def test_last_evaluation_reads_a_calibration_only():
+    calib = results.Study(name="c", data="mnist1d", configs={"paper": {}}, lrs=(0.01,),
+                          seeds=(0, 1), epochs=2, calibration=True)
+    table = {"config": np.array(["paper"] * 4, dtype=object), "lr": np.full(4, 0.01),
+             "seed": np.array([0, 0, 1, 1]), "step": np.array([0, 9, 0, 9]),
+             "test_acc": np.array([0.1, 0.6, 0.1, 0.7]), "val_acc": np.zeros(4)}
+    np.testing.assert_array_equal(results.last_evaluation(calib, table)["paper"], [0.6, 0.7])
+    with pytest.raises(ValueError, match="calibration"):
+        results.last_evaluation(FAKE, fake_table())
