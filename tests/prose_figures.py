@@ -22,6 +22,8 @@ DECLARED = {
         ("0.044715", "paper", "the constant of GELU's tanh approximation, Hendrycks & Gimpel 2016"),
     ],
     "06-pytorch.ipynb": [
+        ("0.0032", "setting", "CAPSTONE_BEST's learning rate, 10^-2.5, a point of 05's grid"),
+        ("1.56", "math", "SiLU's matched gain: g with E[silu(g z)^2] = 1 (init.matched_gain)"),
         ("10^-5", "setting", "the normalisations' epsilon in the course (PyTorch's LayerNorm's)"),
         ("2×10^-16", "math", "float64's machine epsilon, 2^-52 ≈ 2.2e-16: nn.RMSNorm's default"),
         ("0.75", "math", "calculate_gain('selu') = 3/4, a weight std of 0.75/sqrt(n)"),

@@ -3,7 +3,6 @@ and the numpy parts that run without it (simulation, figure, explorer, PyTorch's
 
 import importlib.util
 import json
-import re
 import sys
 
 import numpy as np
@@ -11,7 +10,7 @@ import pytest
 from _notebooks import ROOT
 from verdicts import hint_levels
 
-from helpers import checking, models, nb06, optim
+from helpers import checking, models, nb06, optim, results, studies
 from helpers import layers as L
 from helpers.activations import ACTIVATIONS
 
@@ -121,22 +120,21 @@ def _stored_text(notebook, cell_id):
     return "".join("".join(o.get("text", "")) for o in cell["outputs"])
 
 
-def test_capstone_best_is_notebook_05s_most_accurate_network():
-    """CAPSTONE_BEST is the residual network that notebook 05 found most accurate, with its
-    learning rate and budget (read from 05's stored outputs and source)."""
-    residual = dict(re.findall(r"^(.+?)\s{2,}(0\.\d+) ±", _stored_text("05-choosing.ipynb",
-                                                                       "cell-20"), re.M))
-    assert max(residual, key=lambda k: float(residual[k])) == "SiLU, residual"
-    tables = _stored_text("05-choosing.ipynb", "cell-11").split("depth 16:")[1]
-    [silu] = [line for line in tables.splitlines() if line.startswith("SiLU ")]
-    best = nb06.CAPSTONE_BEST
-    assert silu.endswith(f"lr {best['lr']:g}")
-    source = json.loads((ROOT / "notebooks" / "05-choosing.ipynb").read_text())["cells"]
-    text = "".join("".join(c["source"]) for c in source)
-    assert f"BUDGET = dict(epochs={best['epochs']}, batch_size={best['batch_size']})" in text
-    assert best["hidden"] == [48] * 16 and "WIDTH = [4, 16], [3e-3, 1e-2], 48" in text.replace(
-        "DEPTHS, LRS, WIDTH", "WIDTH")
-    assert best["activation"] == "silu" and best["residual"] is True
+def test_capstone_best_is_the_studys_most_accurate_network_without_normalization():
+    """CAPSTONE_BEST is the configuration of notebook 05's stored study with the best mean
+    validation accuracy among those without normalization (torch_mlp has none), with the
+    learning rate the protocol chose for it."""
+    study = studies.CAPSTONE
+    judged = results.judge(study, results.load(study))
+    plain = [c for c, kwargs in study.configs.items() if "norm" not in kwargs]
+    best = max(plain, key=lambda c: judged[c].val.mean())
+    config = {**study.common, **study.configs[best]}
+    chosen = nb06.CAPSTONE_BEST
+    assert chosen["activation"] == config["activation"]
+    assert tuple(chosen["hidden"]) == tuple(config["hidden"])
+    assert chosen["residual"] == config.get("residual", False)
+    assert chosen["init"] == config["init"] and chosen["batch_size"] == config["batch_size"]
+    assert chosen["lr"] == pytest.approx(judged[best].lr, rel=1e-9)
 
 
 # --- with PyTorch ---------------------------------------------------------------------------
@@ -247,6 +245,11 @@ def test_torch_mlp_is_the_course_architecture():
     assert torch.equal(same[0].weight, model[0].weight)  # seeded
     with pytest.raises(ValueError, match="activation"):
         nb06.torch_mlp(4, [4], 2, seed=0, activation="swish")
+    matched = nb06.torch_mlp(400, [300, 300], 10, seed=0, init="matched")  # SiLU's own gain
+    gain = nb06.matched_gain("silu")
+    assert abs(matched[0].weight.detach().numpy().std() * np.sqrt(400) / gain - 1) < 0.02
+    with pytest.raises(ValueError, match="init"):
+        nb06.torch_mlp(4, [4], 2, seed=0, init="lecun")
 
 
 @needs_torch
