@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 BUDGET_SECONDS, BUDGET_MB = 30, 500
-# The capstone trains a few hundred networks: its own budget (COURSE.md, issue 19).
+# The capstone (reads a stored study, re-trains a sample of it): its own budget (COURSE.md).
 CAPSTONE, CAPSTONE_SECONDS, CAPSTONE_MB = "05-choosing.ipynb", 90, 1000
 
 
