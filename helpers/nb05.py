@@ -94,8 +94,8 @@ def _check_budgets(budgets):
 def judge_at_budgets(study, table, budgets=BUDGETS):
     """The protocol applied to a stored study at each budget of steps.
 
-    Below convergence the best rate may sit at the grid's edge (a short budget favours large
-    steps); at convergence (None) every optimum must be interior, or
+    Below convergence the best rate may sit at the grid's edge (at a short budget the best
+    rate can differ); at convergence (None) every optimum must be interior, or
     ``protocol.EdgeOptimumError`` is raised.
 
     Returns
