@@ -259,8 +259,8 @@ def results_explorer(judged_at, groups):
         lambda comparison, budget, split: results_figure(judged_at, groups, comparison,
                                                          by_label[budget], split),
         comparison=widgets.ToggleButtons(options=list(groups), description="compare"),
-        budget=widgets.SelectionSlider(options=list(by_label), value=list(by_label)[-1],
-                                       description="budget"),
+        budget=widgets.SelectionSlider(options=list(by_label), value=list(by_label)[0],
+                                       description="budget"),  # from the shortest budget on
         split=widgets.ToggleButtons(options=["test", "validation"], description="split"),
     )
 
