@@ -84,8 +84,7 @@ def mlp(n_in, hidden, n_out, *, rng, activation="relu", init=None, norm=None, dr
     init = spec.init if init is None else check_choice(init, "init", (*INITS, "matched"))
     gain = 1.0
     if init == "matched":  # LeCun's draws scaled by the activation's own gain
-        init, gain = "lecun", matched_gain(activation, **{
-            k: v for k, v in params.items() if k != "channelwise"})
+        init, gain = "lecun", matched_gain(activation, **params)  # channelwise popped above
     residual = check_bool(residual, "residual")
     slope = {**spec.params, **params}.get("negative_slope", 0.0)  # what He's init needs
 
