@@ -282,8 +282,8 @@ def verify(study, sample, seed, folder=None, *, tolerance=None):
     """
     sample = check_positive_int(sample, "sample")
     table = load(study, folder)
-    stored = sorted({(str(c), float(lr), int(s)) for c, lr, s in
-                     zip(table["config"], table["lr"], table["seed"], strict=True)})
+    by_run = rows_by_run(table)
+    stored = sorted(by_run)
     rng = np.random.default_rng(check_positive_int(seed, "seed", minimum=0))
     picks = [stored[i] for i in rng.choice(len(stored), min(sample, len(stored)), replace=False)]
     labels = {str(c): c for c in study.configs}
@@ -291,7 +291,7 @@ def verify(study, sample, seed, folder=None, *, tolerance=None):
                          desc=f"{study.name}: verifying {len(picks)} runs")
     report = []
     for (config, lr, s), rows in zip(picks, fresh, strict=True):
-        mine = (table["config"] == config) & (table["lr"] == lr) & (table["seed"] == s)
+        mine = by_run[(config, lr, s)]
         old = np.array([table["val_acc"][mine], table["test_acc"][mine]])
         new = np.array([[r["val_acc"] for r in rows], [r["test_acc"] for r in rows]])
         if old.shape != new.shape:
@@ -330,8 +330,9 @@ def _check_study_and_table(study, table):
                         f"{', '.join(COLUMNS)}); got {table!r:.60}.")
 
 
-def _rows_by_run(table):
-    """(config, lr, seed) -> the indices of that run's rows, in the table's order."""
+def rows_by_run(table):
+    """(config, lr, seed) -> the indices of that run's rows, in the table's order (so the last
+    index is the run's last evaluation)."""
     keys = list(zip(table["config"].tolist(), table["lr"].tolist(), table["seed"].tolist(),
                     strict=True))
     rows = {}
@@ -358,7 +359,7 @@ def judge(study, table, *, budget=None, require_interior=True):
     _check_study_and_table(study, table)
     if budget is not None:
         budget = check_positive_int(budget, "budget")
-    rows = _rows_by_run(table)
+    rows = rows_by_run(table)
     judged = {}
     for config in study.configs:
         label = str(config)
@@ -391,7 +392,7 @@ def last_evaluation(study, table):
     if not study.calibration or len(study.lrs) != 1:
         raise ValueError(f"last_evaluation reads a calibration study (one learning rate, no "
                          f"early stopping); {study.name!r} is judged by the protocol: use judge.")
-    rows = _rows_by_run(table)
+    rows = rows_by_run(table)
     lr = float(study.lrs[0])
     return {config: np.array([table["test_acc"][rows[(str(config), lr, int(s))][-1]]
                               for s in study.seeds]) for config in study.configs}

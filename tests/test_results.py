@@ -203,3 +203,13 @@ def test_a_study_runs_on_a_local_dask_cluster_with_the_same_table(tmp_path, monk
     results.run_missing(TINY, tmp_path / "loky", workers=2)
     assert (results.table_path(TINY, tmp_path / "dask").read_text()
             == results.table_path(TINY, tmp_path / "loky").read_text())
+
+
+def test_rows_by_run_groups_each_runs_evaluations_in_order(stored):
+    table = results.load(TINY, stored)
+    rows = results.rows_by_run(table)
+    assert sorted(rows) == sorted((c, float(lr), s) for c, lr, s in TINY.runs())
+    for (config, lr, seed), index in rows.items():
+        assert table["step"][index].tolist() == [0, 5, 10]  # every evaluation, in order
+        assert set(table["config"][index]) == {config} and set(table["seed"][index]) == {seed}
+        assert set(table["lr"][index]) == {lr}
