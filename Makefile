@@ -11,7 +11,7 @@ help:
 	@echo "make test   create .venv if needed, then run pytest (ruff, unit tests, nbval)"
 	@echo "make test-colab  the notebooks' first cells in a simulated Colab (minutes; needs PyPI)"
 	@echo "make test-portability  nbval on every notebook under other CPUs' arithmetic (emulated)"
-	@echo "make test-container  nbval on 01 and 05 in a Binder-like container (CPU quota 1, 2 GB; needs root)"
+	@echo "make test-container  nbval on 01 and 06 (the capstone) in a Binder-like container (CPU quota 1, 2 GB; needs root)"
 	@echo "make run    re-execute every notebook in a fresh kernel and store clean outputs"
 	@echo "make test-browser  run every notebook in JupyterLab in headless Chromium (needs chromium)"
 	@echo "make site   the course as a static website in build/site/ (stored outputs, not re-run)"
@@ -19,7 +19,7 @@ help:
 	@echo "make results  train every run of the studies (helpers/studies.py) not stored in results/ yet"
 	@echo "make results-verify SAMPLE=k SEED=s  re-run k stored runs drawn with seed s, compare"
 	@echo "make venv   only create .venv and install (what make lab and make test do first)"
-	@echo "make torch  add PyTorch's CPU build to .venv (notebook 06 only; about 200 MB to download)"
+	@echo "make torch  add PyTorch's CPU build to .venv (notebook 07 only; about 200 MB to download)"
 	@echo "make clean  remove .venv and build/ (then e.g. make lab PYTHON=python3.12)"
 	@echo "make bench  time and memory of notebooks, kernels, training (helpers, PyTorch) and widget redraws (bench/RESULTS.md)"
 
@@ -42,10 +42,10 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 # these arguments and reads what it prints).
 LAB_ARGS := --ServerApp.ip=localhost --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb
 
-# Notebook 06 needs PyTorch, an optional extra: offered here, never required (the lab starts).
+# Notebook 07 needs PyTorch, an optional extra: offered here, never required (the lab starts).
 lab: $(STAMP)
 	@$(BIN)/python -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("torch") is None)' || \
-		echo "Notebook 06 uses PyTorch, which is not installed: \`make torch\` installs the CPU build (about 200 MB)."
+		echo "Notebook 07 uses PyTorch, which is not installed: \`make torch\` installs the CPU build (about 200 MB)."
 	$(BIN)/jupyter lab $(LAB_ARGS) $(ROOT_FLAG)
 
 # ruff runs inside pytest (tests/test_ruff.py): one command, the same on every system.
@@ -60,9 +60,9 @@ test-colab: $(STAMP)
 # The environment alone (.ci/run adds tools to it before testing).
 venv: $(STAMP)
 
-# PyTorch for notebook 06 (the torch extra). PyPI's Linux wheel is the CUDA build (several GB);
+# PyTorch for notebook 07 (the torch extra). PyPI's Linux wheel is the CUDA build (several GB);
 # PyTorch's own index has the CPU build. PyPI's macOS and Windows wheels are CPU builds already.
-# Without it, `make test` skips notebook 06 (conftest.py).
+# Without it, `make test` skips notebook 07 (conftest.py).
 TORCH_INDEX ?= $(if $(filter Linux,$(shell uname -s)),--extra-index-url https://download.pytorch.org/whl/cpu)
 
 torch: $(STAMP)
@@ -73,7 +73,7 @@ torch: $(STAMP)
 test-portability: $(STAMP)
 	$(BIN)/python scripts/portability.py
 
-# Notebooks 01 and 05 under strict nbval in a control group like a Binder pod's (CPU quota 1,
+# Notebooks 01 and 06 under strict nbval in a control group like a Binder pod's (CPU quota 1,
 # 2 GB) while Python and OpenBLAS see a node of 32 cores (scripts/container.py; needs root and a
 # writable cgroup file system, and says so where there is none).
 test-container: $(STAMP)

@@ -1,4 +1,4 @@
-"""Notebook 06 needs PyTorch, an optional extra: where it is not installed, the tests that run
+"""Notebook 07 needs PyTorch, an optional extra: where it is not installed, the tests that run
 the notebook's code are skipped with how to install it, and everything else runs.
 
 At the top of the repository so that pytest loads it for any selection, also when only
@@ -16,25 +16,25 @@ import pytest
 # kernels nbval starts inherit this and draw none, so that no bar reaches a compared output.
 os.environ["TQDM_DISABLE"] = "1"
 
-NOTEBOOK_06 = "06-pytorch.ipynb"
-SKIP_06 = pytest.mark.skip(reason="notebook 06 needs PyTorch, which is not installed: make torch "
+NOTEBOOK_07 = "07-pytorch.ipynb"
+SKIP_07 = pytest.mark.skip(reason="notebook 07 needs PyTorch, which is not installed: make torch "
                                   "(or pip install -e \".[torch]\")")
 
 
-def runs_notebook_06(item):
-    """nbval's cells of notebook 06, and its worked solutions (tests/test_solutions.py runs
+def runs_notebook_07(item):
+    """nbval's cells of notebook 07, and its worked solutions (tests/test_solutions.py runs
     their code); not the tests that only read the file (hygiene, links)."""
     path = getattr(item, "path", None) or getattr(item, "fspath", None)
-    if path is not None and Path(str(path)).name == NOTEBOOK_06:
+    if path is not None and Path(str(path)).name == NOTEBOOK_07:
         return True
     params = getattr(getattr(item, "callspec", None), "params", {})
     return (getattr(item, "originalname", None) == "test_solution_code_runs"
-            and Path(str(params.get("path", ""))).name == NOTEBOOK_06)
+            and Path(str(params.get("path", ""))).name == NOTEBOOK_07)
 
 
 def pytest_collection_modifyitems(config, items):
     if find_spec("torch") is not None:
         return
     for item in items:
-        if runs_notebook_06(item):
-            item.add_marker(SKIP_06)
+        if runs_notebook_07(item):
+            item.add_marker(SKIP_07)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 BUDGET_SECONDS, BUDGET_MB = 30, 500
 # The capstone (reads a stored study, re-trains a sample of it): its own budget (COURSE.md).
-CAPSTONE, CAPSTONE_SECONDS, CAPSTONE_MB = "05-choosing.ipynb", 90, 1000
+CAPSTONE, CAPSTONE_SECONDS, CAPSTONE_MB = "06-choosing.ipynb", 90, 1000
 
 
 def budget(path):

@@ -14,7 +14,7 @@ import threadpoolctl
 from helpers.data import load_digits, load_mnist1d
 from helpers.experiments import train_mlp
 from helpers.layers import Linear, ReLU, Sequential
-from helpers.nb06 import CAPSTONE_BEST, torch_mlp, train_torch
+from helpers.nb07 import CAPSTONE_BEST, torch_mlp, train_torch
 from helpers.optim import SGD
 from helpers.scalers import StandardScaler
 from helpers.training import fit
@@ -52,7 +52,7 @@ def report(repeats=5):
     return "\n".join(lines)
 
 
-# Notebook 05's best configuration, as notebook 06 trains it (helpers.nb06.CAPSTONE_BEST), for
+# Notebook 06's best configuration, as notebook 07 trains it (helpers.nb07.CAPSTONE_BEST), for
 # a few epochs: the time per epoch does not depend on how many.
 BEST = {key: value for key, value in CAPSTONE_BEST.items() if key != "epochs"}
 
@@ -65,7 +65,7 @@ def helpers_seconds_per_epoch(data, seed, epochs):
 
 
 def torch_seconds_per_epoch(data, seed, epochs):
-    """The same network in PyTorch (helpers.nb06), float32, one thread."""
+    """The same network in PyTorch (helpers.nb07), float32, one thread."""
     import torch
 
     threads = torch.get_num_threads()

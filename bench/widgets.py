@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from ipywidgets import FloatLogSlider  # noqa: E402
 
-from helpers import data, experiments, nb00, nb01, nb02, nb03, nb04, nb05, nb06, results, studies  # noqa: E402
+from helpers import data, experiments, nb00, nb01, nb02, nb03, nb04, nb06, nb07, results, studies  # noqa: E402
 from helpers import widgets as widget_helpers  # noqa: E402
 
 BUDGET_SECONDS = 0.5
@@ -39,17 +39,17 @@ def explorers():
         "nb03.selu_explorer": nb03.selu_explorer,
         "nb04.batchnorm_explorer": lambda: nb04.batchnorm_explorer(
             data.load_digits(seed=0).X_train),  # the raw pixels, as notebook 04 passes them
-        # notebook 05's explorer redraws stored results: the same sizes, made-up accuracies
-        "nb05.results_explorer": lambda: nb05.results_explorer(*capstone_results()),
-        # notebook 06's explorer simulates PyTorch's choices in numpy: it needs no PyTorch
-        "nb06.selu_depth_explorer": nb06.selu_depth_explorer,
+        # notebook 06's explorer redraws stored results: the same sizes, made-up accuracies
+        "nb06.results_explorer": lambda: nb06.results_explorer(*capstone_results()),
+        # notebook 07's explorer simulates PyTorch's choices in numpy: it needs no PyTorch
+        "nb07.selu_depth_explorer": nb07.selu_depth_explorer,
     }
 
 
 def capstone_results():
-    """(judged_at, groups) as notebook 05 builds them, from the stored study (results/)."""
+    """(judged_at, groups) as notebook 06 builds them, from the stored study (results/)."""
     study = studies.CAPSTONE
-    judged_at = nb05.judge_at_budgets(study, results.load(study))
+    judged_at = nb06.judge_at_budgets(study, results.load(study))
     groups = {"activations, depth 4": {n: f"{n}, depth 4" for n in studies.CAPSTONE_ACTIVATIONS},
               "normalizations, depth 4": {"none": "ReLU, depth 4", **{
                   n: f"ReLU + {n}, depth 4" for n in studies.CAPSTONE_NORMS}}}

@@ -1,7 +1,7 @@
 """What every exercise checker shares: the verdict, a safe way to run the reader's code, and
 one rule for comparing numbers.
 
-A checker (``check_...`` in the notebook modules nb01 to nb06) runs the reader's function on
+A checker (``check_...`` in the notebook modules nb01 to nb07) runs the reader's function on
 *fresh* inputs each time, drawn by a generator the checker owns: shapes of random sizes,
 float64 and float32, and the values where the usual mistakes show, planted at random places
 (`planted`): exactly 0, tiny values of both signs down to the smallest subnormal (a threshold

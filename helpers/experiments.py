@@ -24,7 +24,7 @@ from ._validation import (
 )
 from .data import Split, load_digits
 from .layers import Linear, check_model, leaf_layers
-from .models import mlp
+from .models import cnn, mlp
 from .optim import DEFAULT_NO_DECAY, SGD, Adam
 from .parallel import parallel_map
 from .scalers import MinMaxScaler, StandardScaler
@@ -68,8 +68,9 @@ def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimiz
               lr=1e-3, momentum=0.9, weight_decay=0.0, epochs=20, batch_size=32, norm=None,
               dropout=0.0, dropout_kind=None, init=None, activation_params=None,
               callbacks=None, setup=None, no_decay=DEFAULT_NO_DECAY, warmup_steps=0,
-              residual=False, record_train=False, patience=None):
-    """Build `helpers.models.mlp`, train it with `fit`, and evaluate it on the test split.
+              residual=False, record_train=False, patience=None, architecture="mlp"):
+    """Build `helpers.models.mlp` (or `cnn`), train it with `fit`, and evaluate it on the test
+    split.
 
     Parameters
     ----------
@@ -79,6 +80,10 @@ def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimiz
         Seeds the weights, dropout and the batch order.
     activation, hidden, norm, dropout, dropout_kind, init, activation_params, residual
         Passed to ``helpers.models.mlp``.
+    architecture : {"mlp", "cnn"}, default "mlp"
+        "cnn": ``helpers.models.cnn`` of its default (the MNIST-1D paper's) shape, with
+        `activation`, `init`, `norm` (None, "batch", "layer", "instance", "group") and
+        `activation_params`; `hidden`, `dropout` and `residual` are the MLP's only.
     optimizer : {"adam", "sgd"}
         Adam(lr) or SGD(lr, momentum).
     weight_decay : float, default 0
@@ -104,7 +109,7 @@ def train_mlp(data, *, seed, activation="relu", hidden=(64, 64, 64, 64), optimiz
         norm=norm, dropout=dropout, dropout_kind=dropout_kind, init=init,
         activation_params=activation_params, callbacks=callbacks, setup=setup,
         no_decay=no_decay, warmup_steps=warmup_steps, residual=residual,
-        record_train=record_train, patience=patience)
+        record_train=record_train, patience=patience, architecture=architecture)
     start = time.perf_counter()
     try:
         history = fit(model, opt, data.X_train, data.y_train, X_val=data.X_val,
@@ -127,8 +132,18 @@ def _prepare(data, *, seed, optimizer="adam", lr=1e-3, momentum=0.9, weight_deca
     if momentum >= 1:
         raise ValueError(f"momentum must be in [0, 1); got {momentum}.")
     rng = np.random.default_rng(seed)
-    model = mlp(data.n_features, model_kwargs.pop("hidden", (64, 64, 64, 64)),
-                data.n_classes, rng=rng, **model_kwargs)
+    architecture = check_choice(model_kwargs.pop("architecture", "mlp"), "architecture",
+                                ("mlp", "cnn"))
+    hidden = model_kwargs.pop("hidden", (64, 64, 64, 64))
+    if architecture == "cnn":
+        mlp_only = {"dropout": 0.0, "dropout_kind": None, "residual": False}
+        changed = sorted(k for k, v in mlp_only.items() if model_kwargs.pop(k, v) != v)
+        if changed:
+            raise ValueError(f"{changed[0]} is an option of the MLP; the CNN "
+                             "(architecture='cnn') has none.")
+        model = cnn(data.n_features, data.n_classes, rng=rng, **model_kwargs)
+    else:
+        model = mlp(data.n_features, hidden, data.n_classes, rng=rng, **model_kwargs)
     if setup is not None:
         check_callable(setup, "setup", "my_function")(model)
     opt = (Adam(model, lr=lr, weight_decay=weight_decay, no_decay=no_decay)

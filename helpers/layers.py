@@ -26,6 +26,7 @@ from ._validation import (
     check_dropout_rate,
     check_finite_real,
     check_rng,
+    check_sequence,
     check_size,
 )
 from .activations import ACTIVATIONS, PRELU_INITIAL_SLOPE, SELU_LAMBDA_ALPHA, prelu_backward
@@ -65,6 +66,11 @@ def _overflow_checked(method):
     return run
 
 
+# The input shapes a layer may accept: a batch of vectors, a batch of sequences (channels first).
+_SHAPES = {2: "(N, D)", 3: "(N, C, L)"}
+VECTORS, ANY = (2,), (2, 3)
+
+
 class Layer:
     """Base class: no parameters, mode flag, input checks and the forward-before-backward rule."""
 
@@ -102,17 +108,21 @@ class Layer:
         self._cache = None
         return self
 
-    def _input(self, x, features=None):
+    def _input(self, x, features=None, ndims=(2,)):
+        """x as a float array of one of the shapes `ndims` allows: 2 for a batch of vectors
+        (N, D), 3 for a batch of sequences (N, C, L); `features` is D or C (axis 1)."""
         x = as_float_array(x, "x")
-        if x.ndim != 2 or x.shape[0] == 0:
+        if x.ndim not in ndims or x.shape[0] == 0:
+            shapes = " or ".join(_SHAPES[n] for n in ndims)
             raise ValueError(
-                f"{type(self).__name__} expects a non-empty batch x of shape (N, D); got shape "
-                f"{x.shape}. For one sample use x.reshape(1, -1)."
+                f"{type(self).__name__} expects a non-empty batch x of shape {shapes}; got shape "
+                f"{x.shape}. For one sample use x.reshape(1, -1) (a vector) or x[None] (a "
+                "sequence)."
             )
         if features is not None and x.shape[1] != features:
             raise ValueError(
-                f"{type(self).__name__} expects x with {features} features (shape (N, "
-                f"{features})); got shape {x.shape}."
+                f"{type(self).__name__} expects x with {features} features or channels on axis 1"
+                f" (shape (N, {features}, ...)); got shape {x.shape}."
             )
         return x
 
@@ -192,6 +202,149 @@ class Linear(Layer):
         return f"Linear({self.in_features}, {self.out_features})"
 
 
+class Conv1d(Layer):
+    """One-dimensional convolution (cross-correlation, as in every framework):
+
+        out[n, o, t] = b[o] + sum_c sum_k W[o, c, k] * x_padded[n, c, t * stride + k]
+
+    Every output channel o slides one small filter W[o] (C_in channels × kernel_size
+    positions) along the sequence: the same weights at every position (parameter sharing).
+    The windows of x are a strided view; copied into the rows of one matrix ("im2col"), the
+    whole layer is one matrix product, (N * L_out, C_in * K) @ (C_in * K, C_out).
+
+    Shapes: x (N, C_in, L), W (C_out, C_in, K) as in PyTorch, b (C_out,), out (N, C_out,
+    L_out) with L_out = (L + 2 padding - K) // stride + 1. Cache: the columns of im2col
+    (N * L_out, C_in * K) and the padded shape.
+
+    Parameters
+    ----------
+    in_channels, out_channels, kernel_size : int
+    stride : int, default 1
+    padding : int, default 0
+        Zeros added at both ends of every sequence.
+    rng : numpy.random.Generator
+        Draws the initial weights (fan_in = in_channels * kernel_size); biases start at zero.
+    init : {"he", "lecun", "glorot"}, default "he"
+    negative_slope : float, default 0.0
+        Slope for z <= 0 of the activation that follows (He's init depends on it).
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, *, stride=1, padding=0, rng,
+                 init="he", negative_slope=0.0):
+        super().__init__()
+        self.in_channels = check_size(in_channels, "in_channels")
+        self.out_channels = check_size(out_channels, "out_channels")
+        self.kernel_size = check_size(kernel_size, "kernel_size")
+        self.stride = check_size(stride, "stride")
+        self.padding = check_size(padding, "padding", minimum=0)
+        fan_in = in_channels * kernel_size
+        weights = initialise(init, fan_in, out_channels, rng=check_rng(rng),
+                             negative_slope=negative_slope)  # (fan_in, C_out)
+        self.params = {"W": weights.T.reshape(out_channels, in_channels, kernel_size).copy(),
+                       "b": np.zeros(out_channels)}
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+
+    def output_length(self, length):
+        """L_out for an input of `length` positions (raises if the kernel does not fit)."""
+        length = check_size(length, "length")
+        padded = length + 2 * self.padding
+        if padded < self.kernel_size:
+            raise ValueError(f"Conv1d: a sequence of {length} positions (padded: {padded}) is "
+                             f"shorter than the kernel ({self.kernel_size}).")
+        return (padded - self.kernel_size) // self.stride + 1
+
+    @_overflow_checked
+    def forward(self, x):
+        x = self._input(x, self.in_channels, (3,))
+        _check_finite_input(x, "Conv1d")
+        (n, c, length), k = x.shape, self.kernel_size
+        length_out = self.output_length(length)
+        x_padded = np.pad(x, ((0, 0), (0, 0), (self.padding, self.padding)))
+        # the window each output position reads, (N, C_in, L_out, K): a view, no copy yet
+        windows = np.lib.stride_tricks.sliding_window_view(x_padded, k, axis=2)[
+            :, :, :length_out * self.stride:self.stride]
+        # im2col: one row per (sample, position), one column per (channel, tap)
+        columns = windows.transpose(0, 2, 1, 3).reshape(n * length_out, c * k)
+        out = columns @ self.params["W"].reshape(self.out_channels, c * k).T  # one matmul
+        out = out.reshape(n, length_out, self.out_channels).transpose(0, 2, 1)
+        out = np.ascontiguousarray(out) + self.params["b"][:, None]  # (N, C_out, L_out)
+        return self._save(out, (columns, x_padded.shape), x.dtype)
+
+    @_overflow_checked
+    def backward(self, dout):
+        dout, (columns, padded_shape) = self._saved(dout)
+        n, _, length_out = dout.shape
+        c, k = self.in_channels, self.kernel_size
+        rows = dout.transpose(0, 2, 1).reshape(n * length_out, self.out_channels)
+        self.grads["W"][...] = (rows.T @ columns).reshape(self.params["W"].shape)
+        self.grads["b"][...] = dout.sum(axis=(0, 2))
+        # each window's gradient, added back at the positions the window read
+        dcolumns = (rows @ self.params["W"].reshape(self.out_channels, c * k)).reshape(
+            n, length_out, c, k)
+        dx_padded = np.zeros(padded_shape)
+        stop = length_out * self.stride
+        for tap in range(k):
+            dx_padded[:, :, tap:tap + stop:self.stride] += dcolumns[:, :, :, tap].transpose(0, 2, 1)
+        dx = dx_padded[:, :, self.padding:padded_shape[2] - self.padding]
+        return dx.astype(dout.dtype, copy=False)
+
+    def __repr__(self):
+        return (f"Conv1d({self.in_channels}, {self.out_channels}, {self.kernel_size}, "
+                f"stride={self.stride}, padding={self.padding})")
+
+
+class Reshape(Layer):
+    """Give each sample a new shape: ``Reshape((1, 40))`` turns x (N, 40) into sequences of one
+    channel (N, 1, 40), the input a Conv1d needs; ``Flatten()`` turns (N, C, L) back into
+    vectors (N, C * L) for a Linear layer. Backward gives the gradient the input's shape.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The shape of one sample; one entry may be -1 (what is left), as in numpy.
+    """
+
+    def __init__(self, shape):
+        super().__init__()
+        shape = tuple(check_sequence(shape, "shape", "(1, 40)"))
+        whole = all(isinstance(n, int | np.integer) and not isinstance(n, bool) for n in shape)
+        if not whole or not shape or len(shape) > 2 or shape.count(-1) > 1 or any(
+                n != -1 and n < 1 for n in shape):
+            raise ValueError(f"shape must be the shape of one sample, 1 or 2 positive ints (one "
+                             f"may be -1), e.g. (1, 40) or (-1,); got {shape!r}.")
+        self.shape = tuple(int(n) for n in shape)
+
+    @property
+    def size(self):
+        """The numbers in one sample, or None when the shape has a -1."""
+        return None if -1 in self.shape else int(np.prod(self.shape))
+
+    @_overflow_checked
+    def forward(self, x):
+        x = self._input(x, ndims=ANY)
+        per_sample = x[0].size
+        known = int(np.prod([n for n in self.shape if n != -1]))
+        if (self.size or known) != per_sample and (self.size is not None or per_sample % known):
+            raise ValueError(f"{self!r} cannot hold a sample of shape {x.shape[1:]} "
+                             f"({per_sample} numbers).")
+        return self._save(x.reshape(x.shape[0], *self.shape), x.shape)
+
+    @_overflow_checked
+    def backward(self, dout):
+        dout, shape = self._saved(dout)
+        return dout.reshape(shape)
+
+    def __repr__(self):
+        return "Flatten()" if type(self) is Flatten else f"Reshape({self.shape})"
+
+
+class Flatten(Reshape):
+    """(N, C, L) -> (N, C * L): ``Reshape((-1,))``, as ``torch.nn.Flatten()``."""
+
+    def __init__(self):
+        super().__init__((-1,))
+
+
 class Elementwise(Layer):
     """An activation of ``helpers.activations.ACTIVATIONS``, applied to every number.
 
@@ -199,7 +352,8 @@ class Elementwise(Layer):
     this layer with the name filled in. Fixed parameters are given by name, e.g.
     ``LeakyReLU(negative_slope=0.2)``; the defaults are the functions' own.
 
-    Shapes: z (N, D), out (N, D). Forward: out = f(z); backward: dz = dout * f'(z). Cache: z.
+    Shapes: z (N, D) or (N, C, L), out the same. Forward: out = f(z); backward:
+    dz = dout * f'(z). Cache: z.
     """
 
     name = None  # the named subclasses set it
@@ -232,7 +386,7 @@ class Elementwise(Layer):
 
     @_overflow_checked
     def forward(self, x):
-        z = self._input(x)
+        z = self._input(x, ndims=ANY)
         return self._save(self.spec.function(z, **self.settings), z.copy())
 
     @_overflow_checked
@@ -293,14 +447,17 @@ def elementwise(name, **params):
 
 
 class PReLU(Layer):
-    """Parametric ReLU with learned slopes: one shared (num_parameters=1) or one per feature.
+    """Parametric ReLU with learned slopes: one shared (num_parameters=1) or one per channel.
 
-    Shapes: z (N, D), out (N, D), params["negative_slope"] (num_parameters,). Cache: z.
+    Shapes: z (N, D) or (N, C, L), out the same, params["negative_slope"] (num_parameters,).
+    Channels are axis 1. A slope's gradient sums over every other axis: over the batch for
+    (N, D), over the batch and every position of the sequence for (N, C, L), as in a CNN, where
+    one slope serves a whole feature map. Cache: z.
 
     Parameters
     ----------
     num_parameters : int, default 1
-        1 for a channel-shared slope, else the number of features (channel-wise).
+        1 for a channel-shared slope, else the number of features or channels (channel-wise).
     negative_slope : float, default ``activations.PRELU_INITIAL_SLOPE`` (0.25)
         Initial slope (He et al. 2015).
     """
@@ -320,7 +477,7 @@ class PReLU(Layer):
 
     @_overflow_checked
     def forward(self, x):
-        z = self._input(x, None if self.num_parameters == 1 else self.num_parameters)
+        z = self._input(x, None if self.num_parameters == 1 else self.num_parameters, ANY)
         return self._save(prelu_function(z, self._slopes()), z.copy())
 
     @_overflow_checked
@@ -350,19 +507,29 @@ def _check_finite_variance(var, layer, unit):
                             "training: lower the learning rate).")
 
 
+def _per_channel(v, ndim):
+    """A per-channel vector (C,) shaped to broadcast against (N, C) or (N, C, L)."""
+    return v.reshape(v.shape[0], *([1] * (ndim - 2)))
+
+
 class BatchNorm1d(Layer):
     """Batch normalisation over the batch axis, with PyTorch's conventions.
+
+    Each feature (channel) is normalised with statistics over the axes that share it: the batch
+    for x (N, D); the batch and the positions for a sequence x (N, C, L), so that a channel of a
+    convolution has one mean and one variance, from N * L numbers.
 
     Training mode normalises with the batch mean and the *biased* batch variance, and updates
     ``running = (1 - momentum) * running + momentum * batch`` with the *unbiased* variance.
     Evaluation mode normalises with the running statistics (buffers, not parameters).
 
-    Shapes: x (N, D), gamma and beta (D,), out (N, D). Cache: x_hat (N, D), 1/std (D,) and
-    whether batch statistics were used.
+    Shapes: x (N, D) or (N, C, L), gamma and beta (D,) or (C,), out like x. Cache: x_hat,
+    1/std per channel and whether batch statistics were used.
 
     Parameters
     ----------
     num_features : int
+        D, or C for sequences.
     eps : float, default 1e-5
     momentum : float in (0, 1], default 0.1
     """
@@ -381,76 +548,110 @@ class BatchNorm1d(Layer):
 
     @_overflow_checked
     def forward(self, x):
-        x = self._input(x, self.num_features)
+        x = self._input(x, self.num_features, ANY)
         _check_finite_input(x, "BatchNorm1d")
+        axes = (0, *range(2, x.ndim))  # every axis but the channels
         if self.training:
-            n = x.shape[0]
+            n = x.size // self.num_features  # numbers per channel
             if n < 2:
                 raise ValueError(
-                    "BatchNorm1d in training mode needs at least 2 samples (rows of x) per batch "
-                    f"to estimate a variance; got a batch of {n}. Use a larger batch or call "
-                    "eval()."
+                    "BatchNorm1d in training mode needs at least 2 numbers per feature (rows of "
+                    f"x, times positions) to estimate a variance; got shape {x.shape}. Use a "
+                    "larger batch or call eval()."
                 )
             # measured from the first sample: the same numbers, but a constant feature near
             # 1e12 gives exactly x_hat = 0 instead of rounding noise divided by sqrt(eps)
-            centred = x - x[0]
+            first = x[:1, :, :1] if x.ndim == 3 else x[:1]
+            centred = x - first
             with np.errstate(over="ignore", invalid="ignore"):  # checked just below
-                shift, var = centred.mean(axis=0), centred.var(axis=0)
+                shift, var = centred.mean(axis=axes), centred.var(axis=axes)
             _check_finite_variance(var, "BatchNorm1d", "feature")
             m = self.momentum
-            self.running_mean[...] = (1 - m) * self.running_mean + m * (x[0] + shift)
+            self.running_mean[...] = (1 - m) * self.running_mean + m * (first.ravel() + shift)
             self.running_var[...] = (1 - m) * self.running_var + m * var * n / (n - 1)
         else:
             centred, shift, var = x, self.running_mean, self.running_var
-        inv_std = 1.0 / np.sqrt(var + self.eps)
-        x_hat = (centred - shift) * inv_std
-        out = self.params["gamma"] * x_hat + self.params["beta"]
-        return self._save(out, (x_hat, inv_std, self.training), x.dtype)
+        inv_std = _per_channel(1.0 / np.sqrt(var + self.eps), x.ndim)
+        x_hat = (centred - _per_channel(shift, x.ndim)) * inv_std
+        gamma, beta = (_per_channel(self.params[k], x.ndim) for k in ("gamma", "beta"))
+        return self._save(gamma * x_hat + beta, (x_hat, inv_std, self.training, axes), x.dtype)
 
     @_overflow_checked
     def backward(self, dout):
-        dout, (x_hat, inv_std, batch_stats) = self._saved(dout)
-        self.grads["gamma"][...] = (dout * x_hat).sum(axis=0)
-        self.grads["beta"][...] = dout.sum(axis=0)
-        dx_hat = dout * self.params["gamma"]
+        dout, (x_hat, inv_std, batch_stats, axes) = self._saved(dout)
+        self.grads["gamma"][...] = (dout * x_hat).sum(axis=axes)
+        self.grads["beta"][...] = dout.sum(axis=axes)
+        dx_hat = dout * _per_channel(self.params["gamma"], dout.ndim)
         if not batch_stats:  # running statistics are constants
             dx = dx_hat * inv_std
-        else:  # mean and variance depend on every sample of the batch
-            dx = inv_std * (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0))
+        else:  # mean and variance depend on every number of the channel
+            dx = inv_std * (dx_hat - dx_hat.mean(axis=axes, keepdims=True)
+                            - x_hat * (dx_hat * x_hat).mean(axis=axes, keepdims=True))
         return dx.astype(dout.dtype, copy=False)
 
     def __repr__(self):
         return f"BatchNorm1d({self.num_features}, eps={self.eps:g}, momentum={self.momentum:g})"
 
 
+def _normalise(x, axes, eps):
+    """(x - mean) / sqrt(var + eps) over `axes`, and 1 / sqrt(var + eps) (keepdims): the
+    statistics are measured from one entry of each group (the same numbers; see BatchNorm1d)."""
+    centred = x - x[tuple(slice(0, 1) if i in axes else slice(None) for i in range(x.ndim))]
+    with np.errstate(over="ignore", invalid="ignore"):  # the caller checks the variance
+        shift = centred.mean(axis=axes, keepdims=True)
+        var = centred.var(axis=axes, keepdims=True)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    return (centred - shift) * inv_std, inv_std, var
+
+
+def _normalise_backward(dx_hat, x_hat, inv_std, axes):
+    """The gradient through `_normalise` (mean and variance depend on every entry of a group)."""
+    return inv_std * (dx_hat - dx_hat.mean(axis=axes, keepdims=True)
+                      - x_hat * (dx_hat * x_hat).mean(axis=axes, keepdims=True))
+
+
 class LayerNorm(Layer):
     """Layer normalisation: each sample normalised over its own features (no batch statistics).
 
-    Shapes: x (N, D), gamma and beta (D,), out (N, D). Cache: x_hat (N, D), 1/std (N, 1).
+    As ``torch.nn.LayerNorm(normalized_shape)``: the statistics are taken over the last
+    ``len(normalized_shape)`` axes, and gamma and beta have that shape. ``LayerNorm(D)`` for
+    x (N, D); ``LayerNorm((C, L))`` for a sequence x (N, C, L): one mean and one variance per
+    sample, over all its channels and positions.
+
+    Shapes: x (N, *normalized_shape), gamma and beta normalized_shape, out like x. Cache:
+    x_hat, 1/std per sample.
 
     Parameters
     ----------
-    num_features : int
+    normalized_shape : int or tuple of int
+        D, or (C, L).
     eps : float, default 1e-5
     """
 
-    def __init__(self, num_features, eps=1e-5):
+    def __init__(self, normalized_shape, eps=1e-5):
         super().__init__()
-        self.num_features = check_size(num_features, "num_features")
+        if isinstance(normalized_shape, tuple | list):
+            if len(normalized_shape) not in (1, 2):
+                raise ValueError(f"normalized_shape must be an int D or a pair (C, L); got "
+                                 f"{normalized_shape!r}.")
+            shape = tuple(check_size(n, "normalized_shape") for n in normalized_shape)
+        else:
+            shape = (check_size(normalized_shape, "normalized_shape"),)
+        self.normalized_shape, self.num_features = shape, shape[0]
         self.eps = check_finite_real(eps, "eps", minimum=0.0, exclusive=True)
-        self.params = {"gamma": np.ones(num_features), "beta": np.zeros(num_features)}
-        self.grads = {k: np.zeros(num_features) for k in self.params}
+        self.params = {"gamma": np.ones(shape), "beta": np.zeros(shape)}
+        self.grads = {k: np.zeros(shape) for k in self.params}
 
     @_overflow_checked
     def forward(self, x):
-        x = self._input(x, self.num_features)
+        x = self._input(x, self.num_features, (len(self.normalized_shape) + 1,))
+        if x.shape[1:] != self.normalized_shape:
+            raise ValueError(f"LayerNorm{self.normalized_shape} expects x of shape (N, "
+                             f"{', '.join(map(str, self.normalized_shape))}); got {x.shape}.")
         _check_finite_input(x, "LayerNorm")
-        centred = x - x[:, :1]  # measured from the first feature (see BatchNorm1d)
-        with np.errstate(over="ignore", invalid="ignore"):  # checked just below
-            shift, var = centred.mean(axis=1, keepdims=True), centred.var(axis=1, keepdims=True)
+        axes = tuple(range(1, x.ndim))
+        x_hat, inv_std, var = _normalise(x, axes, self.eps)
         _check_finite_variance(var, "LayerNorm", "sample")
-        inv_std = 1.0 / np.sqrt(var + self.eps)
-        x_hat = (centred - shift) * inv_std
         return self._save(self.params["gamma"] * x_hat + self.params["beta"], (x_hat, inv_std),
                           x.dtype)
 
@@ -459,13 +660,94 @@ class LayerNorm(Layer):
         dout, (x_hat, inv_std) = self._saved(dout)
         self.grads["gamma"][...] = (dout * x_hat).sum(axis=0)
         self.grads["beta"][...] = dout.sum(axis=0)
-        dx_hat = dout * self.params["gamma"]
-        dx = inv_std * (dx_hat - dx_hat.mean(axis=1, keepdims=True)
-                        - x_hat * (dx_hat * x_hat).mean(axis=1, keepdims=True))
+        axes = tuple(range(1, dout.ndim))
+        dx = _normalise_backward(dout * self.params["gamma"], x_hat, inv_std, axes)
         return dx.astype(dout.dtype, copy=False)
 
     def __repr__(self):
-        return f"LayerNorm({self.num_features})"
+        shape = self.normalized_shape
+        return f"LayerNorm({shape[0] if len(shape) == 1 else shape})"
+
+
+class GroupNorm(Layer):
+    """Group normalisation (Wu & He 2018): the channels of each sample split into groups of
+    equal size, each group normalised over its channels and positions; no batch statistics.
+
+    ``GroupNorm(1, C)`` normalises a sample over everything (layer norm's statistics);
+    ``GroupNorm(C, C)`` each channel of each sample on its own (instance norm). gamma and beta
+    are per channel, as in ``torch.nn.GroupNorm``.
+
+    Shapes: x (N, C) or (N, C, L), gamma and beta (C,), out like x. Cache: x_hat and 1/std
+    per sample and group, in the grouped shape (N, G, C/G * L).
+
+    Parameters
+    ----------
+    num_groups : int
+        G; it must divide num_channels.
+    num_channels : int
+        C.
+    eps : float, default 1e-5
+    """
+
+    def __init__(self, num_groups, num_channels, eps=1e-5):
+        super().__init__()
+        self.num_groups = check_size(num_groups, "num_groups")
+        self.num_channels = self.num_features = check_size(num_channels, "num_channels")
+        if num_channels % num_groups:
+            raise ValueError(f"num_groups must divide num_channels: {num_channels} channels "
+                             f"cannot form {num_groups} groups of equal size; choose a divisor "
+                             f"of {num_channels}.")
+        self.eps = check_finite_real(eps, "eps", minimum=0.0, exclusive=True)
+        self.params = {"gamma": np.ones(num_channels), "beta": np.zeros(num_channels)}
+        self.grads = {k: np.zeros(num_channels) for k in self.params}
+
+    @_overflow_checked
+    def forward(self, x):
+        x = self._input(x, self.num_channels, ANY)
+        _check_finite_input(x, type(self).__name__)
+        if x[0].size // self.num_groups < 2:
+            raise ValueError(f"{type(self).__name__} needs at least 2 numbers per group to "
+                             f"estimate a variance; got shape {x.shape} with {self.num_groups} "
+                             "groups (a sequence x of shape (N, C, L) has C / G * L).")
+        grouped = x.reshape(x.shape[0], self.num_groups, -1)  # a group's channels, positions
+        x_hat, inv_std, var = _normalise(grouped, (2,), self.eps)
+        _check_finite_variance(var, type(self).__name__, "group")
+        gamma, beta = (_per_channel(self.params[k], x.ndim) for k in ("gamma", "beta"))
+        out = gamma * x_hat.reshape(x.shape) + beta
+        return self._save(out, (x_hat, inv_std), x.dtype)
+
+    @_overflow_checked
+    def backward(self, dout):
+        dout, (x_hat, inv_std) = self._saved(dout)
+        axes = (0, *range(2, dout.ndim))
+        self.grads["gamma"][...] = (dout * x_hat.reshape(dout.shape)).sum(axis=axes)
+        self.grads["beta"][...] = dout.sum(axis=axes)
+        dx_hat = (dout * _per_channel(self.params["gamma"], dout.ndim)).reshape(x_hat.shape)
+        dx = _normalise_backward(dx_hat, x_hat, inv_std, (2,)).reshape(dout.shape)
+        return dx.astype(dout.dtype, copy=False)
+
+    def __repr__(self):
+        return f"GroupNorm({self.num_groups}, {self.num_channels})"
+
+
+class InstanceNorm1d(GroupNorm):
+    """Instance normalisation (Ulyanov et al. 2016): each channel of each sequence normalised
+    over its own positions; group norm with one channel per group. Learned per-channel gamma
+    and beta, as ``torch.nn.InstanceNorm1d(C, affine=True)`` (PyTorch's default has neither).
+
+    Shapes: x (N, C, L), gamma and beta (C,), out like x.
+    """
+
+    def __init__(self, num_features, eps=1e-5):
+        num_features = check_size(num_features, "num_features")
+        super().__init__(num_features, num_features, eps)
+
+    def forward(self, x):
+        self._input(x, self.num_channels, (3,))  # a channel of a vector is one number
+        return super().forward(x)
+
+    def __repr__(self):
+        return f"InstanceNorm1d({self.num_channels})"
 
 
 class RMSNorm(Layer):
@@ -734,12 +1016,16 @@ def output_features(model):
 
 def input_features(model):
     """The number of input features `model` expects, or None if its layers do not say (read
-    from the first Linear, normalisation or channel-wise PReLU layer; the layers before it
-    keep the width)."""
+    from the first Linear, normalisation or channel-wise PReLU layer, or from a first Reshape
+    of known size, which makes vectors into sequences; the layers before it keep the width)."""
     for layer in leaf_layers(model):
+        if isinstance(layer, Reshape):
+            return layer.size
+        if isinstance(layer, Conv1d):
+            return None  # sequences: their length is free
         if isinstance(layer, Linear):
             return layer.in_features
-        if isinstance(layer, BatchNorm1d | LayerNorm | RMSNorm):
+        if isinstance(layer, BatchNorm1d | LayerNorm | RMSNorm | GroupNorm):
             return layer.num_features
         if isinstance(layer, PReLU) and layer.num_parameters > 1:
             return layer.num_parameters
@@ -804,7 +1090,7 @@ class Residual(Layer):
 
     @_overflow_checked
     def forward(self, x):
-        x = self._input(x)
+        x = self._input(x, ndims=ANY)
         return self._save(self.skip(x, self.block.forward(x)), True, x.dtype)
 
     def skip(self, x, branch):
@@ -824,3 +1110,5 @@ class Residual(Layer):
         return f"Residual({self.block!r})"
 
 NORMS = {"batch": BatchNorm1d, "layer": LayerNorm, "rms": RMSNorm}
+# In a CNN, by the axes that share statistics (Wu & He 2018, Figure 2); see models.cnn.
+SEQUENCE_NORMS = ("batch", "layer", "instance", "group")

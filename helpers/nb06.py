@@ -1,910 +1,542 @@
-"""Everything behind notebook 06 · From numpy to PyTorch: the PyTorch counterpart of every
-layer of ``helpers.layers`` with the same parameters, the side-by-side checks (forward,
-backward, parameter gradients, optimizer steps), the PyTorch version of the capstone's best
-network and its training loop, the figures, the explorer and the exercise checkers.
+"""Everything behind notebook 06 · Choosing: reading the capstone's stored study at several
+training budgets under the protocol, its figures and explorer, and the exercise checkers.
 
-PyTorch is optional (``pip install -e ".[torch]"``). This module imports it only inside the
-functions that need it, so that it imports, and its numpy parts (the figures, the explorer,
-the checkers) run, without PyTorch; `require_torch` says how to install it.
-
-Reads: ``helpers.layers`` and ``helpers.optim`` (what PyTorch is compared with),
-``helpers.selu_theory`` (the variance a deep SELU network should keep).
+Reads: ``helpers.results`` (the stored study, judged by ``helpers.protocol``; the study itself
+is declared in ``helpers.studies``), ``helpers.plotting``.
 """
 
-import functools
-import time
-
 import ipywidgets as widgets
+import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import NullFormatter
+from scipy.special import expit, ndtr
 
-from . import layers as L
 from ._validation import (
     as_float_array,
-    check_bool,
-    check_callable,
     check_choice,
-    check_count,
-    check_dropout_rate,
-    check_finite_real,
     check_positive_int,
-    check_rng,
-    check_seeds,
     check_sequence,
     check_size,
 )
-from .activations import ACTIVATIONS
+from .activations import gelu, gelu_grad
 from .checking import (
-    Feedback,
+    Case,
     Hint,
     call,
+    check_cases,
     checker,
     correct,
+    fresh_rng,
     not_yet,
     numbers,
+    planted,
+    random_shape,
+    shape_label,
     verdict,
 )
 from .experiments import check_split
-from .init import matched_gain
-from .losses import check_labels
-from .plotting import plot_layer_curves
-from .selu_theory import MIN_VARIANCE, iterate_moment_map
-from .training import check_data
-from .widgets import explorer, explorer_figure
-
-INSTALL_HELP = """\
-This notebook needs PyTorch, which is not installed in this Python environment.
-Notebooks 00 to 05 do not need it. To run this one, install the CPU build and restart the kernel:
-  - from the course's folder, with make:   make torch
-  - without make (Windows, conda):         python -m pip install -e ".[torch]"
-    (on Linux add  --extra-index-url https://download.pytorch.org/whl/cpu  to get the CPU
-    build of about 200 MB instead of the CUDA build of several GB)
-On Colab, PyTorch is already installed. Binder's environment has it too."""
+from .plotting import PALETTE, check_axes, plot_seed_boxes, plot_sweep
+from .results import Judged, judge
+from .widgets import explorer
 
 
-class TorchMissing(ImportError):
-    """PyTorch is not installed. In a notebook it shows as its message alone, no traceback."""
-
-    def _render_traceback_(self):  # IPython shows these lines instead of a traceback
-        return ["PyTorch is missing: the notebook stops here.", *str(self).splitlines()]
-
-
-def require_torch():
-    """Return the `torch` module, or raise `TorchMissing` with how to install it."""
-    try:
-        import torch
-    except ImportError:
-        raise TorchMissing(INSTALL_HELP) from None
-    return torch
-
-
-# --- the PyTorch counterpart of each helpers layer -------------------------------------------
-
-# Each entry of helpers.activations.ACTIVATIONS and the torch.nn module that computes it (the
-# parameters have the same names in both: negative_slope, alpha). PReLU is a layer with learned
-# slopes in both libraries; nn.GELU() is the exact form, like helpers' gelu.
-TORCH_ACTIVATIONS = {"linear": "Identity", "relu": "ReLU", "leaky_relu": "LeakyReLU",
-                     "prelu": "PReLU", "elu": "ELU", "selu": "SELU", "gelu": "GELU",
-                     "silu": "SiLU", "sigmoid": "Sigmoid", "tanh": "Tanh"}
-
-
-@functools.cache
-def _residual_class():
-    """torch.nn has no residual wrapper: this one is ``helpers.layers.Residual``'s twin."""
-    nn = require_torch().nn
-
-    class Residual(nn.Module):
-        """x + block(x)."""
-
-        def __init__(self, block):
-            super().__init__()
-            self.block = block
-
-        def forward(self, x):
-            return x + self.block(x)
-
-    return Residual
-
-
-def Residual(block):  # noqa: N802 (a class for the reader; built once PyTorch is imported)
-    """``torch.nn`` module computing x + block(x) (He et al. 2016)."""
-    return _residual_class()(block)
-
-
-def _empty_twin(layer, nn):
-    """A torch.nn module of the same kind and sizes as `layer` (parameters not yet copied)."""
-    f64 = {"dtype": require_torch().float64}
-    if isinstance(layer, L.Sequential):
-        return nn.Sequential(*(_empty_twin(inner, nn) for inner in layer.layers))
-    if isinstance(layer, L.Residual):
-        return Residual(_empty_twin(layer.block, nn))
-    if isinstance(layer, L.Linear):
-        return nn.Linear(layer.in_features, layer.out_features, **f64)
-    if isinstance(layer, L.PReLU):
-        return nn.PReLU(layer.num_parameters, **f64)
-    if isinstance(layer, L.Elementwise):
-        return getattr(nn, TORCH_ACTIVATIONS[layer.name])(**layer.settings)
-    if isinstance(layer, L.BatchNorm1d):
-        return nn.BatchNorm1d(layer.num_features, eps=layer.eps, momentum=layer.momentum, **f64)
-    if isinstance(layer, L.LayerNorm):
-        return nn.LayerNorm(layer.num_features, eps=layer.eps, **f64)
-    if isinstance(layer, L.RMSNorm):  # nn.RMSNorm's default eps is the dtype's, not 1e-5
-        return nn.RMSNorm(layer.num_features, eps=layer.eps, **f64)
-    if isinstance(layer, L.AlphaDropout):
-        return nn.AlphaDropout(layer.rate)
-    if isinstance(layer, L.Dropout):
-        return nn.Dropout(layer.rate)
-    raise TypeError(f"layer must be one of helpers.layers' layers; got {type(layer).__name__}.")
-
-
-def parameter_pairs(layer, module):
-    """Every parameter of `layer` with its twin in `module` (a module from `to_torch(layer)`).
-
-    Returns
-    -------
-    dict
-        helpers key ("index.name", as in ``layer.params``) -> (torch parameter, transposed),
-        where `transposed` is True for weight matrices: helpers computes x @ W with W of shape
-        (in, out), torch x @ weight.T with weight of shape (out, in).
-    """
-    if isinstance(layer, L.Sequential):
-        return {f"{i}.{key}": pair for i, (inner, twin) in enumerate(
-            zip(layer.layers, module, strict=True))
-            for key, pair in parameter_pairs(inner, twin).items()}
-    if isinstance(layer, L.Residual):
-        return parameter_pairs(layer.block, module.block)
-    if isinstance(layer, L.Linear):
-        return {"W": (module.weight, True), "b": (module.bias, False)}
-    if isinstance(layer, L.PReLU):
-        return {"negative_slope": (module.weight, False)}
-    if isinstance(layer, L.BatchNorm1d | L.LayerNorm):
-        return {"gamma": (module.weight, False), "beta": (module.bias, False)}
-    if isinstance(layer, L.RMSNorm):
-        return {"gamma": (module.weight, False)}
-    return {}
-
-
-def to_torch(layer):
-    """The torch.nn twin of a helpers layer or model, in float64, with the same parameters,
-    running statistics and mode (training or evaluation).
-
-    Examples
-    --------
-    >>> from helpers import layers  # doctest: +SKIP
-    >>> to_torch(layers.Sequential(layers.Linear(3, 2, rng=np.random.default_rng(0)),
-    ...                            layers.SELU()))  # doctest: +SKIP
-    Sequential(
-      (0): Linear(in_features=3, out_features=2, bias=True)
-      (1): SELU()
-    )
-    """
-    torch = require_torch()
-    L.check_model(layer, "layer")
-    module = _empty_twin(layer, torch.nn)
-    with torch.no_grad():
-        for key, (param, transposed) in parameter_pairs(layer, module).items():
-            value = torch.from_numpy(np.array(layer.params[key], dtype=np.float64))
-            param.copy_(value.T if transposed else value.reshape(param.shape))
-        for ours, twin in zip(L.leaf_layers(layer), _torch_leaves(module), strict=True):
-            if isinstance(ours, L.BatchNorm1d):
-                twin.running_mean.copy_(torch.from_numpy(ours.running_mean))
-                twin.running_var.copy_(torch.from_numpy(ours.running_var))
-    return module.train(layer.training)
-
-
-def _torch_leaves(module):
-    """The leaf modules of a torch model, in order: those without children."""
-    return [m for m in module.modules() if next(m.children(), None) is None]
-
-
-def _numpy(tensor):
-    return tensor.detach().numpy()
-
-
-def _in_our_layout(tensor, transposed, like):
-    """A torch parameter (or its gradient) as the numpy array of helpers' layout, shaped `like`
-    (see `parameter_pairs`)."""
-    return _numpy(tensor.T if transposed else tensor.reshape(like.shape))
-
-
-def _largest(a, b):
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return float(np.max(np.abs(a - b))) if a.size else 0.0
-
-
-def side_by_side(layer, x, dout):
-    """Run `layer` (helpers) and its PyTorch twin on the same batch; return the largest
-    absolute differences.
-
-    Both get `x` forward and `dout` (the gradient of some loss with respect to the output)
-    backward, in float64; the twin is made by `to_torch` before the pass, so it starts with the
-    same parameters, running statistics and mode.
-
-    Returns
-    -------
-    dict
-        "forward", "input gradient", and "parameter gradients" (largest over every parameter;
-        None for a layer without parameters), plus "running statistics" for batch norm in
-        training mode (after the pass, both updated theirs).
-    """
-    torch = require_torch()
-    x, dout = as_float_array(x, "x"), as_float_array(dout, "dout")
-    module = to_torch(layer)
-    out = layer.forward(x)
-    dx = layer.backward(dout)
-    xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
-    out_t = module(xt)
-    out_t.backward(torch.tensor(dout, dtype=torch.float64))
-    pairs = parameter_pairs(layer, module)
-    result = {"forward": _largest(out, _numpy(out_t)),
-              "input gradient": _largest(dx, _numpy(xt.grad)),
-              "parameter gradients": max((_largest(layer.grads[key], _in_our_layout(
-                  p.grad, t, layer.grads[key])) for key, (p, t) in pairs.items()), default=None)}
-    norms = [(a, b) for a, b in zip(L.leaf_layers(layer), _torch_leaves(module), strict=True)
-             if isinstance(a, L.BatchNorm1d) and a.training]
-    if norms:
-        result["running statistics"] = max(max(_largest(a.running_mean, _numpy(b.running_mean)),
-                                                _largest(a.running_var, _numpy(b.running_var)))
-                                            for a, b in norms)
-    return result
-
-
-def loss_side_by_side(logits, labels):
-    """helpers' softmax cross-entropy against ``nn.CrossEntropyLoss()`` (which takes logits,
-    not probabilities): largest differences of the loss and of d loss / d logits."""
-    from .losses import softmax_cross_entropy
-
-    torch = require_torch()
-    loss, dlogits = softmax_cross_entropy(logits, labels)
-    logits_t = torch.tensor(as_float_array(logits, "logits"), dtype=torch.float64,
-                            requires_grad=True)
-    loss_t = torch.nn.CrossEntropyLoss()(logits_t, torch.as_tensor(np.asarray(labels)))
-    loss_t.backward()
-    return {"loss": abs(loss - loss_t.item()), "logit gradient": _largest(dlogits, _numpy(
-        logits_t.grad))}
-
-
-def optimizer_side_by_side(model, torch_optimizer, optimizer, X, y, *, steps=5):
-    """Train a helpers model and its twin for a few steps on the same batch, each with its own
-    optimizer; return how far apart their parameters are.
+def plot_sequences(split, *, per_class=3, classes=(0, 1, 2, 3, 4), ax=None):
+    """A few training sequences of some classes, one panel per class, overlaid.
 
     Parameters
     ----------
-    model : helpers.layers.Sequential
-    torch_optimizer : callable
-        The twin module -> a torch.optim optimizer on its parameters, e.g.
-        ``lambda module: torch.optim.Adam(module.parameters(), lr=0.01)``.
-    optimizer : helpers.optim.SGD or Adam, built on `model`
-    X, y : one batch and its labels
-    steps : int
+    split : helpers.data.Split
+        MNIST-1D (`data.load_mnist1d`), or any split whose rows are sequences.
+    per_class : int
+    classes : sequence of int
+    ax : sequence of matplotlib Axes (one per class), optional
 
     Returns
     -------
-    dict
-        "per step": the largest difference over all parameters after each step (a list);
-        "by parameter": helpers key -> the largest difference of that parameter at the end.
+    matplotlib Figure
     """
-    from .losses import softmax_cross_entropy
-    from .optim import Optimizer
-
-    torch = require_torch()
-    L.check_model(model)
-    check_callable(torch_optimizer, "torch_optimizer",
-                   "lambda module: torch.optim.Adam(module.parameters(), lr=0.01)")
-    if not isinstance(optimizer, Optimizer) or optimizer.model is not model:
-        raise TypeError(f"optimizer must be a helpers.optim.SGD or Adam built on model, e.g. "
-                        f"Adam(model, lr=0.01); got {type(optimizer).__name__}"
-                        f"{' built on another model' if isinstance(optimizer, Optimizer) else ''}.")
-    if y is None:
-        raise TypeError("y must be the labels of X (class indices); got None.")
-    X, y = check_data(X, y, model=model)
-    steps = check_count(steps, "steps")
-    module = to_torch(model)
-    opt_t = torch_optimizer(module)
-    Xt, yt = torch.tensor(X, dtype=torch.float64), torch.as_tensor(y)
-    pairs = parameter_pairs(model, module)
-    per_step = []
-    for _ in range(steps):
-        _, dlogits = softmax_cross_entropy(model.forward(X), y)
-        model.backward(dlogits)
-        optimizer.step()
-        opt_t.zero_grad()
-        torch.nn.functional.cross_entropy(module(Xt), yt).backward()
-        opt_t.step()
-        by_parameter = {key: _largest(model.params[key], _in_our_layout(p, t, model.params[key]))
-                        for key, (p, t) in pairs.items()}
-        per_step.append(max(by_parameter.values()))
-    return {"per step": per_step, "by parameter": by_parameter}
-
-
-# --- the capstone's best network, written in PyTorch --------------------------------------------
-
-def torch_mlp(n_in, hidden, n_out, *, seed, activation="silu", residual=True, init="he"):
-    """The MLP of ``helpers.models.mlp`` written as one would in PyTorch, float32.
-
-    Linear -> activation per hidden layer; with `residual`, every layer whose input and output
-    widths are equal becomes x + f(x), its weights scaled by 1 / sqrt(number of such branches);
-    normal weights for the hidden layers, with std sqrt(2 / fan_in) for init="he" (PyTorch's
-    kaiming_normal_ with nonlinearity "relu") or g / sqrt(fan_in) with the activation's own gain
-    g for init="matched" (``helpers.init.matched_gain``, as ``models.mlp``), zero biases,
-    Glorot-normal for the output layer. Not PyTorch's default initialisation (uniform, see the
-    notebook).
-    """
-    torch = require_torch()
-    nn = torch.nn
-    check_choice(activation, "activation", TORCH_ACTIVATIONS)
-    residual = check_bool(residual, "residual")
-    init = check_choice(init, "init", ("he", "matched"))
-    gain = matched_gain(activation) if init == "matched" else None
-    torch.manual_seed(check_positive_int(seed, "seed", minimum=0, maximum=TORCH_MAX_SEED))
-    hidden = [check_size(h, "hidden width")
-              for h in check_sequence(hidden, "hidden", "[48] * 16")]
-    widths = [check_size(n_in, "n_in"), *hidden]
-    n_branches = sum(a == b for a, b in zip(widths[:-1], widths[1:], strict=True))
-    layers = []
-    for width, h in zip(widths[:-1], widths[1:], strict=True):
-        linear = nn.Linear(width, h)
-        if gain is None:
-            nn.init.kaiming_normal_(linear.weight, nonlinearity="relu")
-        else:
-            nn.init.normal_(linear.weight, std=gain / width ** 0.5)
-        nn.init.zeros_(linear.bias)
-        block = nn.Sequential(linear, getattr(nn, TORCH_ACTIVATIONS[activation])())
-        if residual and width == h:
-            with torch.no_grad():
-                linear.weight /= n_branches ** 0.5
-            layers.append(Residual(block))
-        else:
-            layers.extend(block)
-    out = nn.Linear(widths[-1], check_size(n_out, "n_out"))
-    nn.init.xavier_normal_(out.weight)
-    nn.init.zeros_(out.bias)
-    return nn.Sequential(*layers, out)
-
-
-def train_torch(model, optimizer, data, *, seed, epochs, batch_size):
-    """Train a torch `model` with a torch `optimizer` (built on its parameters) on softmax
-    cross-entropy, as `helpers.training.fit` does: each epoch shuffles the training split into
-    mini-batches of nearly equal size; accuracies are measured in evaluation mode.
-
-    Returns
-    -------
-    (test accuracy, seconds per epoch, validation accuracy after each epoch)
-    """
-    torch = require_torch()
-    _check_torch_model(model, torch)
-    if not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(f"optimizer must be a torch.optim optimizer built on the model, e.g. "
-                        f"torch.optim.Adam(model.parameters(), lr=0.01); got "
-                        f"{type(optimizer).__name__}.")
-    ours = {id(p) for p in model.parameters()}
-    if not any(id(p) in ours for group in optimizer.param_groups for p in group["params"]):
-        raise ValueError("optimizer must be built on this model's parameters, e.g. "
-                         "torch.optim.Adam(model.parameters(), lr=0.01); it updates another "
-                         "model's, so this one would never change.")
-    check_split(data)
-    expected = _torch_input_features(model)
-    if expected is not None and data.n_features != expected:
-        raise ValueError(f"data has {data.n_features} features, but the model expects "
-                         f"{expected}.")
-    epochs = check_count(epochs, "epochs")
-    batch_size = check_size(batch_size, "batch_size")
-    X, y = torch.tensor(data.X_train, dtype=torch.float32), torch.as_tensor(data.y_train)
-    generator = torch.Generator().manual_seed(check_positive_int(seed, "seed", minimum=0,
-                                                                 maximum=TORCH_MAX_SEED))
-    loss_fn = torch.nn.CrossEntropyLoss()
-    n_batches = -(-len(y) // batch_size)
-    val_acc, start = [], time.perf_counter()
-    for _ in range(epochs):
-        model.train()
-        for batch in torch.randperm(len(y), generator=generator).tensor_split(n_batches):
-            optimizer.zero_grad()
-            loss_fn(model(X[batch]), y[batch]).backward()
-            optimizer.step()
-        val_acc.append(torch_accuracy(model, data.X_val, data.y_val))
-    seconds = (time.perf_counter() - start) / epochs
-    return torch_accuracy(model, data.X_test, data.y_test), seconds, val_acc
-
-
-def torch_accuracy(model, X, y):
-    """Accuracy of a torch model on (X, y), in evaluation mode and without gradients."""
-    torch = require_torch()
-    _check_torch_model(model, torch)
-    if y is None:
-        raise TypeError("y must be the labels of X (class indices); got None.")
-    X, y = check_data(X, y)
-    expected = _torch_input_features(model)
-    if expected is not None and X.shape[1] != expected:
-        raise ValueError(f"X has {X.shape[1]} features (columns), but the model expects "
-                         f"{expected}; got shape {X.shape}.")
-    model.eval()
-    with torch.no_grad():
-        logits = model(torch.tensor(X, dtype=torch.float32))
-    check_labels(y, len(y), logits.shape[1], name="y")  # labels beyond the model's classes
-    return float((logits.argmax(dim=1).numpy() == y).mean())
-
-
-# torch.manual_seed takes seeds from 0 to 2**64 - 1
-TORCH_MAX_SEED = 2**64 - 1
-
-
-def _check_torch_model(model, torch):
-    if not isinstance(model, torch.nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, e.g. from torch_mlp; got "
-                        f"{type(model).__name__}.")
-
-
-def _torch_input_features(model):
-    """The in_features of the model's first Linear layer, or None."""
-    first = next((m for m in model.modules() if hasattr(m, "in_features")), None)
-    return None if first is None else first.in_features
-
-
-# --- a deep SELU network under PyTorch's initialisations and dropouts (numpy) -----------------
-
-# What a reader can write in PyTorch, and the weight distribution it gives (fan_in = n):
-TORCH_INITS = {
-    # nn.Linear's own reset_parameters: kaiming_uniform_(a=sqrt(5)) = U(-1/sqrt(n), 1/sqrt(n)),
-    # weights *and* biases: weight variance 1/(3n), a third of what SELU needs
-    "nn.Linear default": "uniform",
-    # kaiming_normal_(w, nonlinearity="selu"): gain 3/4, std 0.75/sqrt(n), zero biases
-    "gain('selu') = 3/4": 0.75,
-    # kaiming_normal_(w, nonlinearity="linear"): LeCun normal, std 1/sqrt(n), zero biases
-    "LeCun (gain 1)": 1.0,
-}
-DROPOUTS = ("none", "F.dropout", "F.alpha_dropout")
-
-
-def torch_like_weights(init, n_in, n_out, *, rng):
-    """Weights (n_in, n_out) and biases (n_out,) drawn as PyTorch's initialisation `init` (a
-    key of `TORCH_INITS`) draws them, in numpy."""
-    kind = TORCH_INITS[check_choice(init, "init", TORCH_INITS)]
-    n_in, n_out = check_size(n_in, "n_in"), check_size(n_out, "n_out")
-    check_rng(rng)
-    bound = 1.0 / np.sqrt(n_in)
-    if kind == "uniform":
-        return rng.uniform(-bound, bound, (n_in, n_out)), rng.uniform(-bound, bound, n_out)
-    return rng.standard_normal((n_in, n_out)) * (kind * bound), np.zeros(n_out)
-
-
-def selu_depth_stats(init="LeCun (gain 1)", dropout="none", rate=0.1, *, depth=32, width=128,
-                     n_samples=128, seed=0):
-    """Mean and variance of the activations after each layer of a random SELU network.
-
-    Inputs N(0, 1); each layer: Linear (drawn by `torch_like_weights`), SELU, then `dropout`
-    ("none", "F.dropout": inverted dropout, "F.alpha_dropout") with probability `rate`, in
-    training mode.
-
-    Returns
-    -------
-    (mean, var) : ndarrays of shape (depth,)
-    """
-    check_choice(init, "init", TORCH_INITS)
-    check_choice(dropout, "dropout", DROPOUTS)
-    rate = check_dropout_rate(rate)
-    depth, width = check_count(depth, "depth"), check_size(width, "width")
-    rng = np.random.default_rng(check_positive_int(seed, "seed", minimum=0))
-    drop = {"none": None, "F.dropout": L.Dropout, "F.alpha_dropout": L.AlphaDropout}[dropout]
-    drop = None if drop is None or rate == 0 else drop(rate, rng=rng)
-    h = rng.standard_normal((check_size(n_samples, "n_samples", minimum=2), width))
-    mean, var = np.empty(depth), np.empty(depth)
-    for layer in range(depth):
-        W, b = torch_like_weights(init, width, width, rng=rng)
-        h = ACTIVATIONS["selu"].function(h @ W + b)
-        if drop is not None:
-            h = drop.forward(h)
-        mean[layer], var[layer] = h.mean(), h.var()
-    return mean, var
-
-
-def theory_variances(gain, depth):
-    """The variance after each of `depth` SELU layers with LeCun weights times `gain` and
-    zero-mean unit-variance inputs, by the moment map of ``helpers.selu_theory`` (tau = gain²),
-    NaN once it falls below the range where the map is accurate. A gain whose first layer is
-    already below that range, or whose variance overflows float64 within `depth` layers, is
-    refused."""
-    gain = check_finite_real(gain, "gain", minimum=0.0, exclusive=True)
-    depth = check_count(depth, "depth")
-    smallest = float(np.sqrt(MIN_VARIANCE * 10))
-    if gain < smallest:
-        raise ValueError(f"gain must be >= {smallest:.3g}: below, the first layer's variance "
-                         f"(gain²) is under {MIN_VARIANCE * 10:g}, where the moment map is not "
-                         f"accurate; got {gain}.")
-    tau = gain * gain  # a Python float: inf, not an OverflowError, beyond float64
-    path = [(0.0, 1.0)]
-    for layer in range(1, depth + 1):
-        variance = float(path[-1][1]) * tau
-        if not variance >= MIN_VARIANCE * 10:  # NaN stays NaN
-            path.append((np.nan, np.nan))
-            continue
-        if variance > 1e300:
-            raise ValueError(f"gain = {gain:g} makes the variance overflow float64 by layer "
-                             f"{layer} (of depth = {depth}): use a smaller gain or depth.")
-        path.append(tuple(iterate_moment_map(*path[-1], 1, tau=tau)[1]))
-    return np.array(path)[1:, 1]
-
-
-def selu_depth_figure(rate=0.1, init="LeCun (gain 1)", dropout="F.alpha_dropout", depth=32,
-                      seeds=(0, 1, 2)):
-    """The figure behind `selu_depth_explorer`: per-layer mean and variance of a random SELU
-    network with the chosen initialisation and dropout, each seed a band, against LeCun's
-    initialisation without dropout (the self-normalizing setting)."""
-    seeds, rate = check_seeds(seeds), check_dropout_rate(rate)
-    check_choice(init, "init", TORCH_INITS)
-    check_choice(dropout, "dropout", DROPOUTS)
-    label = f"{init}, {dropout}" + (f" p={rate:g}" if dropout != "none" else "")
-    runs = {label: [selu_depth_stats(init, dropout, rate, depth=depth, seed=s) for s in seeds],
-            "LeCun, no dropout": _reference_stats(depth, tuple(seeds))}
-    fig, axes = explorer_figure(2)
-    plot_layer_curves({k: [r[0] for r in v] for k, v in runs.items()}, ax=axes[0],
-                      ylabel="mean of activations", title="Mean per layer (target 0)",
-                      ylim=(-0.3, 0.3))
-    plot_layer_curves({k: [r[1] for r in v] for k, v in runs.items()}, ax=axes[1],
-                      ylabel="variance of activations", title="Variance per layer (target 1)",
-                      logy=True, ylim=(1e-3, 10))
-    axes[1].yaxis.set_minor_formatter(NullFormatter())  # four decades: labels at each suffice
-    axes[0].axhline(0, color="0.6", linestyle=":")
-    axes[1].axhline(1, color="0.6", linestyle=":")
-    fig.suptitle(f"Random SELU network, width 128, {len(seeds)} seeds (band: min-max)")
+    check_split(split, "split")
+    per_class = check_size(per_class, "per_class")
+    classes = [check_positive_int(c, "classes", minimum=0, maximum=split.n_classes - 1)
+               for c in check_sequence(classes, "classes", "(0, 1, 2)")]
+    if not classes:
+        raise ValueError("classes must name at least one class, e.g. classes=(0, 1).")
+    axes = check_axes(ax, "ax", count=len(classes)) if ax is not None else None
+    if axes is None:
+        fig, axes = plt.subplots(1, len(classes), figsize=(2.4 * len(classes), 2.6),
+                                 sharey=True, layout="constrained")
+        axes = np.atleast_1d(axes)
+    fig = axes[0].figure
+    for ax, c in zip(axes, classes, strict=False):
+        rows = np.flatnonzero(split.y_train == c)[:per_class]
+        for i, row in enumerate(rows):
+            ax.plot(split.X_train[row], color=PALETTE[(i + 1) % len(PALETTE)], linewidth=1.2)
+        ax.set_title(f"class {split.class_names[c]}")
+        ax.set_xlabel("position")
+    axes[0].set_ylabel("value")
     return fig
 
 
-@functools.lru_cache(maxsize=16)
-def _reference_stats(depth, seeds):
-    """LeCun without dropout: the same at every slider position but depth, so kept."""
-    return [selu_depth_stats("LeCun (gain 1)", "none", depth=depth, seed=s) for s in seeds]
+# Budgets of training steps at which the capstone's study is read; None: no limit (each run
+# stopped by early stopping, at most the study's epochs).
+BUDGETS = (250, 1000, 4000, None)
 
 
-def selu_depth_explorer():
-    """Sliders over `selu_depth_figure`: dropout rate, initialisation and kind of dropout."""
-    return explorer(
-        selu_depth_figure,
-        rate=widgets.FloatSlider(value=0.1, min=0.0, max=0.3, step=0.05,
-                                 description="dropout p"),
-        init=widgets.Dropdown(options=list(TORCH_INITS), value="LeCun (gain 1)",
-                              description="init"),
-        dropout=widgets.Dropdown(options=list(DROPOUTS), value="F.alpha_dropout",
-                                 description="dropout"),
-        depth=widgets.IntSlider(value=32, min=8, max=48, step=8, description="depth"),
-    )
+def _check_budgets(budgets):
+    budgets = list(check_sequence(budgets, "budgets", "(250, 1000, None)"))
+    numeric = [check_positive_int(b, "budgets") for b in budgets if b is not None]
+    if not budgets or budgets.count(None) > 1 or (None in budgets and budgets[-1] is not None) \
+            or numeric != sorted(set(numeric)):
+        raise ValueError(f"budgets must be increasing numbers of steps, optionally ending with "
+                         f"None (convergence), e.g. (250, 1000, None); got {budgets!r:.60}.")
+    return budgets
 
 
-# --- exercises -------------------------------------------------------------------------------
+def judge_at_budgets(study, table, budgets=BUDGETS):
+    """The protocol applied to a stored study at each budget of steps.
 
-def _init_hint(*levels, key=None):
-    return Hint(levels, key=key)
+    Below convergence the best rate may sit at the grid's edge (at a short budget the best
+    rate can differ); at convergence (None) every optimum must be interior, or
+    ``protocol.EdgeOptimumError`` is raised.
 
-
-_LECUN_CODE = ("torch.nn.init.kaiming_normal_(linear.weight, nonlinearity='linear'); "
-               "torch.nn.init.zeros_(linear.bias)")
-
-
-def _selu_init_layer(torch, rng, fan_in, wider):
-    """A fresh nn.Linear with `fan_in` inputs and a fan_out 1.4 to 1.5 times larger (`wider`)
-    or 1.4 to 1.7 times smaller: far enough from fan_in that every known scale (fan_out's,
-    Glorot's, He's, SELU's gain) is told apart from the others and from the right one."""
-    torch.manual_seed(int(rng.integers(2**31)))
-    ratio = 1 / rng.uniform(1.4, 1.5) if wider else rng.uniform(1.4, 1.7)
-    return torch.nn.Linear(fan_in, int(round(fan_in / ratio)))
-
-
-def _initialised(candidate, linear, torch):
-    """Run the reader's function on `linear`: the Feedback for an answer that did not change
-    this layer's parameters in place and return it, else (weight, bias) as arrays."""
-    weight_tensor, bias_tensor = linear.weight, linear.bias
-    before = _numpy(linear.weight).copy()
-    out, problem = call(candidate, linear)
-    if problem is not None:
-        return verdict(problem)
-    changed = not (linear.weight is weight_tensor and np.array_equal(_numpy(linear.weight),
-                                                                      before))
-    if isinstance(out, torch.nn.Linear) and out is not linear:
-        return not_yet(_init_hint(
-            "you returned a new layer" + ("" if changed else " and left the one you were given "
-                                          "as it was") + ": a network that holds the given "
-            "layer never sees your initialisation.", "Change the given layer's parameters in "
-            "place (the torch.nn.init functions whose names end in _ do) and return that same "
-            "layer.", _LECUN_CODE, key="new layer"))
-    if not isinstance(out, torch.nn.Linear):
-        return not_yet(f"return the layer you were given (after changing it in place, as the "
-                       f"nn.init functions do); got a {type(out).__name__}.")
-    if linear.weight is not weight_tensor or linear.bias is not bias_tensor:
-        return not_yet(_init_hint(
-            "you replaced the layer's weight or bias with a new Parameter: an optimizer built "
-            "on the layer before still holds the old one, and would train that.", "Change the "
-            "values of the existing tensors instead: the torch.nn.init functions ending in _ "
-            "do it in place.", _LECUN_CODE, key="new parameter"))
-    weight, bias = numbers(_numpy(linear.weight)), numbers(_numpy(linear.bias))
-    if weight is None or weight.shape != before.shape or bias is None:
-        return not_yet("keep the layer's weight and bias (change their values, not the layer).")
-    if np.array_equal(weight, before):
-        return not_yet(_init_hint(
-            "the weights are unchanged: nn.Linear's own initialisation is uniform on "
-            "±1/sqrt(fan_in), a variance of 1/(3 fan_in), a third of what SELU needs.",
-            "Re-draw them with one of torch.nn.init's functions, in place (they end in _).",
-            _LECUN_CODE))
-    return weight, bias
-
-
-def _scale_problem(weight):
-    """The hint for weights whose spread is not LeCun's, or None."""
-    n_out, n_in = weight.shape
-    scale = weight.std() * np.sqrt(n_in)  # 1 for LeCun; 20,000 draws or more: within 1% or so
-    if abs(scale - 1) <= 0.03:
-        return None
-    named = [(0.75, "that is calculate_gain('selu') = 3/4, PyTorch's gain for SELU, which the "
-              "documentation itself says does not self-normalize.",
-              "Self-normalization needs the gain of a linear layer."),
-             (np.sqrt(2), "that is He's initialisation for ReLU (gain sqrt(2)), twice the "
-              "variance SELU needs.", "SELU's analysis assumes the gain of a linear layer."),
-             (np.sqrt(n_in / n_out), "the spread follows fan_out, not fan_in: the variance of "
-              "each unit's input is the sum over its fan_in inputs.", "Keep mode='fan_in' (the "
-              "default) in kaiming_normal_."),
-             (np.sqrt(2 * n_in / (n_in + n_out)), "that is Glorot's (Xavier's) initialisation, "
-              "variance 2/(fan_in + fan_out): it averages the two fans, where SELU needs "
-              "1/fan_in.", "Use a function that scales by fan_in alone."),
-             (1 / np.sqrt(3), "that is nn.Linear's own initialisation again (uniform on "
-              "±1/sqrt(fan_in)): a variance of 1/(3 fan_in), a third of what SELU needs.",
-              "Re-draw the weights with a variance of 1/fan_in."),
-             (1 / np.sqrt(n_in), "the weights' standard deviation is 1/fan_in: that is LeCun's "
-              "variance, used as a standard deviation.", "The standard deviation is the square "
-              "root of the variance: 1/sqrt(fan_in)."),
-             (np.sqrt(n_in), "the weights are standard normal (standard deviation 1): not "
-              "scaled by fan_in at all.", "Scale them to variance 1/fan_in.")]
-    for value, *levels in named:
-        if abs(scale - value) < 0.03 * value:
-            return _init_hint(*levels, _LECUN_CODE)
-    return _init_hint(f"the weights' standard deviation is {scale:.3g}/sqrt(fan_in); LeCun's is "
-                      "1/sqrt(fan_in).", "Draw them with variance 1/fan_in (fan_in is the "
-                      "number of inputs, linear.in_features).", _LECUN_CODE, key="scale")
-
-
-_SIZES = _init_hint(
-    "your weights' spread does not follow the layer's size: this check tries two layers, of "
-    "about 150 to 220 and 400 to 600 inputs, and yours are right for at most one of them. Did "
-    "you write a number of inputs into your function?", "Read the size from the layer "
-    "(linear.in_features), or let a torch.nn.init function compute fan_in.", _LECUN_CODE,
-    key="sizes")
-
-
-@checker
-def check_selu_init(candidate):
-    """Check a reader's ``selu_init_(linear)``: it must give a torch ``nn.Linear`` the
-    initialisation self-normalization needs, weights of variance 1 / fan_in and zero biases,
-    in place (the same layer, the same parameter tensors), and return the layer.
-    Each call tries two fresh layers of random sizes, one about three times wider than the
-    other (see `_selu_init_layer`), so that no size can be written into the answer.
-
-    Examples
-    --------
-    >>> import torch  # doctest: +SKIP
-    >>> def ok(linear):  # doctest: +SKIP
-    ...     torch.nn.init.kaiming_normal_(linear.weight, nonlinearity="linear")
-    ...     torch.nn.init.zeros_(linear.bias)
-    ...     return linear
-    >>> check_selu_init(ok)  # doctest: +SKIP
-    Correct! ...
+    Returns
+    -------
+    dict budget -> dict config -> results.Judged
     """
-    torch = require_torch()
-    rng = np.random.default_rng()
-    answers, wider = [], bool(rng.integers(2))  # both layers wider, or both narrower
-    for fan_in in (int(rng.integers(400, 601)), int(rng.integers(150, 221))):
-        answer = _initialised(candidate, _selu_init_layer(torch, rng, fan_in, wider), torch)
-        if isinstance(answer, Feedback):
-            return answer
-        answers.append(answer)
-    problems = [_scale_problem(weight) for weight, _ in answers]
-    spreads = [weight.std() for weight, _ in answers]
-    if any(problems) and not all(problems) or (
-            abs(spreads[0] / spreads[1] - 1) < 0.05 and abs(spreads[0] - 1) > 0.05):
-        return not_yet(_SIZES)  # right for one size only, or the same spread for both
-    if problems[0] is not None:
-        return not_yet(problems[0])
-    if any(np.any(bias != 0) for _, bias in answers):
-        return not_yet(_init_hint(
-            "the weights are right, but the biases are not 0 (nn.Linear's own are uniform on "
-            "±1/sqrt(fan_in)): the self-normalizing analysis assumes zero biases.",
-            "Set them to 0 in place, as the weights.", _LECUN_CODE))
-    weight = answers[0][0]
-    centred = weight - weight.mean()
-    kurtosis = float((centred**4).mean() / (centred**2).mean() ** 2)  # normal 3, uniform 1.8
-    shape = ("normal, as LeCun's initialisation" if kurtosis > 2.5 else
-             "uniform with the right variance, which self-normalizes just as well (LeCun's is "
-             "normal)")
-    return correct(f"weights of standard deviation 1/sqrt(fan_in), {shape}, and zero biases.")
+    return {b: judge(study, table, budget=b, require_interior=b is None)
+            for b in _check_budgets(budgets)}
 
 
-def _param_group_models(torch, rng):
-    """The models a param_groups answer is tried on: the notebook's example first, then two
-    drawn at random (widths, depth, biases, norms, PReLU, an inner nn.Sequential, dropout), so
-    that the names and positions of the parameters differ from model to model; their output
-    layer is always where the example has none (position 6 or later)."""
-    nn = torch.nn
-    models = [nn.Sequential(nn.Linear(6, 5), nn.BatchNorm1d(5), nn.PReLU(5), nn.Linear(5, 4),
-                            nn.LayerNorm(4), nn.Linear(4, 3, bias=False))]
-    norms = [nn.BatchNorm1d, nn.LayerNorm, nn.RMSNorm, None]
-    for _ in range(2):
-        width, layers = int(rng.integers(3, 9)), []
-        for k in range(int(rng.integers(2, 5))):
-            out = int(rng.integers(3, 9))
-            block = [nn.Linear(width, out, bias=bool(rng.integers(2)))]
-            norm = norms[k % 3] if k == 0 else norms[int(rng.integers(len(norms)))]
-            block += [] if norm is None else [norm(out)]
-            block.append(nn.PReLU(out if k % 2 == 0 else 1) if k < 2 or rng.integers(2)
-                         else nn.ReLU())
-            layers += [nn.Sequential(*block)] if k == 1 or rng.integers(2) else block
-            width = out
-        while len(layers) < 6:  # the output layer beyond the example's last position, 5
-            layers.insert(int(rng.integers(len(layers) + 1)), nn.Dropout(0.1))
-        layers.append(nn.Linear(width, int(rng.integers(2, 6))))
-        models.append(nn.Sequential(*layers))
-    return models
+def budget_label(budget):
+    """ "250 steps", or "convergence" for None."""
+    if budget is None:
+        return "convergence"
+    return f"{check_positive_int(budget, 'budget'):,} steps"
 
 
-_GROUPS_CODE = ("linear = [m.weight for m in model.modules() if isinstance(m, nn.Linear)]; "
-                "rest = [p for p in model.parameters() if all(p is not w for w in linear)]; "
-                "return [{'params': linear}, {'params': rest, 'weight_decay': 0.0}]")
-_BY_MODULE = ("Walk through model.modules(): the weight of each nn.Linear goes in the decayed "
-              "group, every other parameter in a second group with weight_decay 0.0.")
+def _check_judged_at(judged_at):
+    if not isinstance(judged_at, dict) or not judged_at or not all(
+            isinstance(j, dict) and j and all(isinstance(v, Judged) for v in j.values())
+            for j in judged_at.values()):
+        raise TypeError(f"judged_at must be the dict budget -> {{config: results.Judged}} that "
+                        f"judge_at_budgets returns; got {judged_at!r:.60}.")
+    _check_budgets(list(judged_at))
+    return judged_at
 
 
-def _groups_hint(first, second=_BY_MODULE, key=None):
-    return Hint((first, second, _GROUPS_CODE), key=key)
+def _check_configs(configs, judged):
+    """`configs` as a dict label -> config name of `judged`."""
+    if isinstance(configs, list | tuple):
+        configs = {c: c for c in configs}
+    if not isinstance(configs, dict) or not configs:
+        raise TypeError(f"configs must be a non-empty list of configurations or a dict label -> "
+                        f"configuration; got {configs!r:.60}.")
+    for label, config in configs.items():
+        if config not in judged:
+            raise ValueError(f"configs[{label!r}] = {config!r:.60} is not a configuration of the "
+                             f"study; its configurations are {list(judged)!r:.120}.")
+    return configs
 
 
-def _as_groups(out, torch):
-    """The reader's answer as a list of dicts with a list of "params" each, or a Feedback."""
-    try:
-        items = list(out)
-    except TypeError:
-        return not_yet(f"return the list of groups, e.g. [{{'params': [...]}}, {{'params': [...], "
-                       f"'weight_decay': 0.0}}]; got {type(out).__name__}.")
-    if items and all(isinstance(p, torch.Tensor) for p in items):
-        return [{"params": items}]  # a plain list of parameters: one group, as AdamW reads it
-    groups = []
-    for group in items:
-        if not isinstance(group, dict) or "params" not in group:
-            return not_yet(f"each group must be a dict with a 'params' entry, e.g. {{'params': "
-                           f"[...], 'weight_decay': 0.0}}; got {group!r:.60}.")
-        params = group["params"]
-        try:
-            params = [params] if isinstance(params, torch.Tensor) else list(params)
-        except TypeError:
-            return not_yet(f"a group's 'params' must be a list of parameters; got "
-                           f"{type(params).__name__}.")
-        groups.append({**group, "params": params})
+def plot_budgets(judged_at, configs, *, title, ax=None, ylim=None):
+    """Test accuracy against the training budget, one curve per configuration (each seed a
+    dot, the mean a line, the range a band), at each budget's own choice of learning rate.
+
+    Parameters
+    ----------
+    judged_at : dict
+        From `judge_at_budgets`.
+    configs : list of str, or dict label -> str
+        The configurations to draw.
+    title : str
+    ax : matplotlib Axes, optional
+    ylim : (float, float), optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    budgets = list(_check_judged_at(judged_at))
+    last = next(iter(judged_at.values()))
+    configs = _check_configs(configs, last)
+    numeric = [b for b in budgets if b is not None]
+    x = numeric + ([4 * numeric[-1] if numeric else 1] if None in budgets else [])
+    curves = {label: np.array([judged_at[b][c].test for b in budgets])
+              for label, c in configs.items()}
+    ax = plot_sweep(x, curves, xlabel="training budget (steps of 100 sequences)",
+                    ylabel="test accuracy (best checkpoint)", title=title, ax=ax, ylim=ylim)
+    ax.set_xticks(x, [budget_label(b).replace(" steps", "") for b in budgets])
+    ax.minorticks_off()
+    return ax
+
+
+def plot_learning_rates(judged, configs, *, title, ax=None):
+    """Validation accuracy (best checkpoint) against the learning rate, one curve per
+    configuration: the curves the protocol chooses from.
+
+    Parameters
+    ----------
+    judged : dict config -> results.Judged
+        One budget of `judge_at_budgets`.
+    configs : list of str, or dict label -> str
+    title : str
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if not isinstance(judged, dict) or not judged or not all(
+            isinstance(j, Judged) for j in judged.values()):
+        raise TypeError(f"judged must be a dict config -> results.Judged (one budget of "
+                        f"judge_at_budgets); got {judged!r:.60}.")
+    configs = _check_configs(configs, judged)
+    lrs = sorted(next(iter(judged.values())).val_by_lr)
+    curves = {label: np.array([judged[c].val_by_lr[lr] for lr in lrs])
+              for label, c in configs.items()}
+    ax = plot_sweep(lrs, curves, xlabel="learning rate (Adam)",
+                    ylabel="validation accuracy (best checkpoint)", title=title, ax=ax)
+    ax.set_xticks(lrs, [f"{lr:.1g}" for lr in lrs])
+    ax.minorticks_off()
+    return ax
+
+
+def _check_groups(groups, judged):
+    if not isinstance(groups, dict) or not groups or not all(
+            isinstance(rows, dict) and rows for rows in groups.values()):
+        raise TypeError(f"groups must be a non-empty dict comparison -> {{label: "
+                        f"configuration}}; got {groups!r:.60}.")
+    for rows in groups.values():
+        _check_configs(rows, judged)
     return groups
 
 
-def _groups_problem(candidate, model, weight_decay, torch):
-    """The Feedback for the reader's groups on one model, or None if they decay exactly the
-    weights of its nn.Linear layers with `weight_decay`."""
-    out, problem = call(candidate, model, weight_decay)
-    if problem is not None:
-        return verdict(problem)
-    groups = _as_groups(out, torch)
-    if isinstance(groups, Feedback):
-        return groups
-    for group in groups:
-        typo = [k for k in group if "decay" in k.lower() and k != "weight_decay"]
-        if typo:
-            return not_yet(f"{typo[0]!r} is not an option of torch.optim.AdamW: a group's "
-                           "weight decay is its 'weight_decay' entry (unknown entries are kept "
-                           "and ignored).")
-    names = {id(p): name for name, p in model.named_parameters()}
-    counts = {}
-    for group in groups:
-        for p in group["params"]:
-            counts[id(p)] = counts.get(id(p), 0) + 1
-    twice = [names.get(i, "a tensor") for i, n in counts.items() if n > 1]
-    if twice:
-        return not_yet(_groups_hint(f"a parameter is in more than one group ({twice[0]}); "
-                                    "each must be in exactly one.", key="twice"))
-    foreign = [i for i in counts if i not in names]
-    if foreign:
-        return not_yet("a group holds a tensor that is not a parameter of the model passed in "
-                       "(a parameter of another model, or a copy).")
-    missing = [names[i] for i in names if i not in counts]
-    if missing:
-        return not_yet(_groups_hint(f"some parameters are in no group ({', '.join(missing)}), "
-                                    "so the optimizer would never update them.", "Every "
-                                    "parameter of model.parameters() goes in exactly one group: "
-                                    "those without decay in a group with weight_decay 0.0.",
-                                    key="missing"))
-    try:
-        optimizer = torch.optim.AdamW(groups, lr=1e-3, weight_decay=weight_decay)
-    except (TypeError, ValueError, KeyError) as error:
-        return not_yet(f"torch.optim.AdamW does not accept these groups: {error}")
-    decays = {id(p): g["weight_decay"] for g in optimizer.param_groups for p in g["params"]}
-    odd = sorted({d for d in decays.values() if d not in (weight_decay, 0.0)})
-    if odd:
-        return not_yet(_groups_hint(
-            f"a group has weight_decay {odd[0]:g}: the decayed group takes the weight_decay "
-            f"argument ({weight_decay:g} here), the other one 0.0.", "Leave 'weight_decay' out "
-            "of the decayed group (the optimizer's own applies) or set it to the argument.",
-            key="value"))
-    decayed = {names[i] for i, d in decays.items() if d == weight_decay}
-    modules = dict(model.named_modules())
-    linear = {n: m for n, m in modules.items() if isinstance(m, torch.nn.Linear)}
-    matrices = {f"{n}.weight" if n else "weight" for n in linear}
-    if decayed == matrices:
-        return None
-    if decayed == set(names.values()):
-        return not_yet(_groups_hint("every parameter gets weight decay: that is what a plain "
-                                    "optimizer does, and what this exercise avoids.",
-                                    key="everything"))
-    if not decayed:
-        return not_yet(_groups_hint("no parameter gets weight decay: the weight matrices "
-                                    "should.", key="nothing"))
-    extra, lacking = decayed - matrices, matrices - decayed
-    owners = {name: name.rpartition(".")[0] for name in names.values()}
-    if not lacking and all(n.endswith("weight") for n in extra):
-        return not_yet(_groups_hint(
-            f"normalisation gains or PReLU slopes are decayed ({', '.join(sorted(extra))}): "
-            "they are called 'weight' too, so a test on the name misses the difference.",
-            "Test the module's type instead: isinstance(m, nn.Linear) for m in "
-            "model.modules().", key="named weight"))
-    if not lacking and all(owners[n] in linear for n in extra):
-        return not_yet(_groups_hint("the biases of the linear layers are decayed too; only "
-                                    "their weight matrices should be.", key="biases"))
-    top = {f"{n}.weight" for n, m in model.named_children() if isinstance(m, torch.nn.Linear)}
-    if decayed == top:
-        return not_yet(_groups_hint(
-            f"you decayed the linear layers among the model's direct children only; those "
-            f"inside an inner nn.Sequential ({', '.join(sorted(lacking))}) were missed.",
-            "model.modules() walks through every module, nested ones too; model.children() "
-            "does not.", key="children"))
-    return not_yet(_groups_hint(f"decay exactly the weight matrices of the nn.Linear layers "
-                                f"({', '.join(sorted(matrices))}); yours decays "
-                                f"{', '.join(sorted(decayed))}.", key="other"))
+def results_figure(judged_at, groups, comparison, budget, split="test"):
+    """The seeds of one comparison at one budget, each a dot, with each configuration's chosen
+    learning rate.
+
+    Parameters
+    ----------
+    judged_at : dict
+        From `judge_at_budgets`.
+    groups : dict
+        Comparison name -> {label: configuration}.
+    comparison : str
+        A key of `groups`.
+    budget : int or None
+        A budget of `judged_at` (None: convergence).
+    split : {"test", "validation"}
+        Accuracy at each run's best validation checkpoint, on the test or validation split.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    _check_judged_at(judged_at)
+    if budget not in judged_at:
+        raise ValueError(f"budget must be one of {list(judged_at)}; got {budget!r:.40}.")
+    judged = judged_at[budget]
+    rows = _check_groups(groups, judged)[check_choice(comparison, "comparison", tuple(groups))]
+    split = check_choice(split, "split", ("test", "validation"))
+    values = {f"{label}\nlr {judged[c].lr:.1g}": judged[c].test if split == "test" else
+              judged[c].val for label, c in rows.items()}
+    fig, ax = plt.subplots(figsize=(1.3 * len(values) + 2, 4))
+    plot_seed_boxes(values, ax=ax, ylabel=f"{split} accuracy",
+                    title=f"{comparison}: {budget_label(budget)} ({split}, each dot a seed)")
+    return fig
+
+
+def results_explorer(judged_at, groups):
+    """Buttons over `results_figure`: the comparison, the budget and the split.
+
+    Returns
+    -------
+    ipywidgets.interactive
+    """
+    _check_judged_at(judged_at)
+    _check_groups(groups, next(iter(judged_at.values())))
+    by_label = {budget_label(b): b for b in judged_at}
+    return explorer(
+        lambda comparison, budget, split: results_figure(judged_at, groups, comparison,
+                                                         by_label[budget], split),
+        comparison=widgets.ToggleButtons(options=list(groups), description="compare"),
+        budget=widgets.SelectionSlider(options=list(by_label), value=list(by_label)[0],
+                                       description="budget"),  # from the shortest budget on
+        split=widgets.ToggleButtons(options=["test", "validation"], description="split"),
+    )
+
+
+# GELU's tanh approximation (Hendrycks & Gimpel 2016), used by GPT-2 and BERT's code
+_C = np.sqrt(2 / np.pi)
+# Beyond |z| = 10 the tanh below is exactly +-1 in every float dtype, so the formula is z or 0
+# there: z is clipped to [-10, 10] inside the tanh, so that z³ cannot overflow (0 * inf = NaN).
+_SATURATED = 10.0
+
+
+def gelu_tanh(z):
+    """GELU's tanh approximation: z/2 (1 + tanh(sqrt(2/pi) (z + 0.044715 z³))).
+
+    Floating inputs keep their dtype; the limits at +-inf are inf and 0.
+    """
+    z = as_float_array(z, "z")
+    bounded = np.clip(z, -_SATURATED, _SATURATED)
+    t = np.tanh(_C * (bounded + 0.044715 * bounded**3))
+    return np.where(z > _SATURATED, z, 0.5 * bounded * (1 + t)).astype(z.dtype, copy=False)
+
+
+def gelu_tanh_grad(z):
+    """Derivative of `gelu_tanh`; its limits at +-inf are 1 and 0."""
+    z = as_float_array(z, "z")
+    dtype, z = z.dtype, np.clip(z, -_SATURATED, _SATURATED)  # beyond, f' is exactly 1 or 0
+    t = np.tanh(_C * (z + 0.044715 * z**3))
+    out = 0.5 * (1 + t) + 0.5 * z * (1 - t**2) * _C * (1 + 3 * 0.044715 * z**2)
+    return out.astype(dtype, copy=False)
+
+
+_GELU_RULE = ("GELU is z Phi(z): by the product rule its derivative is Phi(z) + z phi(z), with "
+              "phi the standard normal density.")
+_GELU_CODE = ("In code: from scipy.stats import norm; return norm.cdf(z) + z * norm.pdf(z).")
+_TANH_RULE = ("In the tanh form, with u = sqrt(2/pi) (z + 0.044715 z³): d/dz [z/2 (1 + tanh u)] "
+              "= (1 + tanh u)/2 + z/2 (1 - tanh² u) u', where u' = sqrt(2/pi) (1 + 3 * 0.044715 "
+              "z²). Or use the exact form: " + _GELU_RULE)
+
+
+def _gelu_hint(first, rule=_GELU_RULE):
+    return Hint([first, rule, _GELU_CODE])
+
+
+def _density(z):
+    return np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi)
+
+
+def _sigmoid_form_grad(z, k):
+    """Derivative of z sigmoid(k z): SiLU's for k = 1, GELU's sigmoid approximation for 1.702."""
+    s = expit(k * z)
+    return s + k * z * s * (1 - s)
+
+
+def _tanh_parts(z):
+    t = np.tanh(_C * (z + 0.044715 * z**3))
+    return 0.5 * (1 + t), 0.5 * z * (1 - t**2) * _C  # the first term; the second without u'/C
+
+
+_FIRST_TERM = _gelu_hint("only the first term of the product rule: Phi(z) (or (1 + tanh u)/2 "
+                         "in the tanh form). The second term comes from differentiating Phi.")
+_GELU_MISTAKES = [
+    (gelu, _gelu_hint("you returned GELU itself, not its derivative.")),
+    (gelu_tanh, _gelu_hint("you returned GELU's tanh approximation itself, not its "
+                           "derivative.", _TANH_RULE)),
+    (ndtr, _FIRST_TERM),
+    (lambda z: _tanh_parts(z)[0], _FIRST_TERM),
+    (lambda z: z * _density(z), _gelu_hint("only the second term of the product rule: "
+                                           "z phi(z).")),
+    (lambda z: ndtr(z) - z * _density(z), _gelu_hint(
+        "the second term has the wrong sign: the product rule adds, (z Phi)' = Phi + z Phi'.")),
+    (lambda z: ndtr(z) + z * np.exp(-0.5 * z * z), _gelu_hint(
+        "the density phi is missing its factor 1/sqrt(2 pi).")),
+    (lambda z: ndtr(z) + z * np.exp(-z * z) / np.sqrt(2 * np.pi), _gelu_hint(
+        "the density's exponent is -z²/2, not -z².")),
+    (lambda z: _sigmoid_form_grad(z, 1.0), _gelu_hint(
+        "that is SiLU's derivative (z sigmoid(z)), not GELU's.")),
+    (lambda z: _sigmoid_form_grad(z, 1.702), _gelu_hint(
+        "that is the derivative of GELU's sigmoid approximation, z sigmoid(1.702 z): close, "
+        "but this exercise accepts the exact form or the tanh approximation.")),
+    (lambda z: _tanh_parts(z)[0] + _tanh_parts(z)[1], _gelu_hint(
+        "in the tanh form, the chain rule's inner derivative lacks the cubic term's part: the "
+        "derivative of sqrt(2/pi) (z + 0.044715 z³) is sqrt(2/pi) (1 + 3 * 0.044715 z²).",
+        _TANH_RULE)),
+]
+
+
+def _gelu_cases(rng):
+    """Fresh z arrays with one, two and three axes of random sizes, float64 and float32, with
+    0, the points where the exact form and the tanh approximation differ most (+-1, +-2), the
+    tails, where the slope still differs from 0 or 1 by more than the tolerance (+-3.5 for
+    float32, up to +-6 for float64) and where it does not (+-8, +-30), and large values (+-1e3)
+    planted: a cutoff anywhere before the slope settles shows."""
+    cases = []
+    edges = [0.0, -0.0] + [sign * v for v in (1.0, 2.0, 3.5, 5.0, 5.5, 6.0, 8.0, 30.0, 1e3)
+                           for sign in (1, -1)]
+    for ndim, dtype in [(1, np.float64), (2, np.float32), (3, np.float64)]:
+        z = planted(rng, random_shape(rng, ndim, min_size=2 * len(edges)), dtype, edges)
+        cases.append(Case((z,), shape_label(z)))
+    return cases
+
+
+def _nearer_tanh(candidate, case):
+    """Whether the reader's answer on `case` is nearer the tanh approximation's derivative."""
+    out, problem = call(candidate, *case.args)
+    got = None if problem is not None else numbers(out)
+    (z,) = case.args
+    if got is None or got.shape != z.shape:
+        return False
+    with np.errstate(all="ignore"):
+        return bool(np.nanmean(np.abs(got - gelu_tanh_grad(z)))
+                    < np.nanmean(np.abs(got - gelu_grad(z))))
 
 
 @checker
-def check_param_groups(candidate):
-    """Check a reader's ``param_groups(model, weight_decay)``: the list of parameter groups for
-    ``torch.optim.AdamW(groups, lr=..., weight_decay=weight_decay)`` that decays the weight
-    matrices of the nn.Linear layers only (not biases, PReLU slopes or normalisation
-    parameters).
+def check_gelu_grad(candidate):
+    """Check a reader's ``gelu_grad(z)``: the exact derivative Phi(z) + z phi(z), or the
+    derivative of the tanh approximation; the verdict says which one it got.
 
-    Each call tries three models, the notebook's example and two drawn at random (see
-    `_param_group_models`), and a weight decay drawn anew, so that neither parameter names nor
-    positions nor the value can be written into the answer.
+    Values of the derivative are of order 1, so an answer must agree with the reference to
+    the dtype's tolerance on that scale: in the tails, where the slope is tiny, it may be
+    computed in any way that is accurate to about 1e-9 (erf or ndtr, with or without
+    cancellation).
 
     Examples
     --------
-    >>> def ok(model, weight_decay):  # doctest: +SKIP
-    ...     linear = [m.weight for m in model.modules() if isinstance(m, torch.nn.Linear)]
-    ...     rest = [p for p in model.parameters() if all(p is not w for w in linear)]
-    ...     return [{"params": linear}, {"params": rest, "weight_decay": 0.0}]
-    >>> check_param_groups(ok)  # doctest: +SKIP
-    Correct! ...
+    >>> from helpers.activations import gelu_grad
+    >>> check_gelu_grad(gelu_grad)
+    Correct! The exact derivative, Phi(z) + z phi(z).
+    >>> check_gelu_grad(gelu_tanh_grad)
+    Correct! The derivative of GELU's tanh approximation (within 0.001 of the exact one).
     """
-    torch = require_torch()
-    rng = np.random.default_rng()
-    weight_decay = float(rng.choice([0.05, 0.1, 0.2, 0.3]))
-    example, *others = [_groups_problem(candidate, model, weight_decay, torch)
-                        for model in _param_group_models(torch, rng)]
-    if example is not None:
-        return example
-    wrong = [problem for problem in others if problem is not None]
-    if wrong and all(p is not None and p.hint is not None and p.hint.key == "children"
-                     for p in others):
-        return wrong[0]  # the nested linear layers missed, in every model that has them
-    if wrong:  # right for the example model, wrong for another
-        return not_yet(_groups_hint(
-            f"right for the notebook's example model, but not for another one, with other "
-            f"layers ({wrong[0].message.removeprefix('Not yet: ')}) Did you write names or "
-            "positions of one model's parameters into your function? This check tries models "
-            "of different shapes.", "Decide by each module's type, not by a name or a place: "
-            + _BY_MODULE, key="one model"))
-    return correct("weight decay on the weight matrices of the nn.Linear layers only; biases, "
-                   "PReLU slopes and the normalisations' gains and shifts are left alone, in "
-                   "every model tried.")
+    cases = _gelu_cases(fresh_rng())
+    rule = (_GELU_RULE, _GELU_CODE)
+    exact = check_cases(candidate, cases, gelu_grad, _GELU_MISTAKES, scale=1.0, rule=rule)
+    if exact is None:
+        return correct("The exact derivative, Phi(z) + z phi(z).")
+    tanh = check_cases(candidate, cases, gelu_tanh_grad, _GELU_MISTAKES, scale=1.0,
+                       rule=(_TANH_RULE, _GELU_CODE))
+    if tanh is None:
+        return correct("The derivative of GELU's tanh approximation (within 0.001 of the exact "
+                       "one).")
+    return tanh if _nearer_tanh(candidate, cases[0]) else exact
 
 
-# Notebook 05's most accurate network without normalization (on validation, at convergence):
-# SiLU with residual connections, 16 hidden layers of 64 with SiLU's matched gain, Adam at the
-# learning rate the protocol chose, batches of 100; notebook 06 trains it for a fixed budget of
-# 10 epochs. tests/test_nb06.py checks it against the stored study (helpers.studies.CAPSTONE).
-CAPSTONE_BEST = dict(activation="silu", hidden=[64] * 16, residual=True, init="matched",
-                     lr=10 ** -2.5, epochs=10, batch_size=100)  # lr 0.0032: a grid point
+_CHOOSE_RULE = ("Average each learning rate's validation accuracies over the seeds, then take "
+                "the learning rate with the largest average: the protocol of this notebook.")
+_CHOOSE_CODE = "In code: return max(val_by_lr, key=lambda lr: np.mean(val_by_lr[lr]))."
+_LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1]
+# Validation accuracies of five seeds, one row per role, built so that every usual rule picks a
+# different row: the best mean, the best median, the best seed, the best worst seed, the best
+# first seed, the best last seed, the worst mean, and one more. Only the first and last seed
+# keep their places; the others are shuffled.
+_ROLES = {
+    "mean": [0.78, 0.80, 0.62, 0.80, 0.76],  # mean .752: the right choice
+    "median": [0.84, 0.83, 0.84, 0.30, 0.85],  # median .84, mean .732
+    "max": [0.50, 0.99, 0.55, 0.52, 0.50],  # one lucky seed, mean .612
+    "min": [0.72, 0.71, 0.73, 0.70, 0.72],  # the best worst seed, .70; mean .716
+    "first": [0.97, 0.40, 0.45, 0.50, 0.42],  # the best first seed
+    "last": [0.45, 0.40, 0.50, 0.42, 0.96],  # the best last seed
+    "worst": [0.12, 0.10, 0.15, 0.11, 0.13],  # the worst mean
+    "filler": [0.60, 0.58, 0.62, 0.59, 0.61],
+}
+
+
+def _choose_cases(rng):
+    """Three dicts lr -> validation accuracies (five seeds): the roles of `_ROLES` on the
+    learning rates of `_LEARNING_RATES`, listed from the smallest, the right one never first
+    or last, the smallest and largest learning rates taking the worst and the filler row in
+    turn; each accuracy moved by up to 0.004."""
+    cases = []
+    for k in range(3):
+        inner = rng.permutation(["mean", "median", "max", "min", "first", "last"])
+        ends = ["worst", "filler"] if k % 2 == 0 else ["filler", "worst"]
+        roles = [ends[0], *inner, ends[1]]
+        val = {}
+        for lr, role in zip(_LEARNING_RATES, roles, strict=True):
+            row = np.array(_ROLES[role])
+            if role not in ("max", "first", "last"):
+                row[1:4] = rng.permutation(row[1:4])
+            val[lr] = np.round(row + rng.uniform(-0.004, 0.004, 5), 4)
+        cases.append(val)
+    return cases
+
+
+_CHOICE_RULES = [  # how a usual mistake chooses, and its hint
+    (lambda v: max(v, key=lambda lr: np.max(v[lr])), "you picked the learning rate of the "
+     "single best seed: one lucky seed is not a better learning rate."),
+    (lambda v: max(v, key=lambda lr: np.median(v[lr])), "you ranked the learning rates by "
+     "their median over the seeds: the median of five ignores the two worst, so a learning "
+     "rate that fails on two seeds can still win."),
+    (lambda v: max(v, key=lambda lr: np.min(v[lr])), "you ranked the learning rates by their "
+     "worst seed: a cautious rule, but not this notebook's protocol, which counts every "
+     "seed's accuracy."),
+    (lambda v: max(v, key=lambda lr: v[lr][0]), "you looked at one seed (the first): with a "
+     "single seed, its luck decides."),
+    (lambda v: max(v, key=lambda lr: v[lr][-1]), "you looked at one seed (the last): with a "
+     "single seed, its luck decides."),
+    (lambda v: min(v, key=lambda lr: np.mean(v[lr])), "you picked the learning rate with the "
+     "*lowest* mean."),
+    (max, "you returned the largest learning rate, whatever its accuracy."),
+    (min, "you returned the smallest learning rate (the first listed), whatever its accuracy."),
+]
+
+
+def _choice_problem(out, val):
+    """The hint for an answer that is not one of the learning rates, or None (and the one it
+    names, if it names one)."""
+    lrs = list(val)
+    if isinstance(out, str):
+        return not_yet(f"return the learning rate as a number (a key of val_by_lr), not text; "
+                       f"got {out!r:.40}."), None
+    if (isinstance(out, list | tuple) and len(out) == 1) or (
+            isinstance(out, np.ndarray) and out.ndim > 0 and out.size == 1):
+        return not_yet(f"you returned {type(out).__name__} {out!r:.40}: return the learning "
+                       "rate itself, a number, not a container holding it."), None
+    if isinstance(out, tuple | list) and len(out) == 2:
+        return not_yet("return only the learning rate, not a pair; the checker compares your "
+                       "choice with the learning rate the protocol picks."), None
+    numeric = numbers(out)
+    if numeric is None or numeric.ndim != 0 or isinstance(out, bool | np.bool_):
+        return not_yet(f"return one of the learning rates (the keys of val_by_lr: {lrs}); got "
+                       f"{type(out).__name__} {out!r:.40}."), None
+    value = float(numeric)
+    for lr in lrs:
+        if np.isclose(value, lr, rtol=1e-6, atol=0):
+            return None, lr
+    if value == int(value) and 0 <= value < len(lrs):
+        return not_yet(f"you returned {value:g}, the position of a learning rate in the dict; "
+                       "return the learning rate itself (the key)."), None
+    accuracies = np.concatenate([np.asarray(v, dtype=float) for v in val.values()])
+    if 0 <= value <= 1 and (np.any(np.isclose(value, accuracies)) or np.any(np.isclose(
+            value, [np.mean(v) for v in val.values()]))):
+        return not_yet(f"you returned an accuracy ({value:g}); return the learning rate that "
+                       "reaches it (the key)."), None
+    return not_yet(f"return one of the learning rates (the keys of val_by_lr: {lrs}); got "
+                   f"{value:g}."), None
+
+
+@checker
+def check_choose_lr(candidate):
+    """Check a reader's ``choose_lr(val_by_lr)``: the learning rate whose validation accuracy,
+    averaged over the seeds, is largest (the protocol of notebook 06).
+
+    Each call draws three sets of accuracies on which the usual rules (the best seed, the best
+    median, the best worst seed, one seed, the largest or smallest learning rate) all choose
+    differently, and names the rule the answer followed.
+
+    Examples
+    --------
+    >>> check_choose_lr(lambda v: max(v, key=lambda lr: np.mean(v[lr])))
+    Correct! The learning rate with the best mean validation accuracy over the seeds.
+    """
+    cases = _choose_cases(fresh_rng())
+    chosen = []
+    for val in cases:
+        out, problem = call(candidate, val)
+        if problem is not None:
+            return verdict(problem)
+        problem, lr = _choice_problem(out, val)
+        if problem is not None:
+            return problem
+        chosen.append(lr)
+    if all(lr == max(v, key=lambda k: np.mean(v[k])) for lr, v in zip(chosen, cases,
+                                                                      strict=True)):
+        return correct("The learning rate with the best mean validation accuracy over the "
+                       "seeds.")
+    for rule, first in _CHOICE_RULES:
+        if all(lr == rule(v) for lr, v in zip(chosen, cases, strict=True)):
+            return not_yet(Hint([first, _CHOOSE_RULE, _CHOOSE_CODE]))
+    wrong = next(lr for lr, v in zip(chosen, cases, strict=True)
+                 if lr != max(v, key=lambda k: np.mean(v[k])))
+    return not_yet(Hint([f"you chose {wrong:g} for one of the three sets of accuracies, which "
+                         "is not the learning rate this notebook's protocol picks there.",
+                         _CHOOSE_RULE, _CHOOSE_CODE], key="other"))
+
+
+__all__ = ["BUDGETS", "budget_label", "check_choose_lr", "check_gelu_grad", "gelu_grad",
+           "gelu_tanh", "gelu_tanh_grad", "judge_at_budgets", "plot_budgets",
+           "plot_learning_rates", "plot_sequences", "results_explorer", "results_figure"]

@@ -28,7 +28,7 @@ from joblib.externals.loky.process_executor import TerminatedWorkerError
 from ._validation import check_callable, check_positive_int, check_sequence, check_text
 
 # A worker's memory while it trains the course's networks, with what it imports (numpy, helpers):
-# about 110 MB resident (67 MB proportional) measured on notebook 05's sweeps; twice that, to
+# about 110 MB resident (67 MB proportional) measured on notebook 06's sweeps; twice that, to
 # be safe, is what a worker is counted for.
 WORKER_MEMORY = 200 * 2**20
 # What the kernel may still grow by while the workers run (figures, stored results).

@@ -67,7 +67,7 @@ HEAD_TO_HEAD = Study(
     common={"hidden": (64,) * 8, "optimizer": "adam", "batch_size": 32},
 )
 
-# Notebook 05 (the capstone, MNIST-1D): one designed set of comparisons, each changing one
+# Notebook 06 (the capstone, MNIST-1D): one designed set of comparisons, each changing one
 # thing. Every activation at depth 4 without normalization; ReLU with each normalization at
 # depth 4; at depth 16 ReLU and SiLU, plain and residual (so that architecture and activation
 # are separated), and ReLU with batch norm; and the MNIST-1D paper's MLP (two layers of 256,
@@ -80,7 +80,7 @@ CAPSTONE_ACTIVATIONS = {"ReLU": "relu", "Leaky ReLU": "leaky_relu", "PReLU": "pr
                         "ELU": "elu", "SELU": "selu", "GELU": "gelu", "SiLU": "silu"}
 CAPSTONE_NORMS = {"batch norm": "batch", "layer norm": "layer", "RMSNorm": "rms"}
 CAPSTONE = Study(
-    name="05-capstone",
+    name="06-capstone",
     data="mnist1d",
     configs={
         **{f"{name}, depth 4": {"activation": act, "hidden": (64,) * 4}
@@ -104,11 +104,11 @@ CAPSTONE = Study(
     common={"optimizer": "adam", "batch_size": 100, "init": "matched"},
 )
 
-# Notebook 05's calibration: the MNIST-1D paper's MLP with the paper's recipe (Adam 0.01,
+# Notebook 06's calibration: the MNIST-1D paper's MLP with the paper's recipe (Adam 0.01,
 # batches of 100, 6,000 steps, the last step reported) on the paper's split (4,000 training
 # sequences as generated) and on the course's (3,200, scaled on the training split).
 PAPER_MLP = Study(
-    name="05-paper-mlp",
+    name="06-paper-mlp",
     data="mnist1d",
     configs={"paper's split": {"data": "mnist1d-paper", "epochs": 150},   # 40 steps an epoch
              "course's split": {"epochs": 188}},                        # 32 steps an epoch

@@ -1,6 +1,6 @@
 """The notebooks in a Binder-like container: a CPU quota of 1, 2 GB of memory, a node of 32 cores.
 
-Usage: python scripts/container.py [notebook ...]     (make test-container; default 01 and 05)
+Usage: python scripts/container.py [notebook ...]     (make test-container; default 01 and 06)
 
 On mybinder.org (and in Docker, Kubernetes, JupyterHub or Slurm with CPU quotas) a notebook runs
 in a control group that grants 1-2 CPUs' worth of time and 2 GB of memory, on a node whose
@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CGROUP = Path("/sys/fs/cgroup")
-NOTEBOOKS = ["notebooks/01-dying-relu.ipynb", "notebooks/05-choosing.ipynb"]
+NOTEBOOKS = ["notebooks/01-dying-relu.ipynb", "notebooks/06-choosing.ipynb"]
 QUOTA_CPUS = 1
 MEMORY_LIMIT = 2 * 2**30
 MEMORY_BUDGET = 1 * 2**30  # what the notebooks may use at most inside that limit

@@ -15,7 +15,7 @@ import math
 import numpy as np
 from scipy import special, stats
 
-from helpers import nb01, nb02, nb03, nb04, nb05, nb06
+from helpers import nb01, nb02, nb03, nb04, nb06, nb07
 from helpers.activations import SELU_ALPHA as ALPHA
 from helpers.activations import SELU_LAMBDA as LAMBDA
 from helpers.activations import selu_grad
@@ -448,7 +448,7 @@ def _standardize_with(train, test, fit_on):
     return (train - m) / s, (test - m) / s
 
 
-# --- 05: gelu_grad(z), choose_lr(val_by_lr) -------------------------------------------------------
+# --- 06: gelu_grad(z), choose_lr(val_by_lr) -------------------------------------------------------
 
 def _phi(z):
     return np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi)
@@ -465,7 +465,7 @@ GELU_GRAD = [
     ("math.erf, elementwise", np.vectorize(lambda v: 0.5 * (1 + math.erf(v / math.sqrt(2)))
                                            + v * math.exp(-v * v / 2) / math.sqrt(2 * math.pi)),
      RIGHT),
-    ("the tanh approximation's derivative", nb05.gelu_tanh_grad, RIGHT),
+    ("the tanh approximation's derivative", nb06.gelu_tanh_grad, RIGHT),
     ("as float32", lambda z: (special.ndtr(z) + z * _phi(z)).astype(np.float32), RIGHT),
     ("gelu itself", lambda z: z * special.ndtr(z), WRONG),
     ("Phi only", special.ndtr, WRONG),
@@ -505,7 +505,7 @@ CHOOSE_LR = [
 ]
 
 
-# --- 06: selu_init_(linear), param_groups(model, weight_decay) -----------------------------------
+# --- 07: selu_init_(linear), param_groups(model, weight_decay) -----------------------------------
 
 def _torch():
     import torch
@@ -687,8 +687,8 @@ def checker_table():
         "nb03.check_fixed_point_constants": (nb03.check_fixed_point_constants, fixed),
         "nb04.check_batchnorm_forward": (nb04.check_batchnorm_forward, BATCHNORM),
         "nb04.check_train_only_scaler": (nb04.check_train_only_scaler, SCALER),
-        "nb05.check_gelu_grad": (nb05.check_gelu_grad, GELU_GRAD),
-        "nb05.check_choose_lr": (nb05.check_choose_lr, CHOOSE_LR),
-        "nb06.check_selu_init": (nb06.check_selu_init, SELU_INIT),
-        "nb06.check_param_groups": (nb06.check_param_groups, PARAM_GROUPS),
+        "nb06.check_gelu_grad": (nb06.check_gelu_grad, GELU_GRAD),
+        "nb06.check_choose_lr": (nb06.check_choose_lr, CHOOSE_LR),
+        "nb07.check_selu_init": (nb07.check_selu_init, SELU_INIT),
+        "nb07.check_param_groups": (nb07.check_param_groups, PARAM_GROUPS),
     }

@@ -13,7 +13,7 @@ Usage:
                                                   # nbval ignores, side by side per
                                                   # configuration (to justify tolerances)
 
-PyTorch (notebook 06, where installed) has its own switches: each configuration sets them to
+PyTorch (notebook 07, where installed) has its own switches: each configuration sets them to
 the same CPU (ATen's kernels, MKL's code path, oneDNN's instruction set, its threads).
 
 Before a configuration runs, probes import numpy under it in a subprocess and multiply two

@@ -16,13 +16,13 @@ there, once declared.
 CATEGORIES = {"math", "paper", "setting", "article"}
 
 DECLARED = {
-    "05-choosing.ipynb": [
+    "06-choosing.ipynb": [
         ("68%", "paper", "MNIST-1D's MLP accuracy reported by Greydanus & Kobak (2024)"),
         ("0.0625", "math", "2/32: the smallest two-sided sign-flip p-value with 5 paired seeds"),
         ("0.044715", "paper", "the constant of GELU's tanh approximation, Hendrycks & Gimpel 2016"),
     ],
-    "06-pytorch.ipynb": [
-        ("0.0032", "setting", "CAPSTONE_BEST's learning rate, 10^-2.5, a point of 05's grid"),
+    "07-pytorch.ipynb": [
+        ("0.0032", "setting", "CAPSTONE_BEST's learning rate, 10^-2.5, a point of 06's grid"),
         ("1.56", "math", "SiLU's matched gain: g with E[silu(g z)^2] = 1 (init.matched_gain)"),
         ("10^-5", "setting", "the normalisations' epsilon in the course (PyTorch's LayerNorm's)"),
         ("2×10^-16", "math", "float64's machine epsilon, 2^-52 ≈ 2.2e-16: nn.RMSNorm's default"),

@@ -30,6 +30,7 @@ from fuzzing import (
     Seq,
     anything,
     check_error,
+    is_int,
     real_array,
     record,
     write_report,
@@ -55,8 +56,8 @@ from helpers import (
     nb02,
     nb03,
     nb04,
-    nb05,
     nb06,
+    nb07,
     optim,
     parallel,
     plotting,
@@ -105,12 +106,17 @@ def y():
 
 
 Z = lambda: np.linspace(-2.0, 2.0, 12).reshape(4, 3)  # noqa: E731
+Z3 = lambda: np.linspace(-2.0, 2.0, 72).reshape(4, 3, 6) ** 3  # noqa: E731 (sequences)
+LN_SHAPE = Kind(lambda v: is_int(v, 1) or isinstance(v, tuple | list) and 1 <= len(v) <= 2
+                and all(is_int(x, 1) for x in v), [0, (), (1, 2, 3), (0, 3)], "normalized shape")
 AX = Optional(Instance(Axes))
 FIG = Instance(Figure)
 NAMES = set(ACTIVATIONS)
 ACT_KIND = Choice(NAMES)
 ARRAY = Array()
 MATRIX = Array(ndim=2)
+VECTORS_OR_SEQUENCES = Kind(lambda v: real_array(v) is not None and real_array(v).ndim in (2, 3),
+                            [np.ones(5), np.ones((2, 3, 4, 5))], "(N, D) or (N, C, L)")
 DATA = Array(ndim=2, shape=(20, 64), finite=True)
 
 
@@ -219,8 +225,24 @@ def layer_calls():
         "layers.BatchNorm1d": (layers.BatchNorm1d, {"num_features": P(3, Int(1)),
                                                     "eps": P(1e-5, POS),
                                                     "momentum": P(0.1, Real(0.0, 1.0))}),
-        "layers.LayerNorm": (layers.LayerNorm, {"num_features": P(3, Int(1)),
+        "layers.LayerNorm": (layers.LayerNorm, {"normalized_shape": P(3, LN_SHAPE),
                                                 "eps": P(1e-5, POS)}),
+        "layers.Conv1d": (layers.Conv1d, {
+            "in_channels": P(3, Int(1)), "out_channels": P(2, Int(1)),
+            "kernel_size": P(2, Int(1)), "stride": P(1, Int(1)), "padding": P(0, Int(0)),
+            "rng": P(rng, RNG), "init": P("he", Choice(set(INITS))),
+            "negative_slope": P(0.0, SLOPE)}),
+        "layers.GroupNorm": (functools.partial(layers.GroupNorm, num_channels=6), {
+            "num_groups": P(3, Kind(lambda v: is_int(v, 1) and 6 % v == 0, [4, 0], "divisor")),
+            "eps": P(1e-5, POS)}),
+        "layers.GroupNorm(channels)": (functools.partial(layers.GroupNorm, 1), {
+            "num_channels": P(6, Int(1))}),
+        "layers.InstanceNorm1d": (layers.InstanceNorm1d, {"num_features": P(3, Int(1)),
+                                                          "eps": P(1e-5, POS)}),
+        "layers.Reshape": (layers.Reshape, {"shape": P((1, 12), Kind(
+            lambda v: isinstance(v, tuple | list) and 1 <= len(v) <= 2 and list(v).count(-1) <= 1
+            and all(x == -1 or is_int(x, 1) for x in v) and all(is_int(x) for x in v),
+            [(0, 3), (), (1, 2, 3), (-1, -1), (1.0, 3)], "sample shape"))}),
         "layers.RMSNorm": (layers.RMSNorm, {"num_features": P(3, Int(1)), "eps": P(1e-5, POS)}),
         "layers.Residual": (layers.Residual, {"block": P(relu, LAYER)}),
         "layers.Dropout": (layers.Dropout, {"rate": P(0.5, RATE), "rng": P(rng, RNG)}),
@@ -235,7 +257,7 @@ def layer_calls():
     for name, factory, kind in [("Linear", linear, Array(ndim=2, finite=True, min_size=1)),
                                 ("BatchNorm1d", bn, x_kind), ("LayerNorm", ln, x_kind),
                                 ("RMSNorm", rms, x_kind), ("Residual", res, x_kind),
-                                ("PReLU", prelu, MATRIX), ("Dropout", drop, ARRAY),
+                                ("PReLU", prelu, VECTORS_OR_SEQUENCES), ("Dropout", drop, ARRAY),
                                 ("AlphaDropout", alpha, ARRAY), ("ReLU", relu, ARRAY)]:
         if name in ("Linear", "BatchNorm1d", "LayerNorm", "RMSNorm", "Residual", "PReLU"):
             kind = Kind(lambda v, k=kind, n=name: k.valid(v) and np.asarray(v).shape[1] == 3
@@ -245,6 +267,34 @@ def layer_calls():
                                            {"x": P(Z, kind)})
         out_shape = (4, 2) if name == "Linear" else (4, 3)
         calls[f"layers.{name}.backward"] = (functools.partial(_backward, factory), {
+            "dout": P(lambda s=out_shape: np.ones(s), Array(shape=out_shape), ("dout",))})
+    # the layers for sequences (N, C, L), on x of shape (4, 3, 6)
+    conv = functools.partial(layers.Conv1d, 3, 2, 3, stride=2, padding=1, rng=rng())
+    for name, factory, out_shape in [
+            ("Conv1d", conv, (4, 2, 3)), ("GroupNorm", functools.partial(layers.GroupNorm, 1, 3),
+                                          (4, 3, 6)),
+            ("InstanceNorm1d", functools.partial(layers.InstanceNorm1d, 3), (4, 3, 6)),
+            ("LayerNorm((3, 6))", functools.partial(layers.LayerNorm, (3, 6)), (4, 3, 6)),
+            ("BatchNorm1d(sequences)", bn, (4, 3, 6)), ("PReLU(sequences)", prelu, (4, 3, 6)),
+            ("Flatten", layers.Flatten, (4, 18))]:
+        shape = (4, 3, 6) if name.startswith("LayerNorm") else None
+        vectors_too = name in ("GroupNorm", "BatchNorm1d(sequences)", "PReLU(sequences)")
+        min_length = 2 if name == "InstanceNorm1d" else 1
+        is_bn = name.startswith("BatchNorm")
+        kind = Kind(lambda v, s=shape, both=vectors_too, bn=is_bn, m=min_length: (
+            Array(ndim=3, finite=True).valid(v) and np.asarray(v).shape[1] == 3
+            and (s is None or np.asarray(v).shape == s) and np.asarray(v).shape[2] >= m
+            and (not bn or np.asarray(v).shape[0] * np.asarray(v).shape[2] >= 2)) or (
+            both and Array(ndim=2, finite=True, min_size=1).valid(v)
+            and np.asarray(v).shape[1] == 3 and np.asarray(v).shape[0] >= (2 if bn else 1)),
+            [np.ones((4, 5, 6)), np.ones((4, 3)), np.ones((4, 3, 1))], f"(N, 3, L) {name} input")
+        if name == "Flatten":
+            kind = Kind(lambda v: Array(ndim=3).valid(v) and np.asarray(v).size > 0 or
+                        Array(ndim=2).valid(v) and np.asarray(v).shape[0] > 0,
+                        [np.ones(5), np.ones((0, 3))], "(N, ...) Flatten input")
+        calls[f"layers.{name}.forward"] = (functools.partial(_forward, factory),
+                                           {"x": P(Z3, kind)})
+        calls[f"layers.{name}.backward"] = (functools.partial(_backward, factory, x=Z3()), {
             "dout": P(lambda s=out_shape: np.ones(s), Array(shape=out_shape), ("dout",))})
     return calls
 
@@ -306,6 +356,13 @@ def core_calls():
             "dropout": P(0.0, RATE),
             "dropout_kind": P(None, Optional(Choice({"standard", "alpha"}))),
             "activation_params": P(None, activation_params), "residual": P(False, BOOL)}),
+        "models.cnn": (models.cnn, {
+            "length": P(40, Int(1)), "n_out": P(10, Int(1)), "rng": P(rng, RNG),
+            "channels": P((5, 5), Seq(Int(1))), "kernel_sizes": P((5, 3), Seq(Int(1))),
+            "stride": P(2, Int(1)), "padding": P(1, Int(0)), "activation": P("relu", ACT_KIND),
+            "init": P(None, Optional(Choice({*INITS, "matched"}))),
+            "norm": P(None, Optional(Choice({"batch", "layer", "instance", "group"}))),
+            "groups": P(5, Int(1)), "activation_params": P(None, activation_params)}),
         "models.mlp(prelu)": (functools.partial(models.mlp, 64, [8], 10, activation="prelu"), {
             "rng": P(rng, RNG), "activation_params": P({"channelwise": True}, Optional(Kind(
                 lambda v: isinstance(v, dict) and set(v) <= {"negative_slope", "channelwise"}
@@ -514,9 +571,9 @@ def _a_check(answer):
 
 def notebook_calls():
     history = nb01.train_and_track(split(), lr=0.01, seed=0, hidden=(8, 8), epochs=1)
-    from test_nb05 import FAKE, fake_table  # a small stored study, made up
+    from test_nb06 import FAKE, fake_table  # a small stored study, made up
 
-    judged_at = nb05.judge_at_budgets(FAKE, fake_table())
+    judged_at = nb06.judge_at_budgets(FAKE, fake_table())
     groups = {"activations": {"ReLU": "ReLU"}}
     JUDGED_AT = Kind(lambda v: v is judged_at, [{}, {1: {}}], "judged_at")
     CONFIGS = Kind(lambda v: v in (["ReLU"], ["SiLU"], ["ReLU", "SiLU"]),
@@ -630,49 +687,50 @@ def notebook_calls():
             "X": P(X, POPULATION), "batch_size": P(4, Int(2, 20)),
             "momentum": P(0.1, Real(0.0, 1.0)), "seed": P(0, SEED),
             "steps": P(3, Int(1)), "feature": P(None, Optional(Int(-64, 63)))}),
-        "nb05.plot_sequences": (nb05.plot_sequences, {
+        "nb06.plot_sequences": (nb06.plot_sequences, {
             "split": P(split(), SPLIT), "per_class": P(1, Int(1)),
             "classes": P((0, 1), Seq(Int(0, 9), min_len=2)), "ax": P(None, AXES)}),
-        "nb05.judge_at_budgets": (nb05.judge_at_budgets, {
+        "nb06.judge_at_budgets": (nb06.judge_at_budgets, {
             "study": P(FAKE, Kind(lambda v: v is FAKE, [None, "fake"], "study")),
             "table": P(fake_table, Kind(lambda v: isinstance(v, dict), [], "table")),
-            "budgets": P((250, None), Kind(lambda v: v in [(250, None), (250,), (None,)],
-                                           [(), (None, 250), (0,), ("a",)], "budgets"))}),
-        "nb05.budget_label": (nb05.budget_label, {"budget": P(250, Optional(Int(1)))}),
-        "nb05.plot_budgets": (nb05.plot_budgets, {
+            # a list of the same budgets is as valid as the tuple
+            "budgets": P((250, None), Kind(lambda v: isinstance(v, list | tuple) and tuple(v) in [
+                (250, None), (250,), (None,)], [(), (None, 250), (0,), ("a",)], "budgets"))}),
+        "nb06.budget_label": (nb06.budget_label, {"budget": P(250, Optional(Int(1)))}),
+        "nb06.plot_budgets": (nb06.plot_budgets, {
             "judged_at": P(judged_at, JUDGED_AT), "configs": P(["ReLU"], CONFIGS),
             "title": P("t", TEXT), "ax": P(None, AX),
             "ylim": P(None, Optional(Kind(lambda v: v == (0, 1), [(1, 0)], "ylim")))}),
-        "nb05.plot_learning_rates": (nb05.plot_learning_rates, {
+        "nb06.plot_learning_rates": (nb06.plot_learning_rates, {
             "judged": P(judged_at[None], Kind(lambda v: v is judged_at[None], [{}, {"a": 1}],
                                               "judged")),
             "configs": P(["ReLU"], CONFIGS), "title": P("t", TEXT), "ax": P(None, AX)}),
-        "nb05.results_figure": (nb05.results_figure, {
+        "nb06.results_figure": (nb06.results_figure, {
             "judged_at": P(judged_at, JUDGED_AT),
             "groups": P(groups, Kind(lambda v: v is groups, [{}, None], "groups")),
             "comparison": P("activations", Choice({"activations"})),
             "budget": P(250, Choice({250, 1000, 4000, None})),
             "split": P("test", Choice({"test", "validation"}))}),
-        "nb05.results_explorer": (nb05.results_explorer, {
+        "nb06.results_explorer": (nb06.results_explorer, {
             "judged_at": P(judged_at, JUDGED_AT),
             "groups": P(groups, Kind(lambda v: v is groups, [{}, None], "groups"))}),
-        "nb05.gelu_tanh": (nb05.gelu_tanh, {"z": P(Z, ARRAY)}),
-        "nb05.gelu_tanh_grad": (nb05.gelu_tanh_grad, {"z": P(Z, ARRAY)}),
-        "nb06.torch_like_weights": (nb06.torch_like_weights, {
-            "init": P("LeCun (gain 1)", Choice(set(nb06.TORCH_INITS))), "n_in": P(4, Int(1)),
+        "nb06.gelu_tanh": (nb06.gelu_tanh, {"z": P(Z, ARRAY)}),
+        "nb06.gelu_tanh_grad": (nb06.gelu_tanh_grad, {"z": P(Z, ARRAY)}),
+        "nb07.torch_like_weights": (nb07.torch_like_weights, {
+            "init": P("LeCun (gain 1)", Choice(set(nb07.TORCH_INITS))), "n_in": P(4, Int(1)),
             "n_out": P(3, Int(1)), "rng": P(rng, RNG)}),
-        "nb06.selu_depth_stats": (nb06.selu_depth_stats, {
-            "init": P("nn.Linear default", Choice(set(nb06.TORCH_INITS))),
-            "dropout": P("F.dropout", Choice(set(nb06.DROPOUTS))),
+        "nb07.selu_depth_stats": (nb07.selu_depth_stats, {
+            "init": P("nn.Linear default", Choice(set(nb07.TORCH_INITS))),
+            "dropout": P("F.dropout", Choice(set(nb07.DROPOUTS))),
             "rate": P(0.1, Real(0.0, 1.0, exclusive_max=True)),
             "depth": P(2, Int(1)), "width": P(4, Int(1)), "n_samples": P(8, Int(2)),
             "seed": P(0, SEED)}),
-        "nb06.theory_variances": (nb06.theory_variances, {"gain": P(0.75, POS),
+        "nb07.theory_variances": (nb07.theory_variances, {"gain": P(0.75, POS),
                                                           "depth": P(3, Int(1))}),
-        "nb06.selu_depth_figure": (nb06.selu_depth_figure, {
+        "nb07.selu_depth_figure": (nb07.selu_depth_figure, {
             "rate": P(0.1, Real(0.0, 1.0, exclusive_max=True)),
-            "init": P("LeCun (gain 1)", Choice(set(nb06.TORCH_INITS))),
-            "dropout": P("F.alpha_dropout", Choice(set(nb06.DROPOUTS))),
+            "init": P("LeCun (gain 1)", Choice(set(nb07.TORCH_INITS))),
+            "dropout": P("F.alpha_dropout", Choice(set(nb07.DROPOUTS))),
             "depth": P(2, Int(1)), "seeds": P([0], SEEDS)}),
         "nb04.batchnorm_explorer": (nb04.batchnorm_explorer, {"X": P(X, Kind(
             lambda v: Array(ndim=2, finite=True).valid(v) and np.shape(v)[0] >= 2

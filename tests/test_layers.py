@@ -147,8 +147,11 @@ def test_batchnorm_train_mode_depends_on_the_batch_and_eval_mode_does_not():
 
 
 def test_batchnorm_needs_two_samples_in_training():
-    with pytest.raises(ValueError, match=r"at least 2 samples \(rows of x\) per batch"):
+    with pytest.raises(ValueError, match=r"at least 2 numbers per feature \(rows of x, times"):
         L.BatchNorm1d(3).forward(np.ones((1, 3)))
+    with pytest.raises(ValueError, match=r"got shape \(1, 3, 1\)"):
+        L.BatchNorm1d(3).forward(np.ones((1, 3, 1)))
+    assert L.BatchNorm1d(3).forward(np.arange(6.0).reshape(1, 3, 2)).shape == (1, 3, 2)
     assert L.BatchNorm1d(3).eval().forward(np.ones((1, 3))).shape == (1, 3)
 
 

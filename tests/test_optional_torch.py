@@ -1,4 +1,4 @@
-"""PyTorch is optional: the top-level conftest.py skips what runs notebook 06's code where torch
+"""PyTorch is optional: the top-level conftest.py skips what runs notebook 07's code where torch
 is not installed (with how to install it), and nothing else; with torch, nothing is skipped."""
 
 import importlib.util
@@ -12,8 +12,8 @@ spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.
 root_conftest = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(root_conftest)
 
-NB06 = ROOT / "notebooks" / "06-pytorch.ipynb"
-NB05 = ROOT / "notebooks" / "05-choosing.ipynb"
+NB07 = ROOT / "notebooks" / "07-pytorch.ipynb"
+NB06 = ROOT / "notebooks" / "06-choosing.ipynb"
 
 
 class FakeItem:
@@ -30,14 +30,14 @@ class FakeItem:
 
 def items():
     return {
+        "07 cell": FakeItem(NB07),
+        "07 solution": FakeItem(ROOT / "tests" / "test_solutions.py", "test_solution_code_runs",
+                                {"path": NB07, "label": "exercise 1", "code": ""}),
+        "07 hygiene": FakeItem(ROOT / "tests" / "test_notebook_hygiene.py", "test_outputs",
+                               {"path": NB07}),
         "06 cell": FakeItem(NB06),
         "06 solution": FakeItem(ROOT / "tests" / "test_solutions.py", "test_solution_code_runs",
                                 {"path": NB06, "label": "exercise 1", "code": ""}),
-        "06 hygiene": FakeItem(ROOT / "tests" / "test_notebook_hygiene.py", "test_outputs",
-                               {"path": NB06}),
-        "05 cell": FakeItem(NB05),
-        "05 solution": FakeItem(ROOT / "tests" / "test_solutions.py", "test_solution_code_runs",
-                                {"path": NB05, "label": "exercise 1", "code": ""}),
         "unit test": FakeItem(ROOT / "tests" / "test_layers.py", "test_linear"),
     }
 
@@ -51,10 +51,10 @@ def skipped(monkeypatch, torch_spec):
     return {name for name, item in found.items() if item.markers}, found
 
 
-def test_without_torch_only_what_runs_notebook_06_is_skipped(monkeypatch):
+def test_without_torch_only_what_runs_notebook_07_is_skipped(monkeypatch):
     names, found = skipped(monkeypatch, None)
-    assert names == {"06 cell", "06 solution"}
-    marker = found["06 cell"].markers[0]
+    assert names == {"07 cell", "07 solution"}
+    marker = found["07 cell"].markers[0]
     assert marker.name == "skip" and "make torch" in marker.kwargs["reason"]
 
 
@@ -63,9 +63,9 @@ def test_with_torch_nothing_is_skipped(monkeypatch):
     assert names == set()
 
 
-def test_the_rule_names_notebook_06_as_it_is_called():
-    """A renamed notebook 06 would otherwise fail without torch instead of being skipped."""
-    found = sorted(p.name for p in (ROOT / "notebooks").glob("06-*.ipynb"))
+def test_the_rule_names_notebook_07_as_it_is_called():
+    """A renamed notebook 07 would otherwise fail without torch instead of being skipped."""
+    found = sorted(p.name for p in (ROOT / "notebooks").glob("07-*.ipynb"))
     if not found:
-        pytest.skip("notebook 06 is not there yet")
-    assert found == [root_conftest.NOTEBOOK_06]
+        pytest.skip("notebook 07 is not there yet")
+    assert found == [root_conftest.NOTEBOOK_07]

@@ -57,8 +57,8 @@ def test_the_activation_list_is_declared_once():
         text = "\n".join(line for line in lines if not line.strip().startswith("name = "))
         if sum(f'"{name}"' in text for name in names) >= 4:
             declaring.append(module)
-    # nb06 maps every entry of the table to its torch.nn module (TORCH_ACTIVATIONS): a mirror,
-    # not a second list; tests/test_nb06.py checks that its keys are exactly the table's.
+    # nb07 maps every entry of the table to its torch.nn module (TORCH_ACTIVATIONS): a mirror,
+    # not a second list; tests/test_nb07.py checks that its keys are exactly the table's.
     # studies names the activations a study compares (its design picks them from the table).
-    assert set(declaring) <= {"activations", "nb06", "studies"} and "activations" in declaring, \
+    assert set(declaring) <= {"activations", "nb07", "studies"} and "activations" in declaring, \
         declaring

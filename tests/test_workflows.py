@@ -127,8 +127,8 @@ def readme_route_without_make():
 
 
 # The one step that is not the README's route: the optional torch extra, installed before the
-# tests so that notebook 06 is tested too (without it, conftest.py skips the notebook).
-TORCH_STEP = "PyTorch for notebook 06"
+# tests so that notebook 07 is tested too (without it, conftest.py skips the notebook).
+TORCH_STEP = "PyTorch for notebook 07"
 
 
 def test_windows_job_runs_the_readme_route_without_make():
@@ -140,7 +140,7 @@ def test_windows_job_runs_the_readme_route_without_make():
     assert windows[-1].endswith("-m pytest")
 
 
-def test_jobs_that_test_notebook_06_install_torch_first_and_lowest_does_not():
+def test_jobs_that_test_notebook_07_install_torch_first_and_lowest_does_not():
     jobs = load("ci.yml")["jobs"]
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     steps = jobs["test"]["steps"]
