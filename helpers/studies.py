@@ -67,6 +67,25 @@ HEAD_TO_HEAD = Study(
     common={"hidden": (64,) * 8, "optimizer": "adam", "batch_size": 32},
 )
 
+# Notebook 05: Wu & He's (2018) batch-size experiment on MNIST-1D. The paper's CNN (ReLU)
+# with batch norm or group norm (5 groups of 5 channels) after each convolution, trained at
+# batch sizes 32 down to 2 for the same number of epochs (8: 256 steps at batch 100 ... 12,800
+# at batch 2), each with its learning rate chosen on validation from a grid of factor sqrt(10).
+BATCH_GRID = tuple(float(10**k) for k in np.arange(-4.0, -1.0, 0.5))  # 1e-4 ... 0.032
+BATCH_SIZES = (2, 4, 8, 16, 32)
+BATCH_SIZE = Study(
+    name="05-batch-size",
+    data="mnist1d",
+    configs={f"{name}, batch {b}": {"norm": norm, "batch_size": b}
+             for name, norm in {"batch norm": "batch", "group norm": "group"}.items()
+             for b in BATCH_SIZES},
+    lrs=BATCH_GRID,
+    seeds=tuple(range(10)),
+    epochs=8,
+    common={"architecture": "cnn", "activation": "relu", "optimizer": "adam",
+            "init": "matched"},
+)
+
 # Notebook 06 (the capstone, MNIST-1D): one designed set of comparisons, each changing one
 # thing. Every activation at depth 4 without normalization; ReLU with each normalization at
 # depth 4; at depth 16 ReLU and SiLU, plain and residual (so that architecture and activation
@@ -104,6 +123,29 @@ CAPSTONE = Study(
     common={"optimizer": "adam", "batch_size": 100, "init": "matched"},
 )
 
+# Notebook 06: the MNIST-1D paper's CNN (``models.cnn``: three convolutions of 25 channels,
+# stride 2, a Linear layer) under the same protocol as the MLPs: the architecture against the
+# MLPs of CAPSTONE, then activations and normalizations inside it (PReLU beside a slope fixed
+# at its start, 0.25, as in notebook 02; group norm with 5 groups of 5 channels).
+CNN_GRID = tuple(float(10**k) for k in np.arange(-3.0, -0.5, 0.5))  # 0.001 ... 0.1
+CNN = Study(
+    name="06-cnn",
+    data="mnist1d",
+    configs={"CNN, ReLU": {"activation": "relu"},
+             "CNN, PReLU": {"activation": "prelu"},
+             "CNN, Leaky ReLU 0.25 (fixed)": {"activation": "leaky_relu",
+                                              "activation_params": {"negative_slope": 0.25}},
+             "CNN, SiLU": {"activation": "silu"},
+             "CNN, ReLU + batch norm": {"activation": "relu", "norm": "batch"},
+             "CNN, ReLU + layer norm": {"activation": "relu", "norm": "layer"},
+             "CNN, ReLU + group norm": {"activation": "relu", "norm": "group"}},
+    lrs=CNN_GRID,
+    seeds=tuple(range(10)),
+    epochs=100,
+    patience=15,
+    common={"architecture": "cnn", "optimizer": "adam", "batch_size": 100, "init": "matched"},
+)
+
 # Notebook 06's calibration: the MNIST-1D paper's MLP with the paper's recipe (Adam 0.01,
 # batches of 100, 6,000 steps, the last step reported) on the paper's split (4,000 training
 # sequences as generated) and on the course's (3,200, scaled on the training split).
@@ -120,5 +162,5 @@ PAPER_MLP = Study(
     calibration=True,
 )
 
-STUDIES = {study.name: study for study in [RELU_FAMILY, DEEP_SELU, HEAD_TO_HEAD, CAPSTONE,
-                                           PAPER_MLP]}
+STUDIES = {study.name: study for study in [RELU_FAMILY, DEEP_SELU, HEAD_TO_HEAD, BATCH_SIZE,
+                                           CAPSTONE, CNN, PAPER_MLP]}
