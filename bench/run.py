@@ -15,7 +15,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import kernels  # noqa: E402  (the sibling bench modules)
+import conv  # noqa: E402  (the sibling bench modules)
+import kernels  # noqa: E402
 import notebook_times  # noqa: E402
 import throughput  # noqa: E402
 import widgets  # noqa: E402
@@ -77,6 +78,14 @@ def main():
         "## 5. Widgets: slowest redraw",
         "",
         redraws,
+        "",
+        "## 6. A Conv1d layer: helpers against PyTorch",
+        "",
+        conv.conv_report(repeats=2 if args.quick else 7),
+        "",
+        "## 7. The MNIST-1D paper's CNN: helpers against PyTorch",
+        "",
+        conv.cnn_report(runs=1 if args.quick else 3, epochs=1 if args.quick else 3),
         "",
     ]
     text = "\n".join(sections)
