@@ -27,7 +27,7 @@ once, computed by `make results`, stored in results/), ``parallel``
 notebooks share), ``widgets`` (the plumbing of the sliders) and ``checking`` (what every
 exercise checker shares).
 
-**One module per notebook**, ``nb00`` to ``nb06``, holds everything behind that notebook and
+**One module per notebook**, ``nb00`` to ``nb07``, holds everything behind that notebook and
 nothing else: its own experiments, figures, explorer and exercise checkers. Notebook 01 uses
 ``helpers.nb01``.
 
