@@ -56,6 +56,7 @@ from helpers import (
     nb02,
     nb03,
     nb04,
+    nb05,
     nb06,
     nb07,
     optim,
@@ -584,7 +585,9 @@ def notebook_calls():
                       and np.shape(v)[1] >= 1, [np.ones((3, 2))], "population")
     slopes_kind = Kind(lambda v: isinstance(v, dict) and v and all(
         Real().valid(s) for s in v.values()), [{"a": "x"}, {"a": [1.0]}], "slopes")
+    nb05_kinds = _nb05_kinds()
     return {
+        **_nb05_calls(nb05_kinds),
         "nb01.single_point_dead_probability": (nb01.single_point_dead_probability, {
             "width": P(3, Int(1)), "depth": P(2, Kind(lambda v: Int(1).valid(v) or (
                 real_array(v) is not None and real_array(v).dtype.kind in "iu"
@@ -735,6 +738,133 @@ def notebook_calls():
         "nb04.batchnorm_explorer": (nb04.batchnorm_explorer, {"X": P(X, Kind(
             lambda v: Array(ndim=2, finite=True).valid(v) and np.shape(v)[0] >= 2
             and np.shape(v)[1] >= 1, [], "X")), "feature": P(None, Optional(Int(-64, 63)))}),
+    }
+
+
+def _sequence(v):
+    """v as a list when the helpers take it as a sequence (check_sequence), else None."""
+    if isinstance(v, str | bytes | dict | set | np.ma.MaskedArray) or not hasattr(
+            v, "__iter__") or isinstance(v, np.ndarray) and v.ndim == 0:
+        return None
+    return list(v)
+
+
+def _nb05_kinds():
+    """nb05's kinds, for (N, C, L) = (3, 6, 8) sequences, 3 groups and the entry (0, 1, 2)."""
+    def shape(v):
+        return (isinstance(v, tuple | list) and len(v) == 3 and all(is_int(n, 1) for n in v)
+                and v[0] >= 1 and v[1] >= 2 and v[2] >= 3 and v[1] % 3 == 0
+                and float(np.prod(v, dtype=float)) <= 2**31)
+
+    def index(v):
+        return (isinstance(v, tuple | list) and len(v) == 3 and all(is_int(i, 0) for i in v)
+                and all(i < n for i, n in zip(v, (3, 6, 8), strict=True)))
+
+    def mask(v):
+        a = real_array(v)
+        return (a is not None and a.ndim == 3 and a.shape[0] >= 1 and a.shape[1] >= 2
+                and a.shape[2] >= 3 and bool(np.isin(a, (0, 1)).all()))
+
+    def slopes(v):
+        seeds = _sequence(v)
+        if not seeds:
+            return False
+        per_seed = [_sequence(seed) for seed in seeds]
+        if not all(per_seed) or len({len(layers_) for layers_ in per_seed}) != 1:
+            return False
+        arrays = [real_array(a) for layers_ in per_seed for a in layers_]
+        return all(a is not None and a.ndim <= 1 and a.size > 0 and np.isfinite(a).all()
+                   for a in arrays)
+
+    def batch_sizes(v):
+        v = _sequence(v)
+        return v is not None and all(is_int(b) for b in v) and [int(b) for b in v] in (
+            [2], [8], [2, 8])
+
+    def permutation(v):
+        a = real_array(v)
+        return (a is not None and a.dtype.kind in "iu" and a.ndim == 1
+                and np.array_equal(np.sort(a), np.arange(64)))
+
+    divisor = Kind(lambda v: is_int(v, 1) and 6 % v == 0, [4, 0, 5, True], "divisor of 6")
+    norm_layer = Kind(lambda v: isinstance(v, layers.Layer) and type(v) is not layers.Layer
+                      and not isinstance(v, layers.Linear | layers.Conv1d | layers.Flatten),
+                      [layers.Linear(3, 2, rng=rng()), layers.Flatten(),
+                       layers.Conv1d(6, 2, 3, rng=rng())], "a layer keeping (N, 6, L)")
+    return {
+        "norm": Choice(set(nb05.NORM_NAMES)), "divisor": divisor, "layer": norm_layer,
+        "shape": Kind(shape, [(3, 4, 8), (3, 6, 2), (0, 6, 8), (3, 6), (3.0, 6, 8),
+                              (3, 6, 2**40)], "(N, C, L) shape"),
+        "index": Kind(index, [(0, 6, 2), (3, 0, 0), (0, 0, -1), (0.0, 1, 2), (0, 1),
+                              (True, 1, 2)], "index in (3, 6, 8)"),
+        "x": Kind(lambda v: Array(ndim=3, finite=True).valid(v) and np.shape(v)[1] == 6
+                  and np.shape(v)[0] >= 1 and np.shape(v)[2] >= 3,
+                  [np.ones((3, 5, 8)), np.ones((3, 6, 2)), np.ones((0, 6, 8)),
+                   np.full((3, 6, 8), np.nan)], "(N, 6, L) x"),
+        "mask": Kind(mask, [np.full((3, 6, 8), 0.5), np.ones((3, 1, 8)), np.ones((3, 6))],
+                     "mask"),
+        "slopes": Kind(slopes, [[[1.0], [1.0, 2.0]], [[]], [[np.ones((2, 2))]], [[[np.nan]]],
+                                [[np.array([])]]], "slopes by seed"),
+        "batch_sizes": Kind(batch_sizes, [(8, 2), (2, 4), (), (2, 2), [2.0]], "batch sizes"),
+        "permutation": Kind(permutation, [np.arange(63), np.arange(64.0), np.zeros(64, int),
+                                          np.arange(64) % 64 + 1], "permutation of 64"),
+    }
+
+
+def _nb05_calls(k):
+    from test_nb05 import fake_batch_judged  # a tiny made-up batch-size study
+
+    judged = fake_batch_judged()
+    incomplete = {key: j for key, j in judged.items() if key.startswith("batch")}
+    bad_test = dict(judged, **{"batch norm, batch 2": dataclasses.replace(
+        judged["batch norm, batch 2"], test="x")})
+    x = lambda: np.random.default_rng(0).standard_normal((3, 6, 8))  # noqa: E731
+    return {
+        "nb05.norm_layer": (nb05.norm_layer, {
+            "kind": P("group", k["norm"]),
+            "channels": P(6, Kind(lambda v: is_int(v, 1) and v % 3 == 0, [4, 0], "channels")),
+            "length": P(8, Int(1)), "groups": P(3, k["divisor"])}),
+        "nb05.sharing_mask": (nb05.sharing_mask, {
+            "layer": P(lambda: nb05.norm_layer("group", 6, 8, 3), k["layer"]),
+            "x": P(x, k["x"]), "index": P((0, 1, 2), k["index"])}),
+        "nb05.expected_sharing": (nb05.expected_sharing, {
+            "kind": P("group", k["norm"]), "shape": P((3, 6, 8), k["shape"]),
+            "index": P((0, 1, 2), k["index"]), "groups": P(3, k["divisor"])}),
+        "nb05.plot_sharing": (nb05.plot_sharing, {
+            "mask": P(lambda: nb05.expected_sharing("group", (3, 6, 8), (0, 1, 2), 3),
+                      k["mask"]),
+            "index": P((0, 1, 2), k["index"]), "title": P("t", TEXT), "ax": P(None, AX)}),
+        "nb05.axes_picture": (nb05.axes_picture, {
+            "shape": P((3, 6, 8), k["shape"]), "groups": P(3, k["divisor"]),
+            "index": P((0, 1, 2), k["index"])}),
+        "nb05.sharing_figure": (nb05.sharing_figure, {
+            "kind": P("group", k["norm"]), "groups": P(3, k["divisor"]),
+            "channel": P(1, Int(0, 5))}),
+        "nb05.sharing_explorer": (nb05.sharing_explorer, {
+            "kind": P("group", k["norm"]), "groups": P(3, k["divisor"]),
+            "channel": P(1, Int(0, 5))}),
+        "nb05.plot_convolution": (nb05.plot_convolution, {
+            "sequence": P(lambda: np.sin(np.arange(10.0)), Array(shape=(10,), finite=True)),
+            "kernel": P([-1.0, 0.0, 1.0], Array(shape=(3,), finite=True)),
+            "output": P(lambda: np.ones(8), Array(shape=(8,), finite=True)),
+            "ax": P(None, AX)}),
+        "nb05.permuted": (nb05.permuted, {
+            "split": P(split, SPLIT),
+            "permutation": P(lambda: rng().permutation(64), k["permutation"])}),
+        "nb05.plot_batch_sizes": (nb05.plot_batch_sizes, {
+            "judged": P(judged, Kind(lambda v: v is judged, [{}, {"batch norm, batch 2": 1},
+                                                            incomplete, bad_test], "judged")),
+            "batch_sizes": P((2, 8), k["batch_sizes"]), "ax": P(None, AX)}),
+        "nb05.prelu_slopes": (nb05.prelu_slopes, {"model": P(lambda: models.cnn(
+            40, 10, rng=rng(), channels=(3, 3), kernel_sizes=(5, 3), activation="prelu"),
+            LAYER)}),
+        "nb05.plot_slopes": (nb05.plot_slopes, {
+            "slopes_by_seed": P(lambda: [[np.full(3, 0.25), np.full(3, 0.2)],
+                                         [np.full(3, 0.3), np.full(3, 0.1)]], k["slopes"]),
+            "ax": P(None, AX)}),
+        "nb05.output_length": (nb05.output_length, {
+            "length": P(40, Int(3)), "kernel_size": P(5, Int(1, 42)), "stride": P(2, Int(1)),
+            "padding": P(1, Int(0))}),
     }
 
 

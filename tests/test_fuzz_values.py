@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from helpers import activations as act
-from helpers import checking, nb01, nb02, nb03, nb04
+from helpers import checking, nb01, nb02, nb03, nb04, nb05
 from helpers._validation import DivergedError
 from helpers.gradcheck import numerical_gradient
 from helpers.layers import (
@@ -464,6 +464,8 @@ CHECKERS = {
     "check_selu_grad": nb03.check_selu_grad,
     "check_batchnorm_forward": nb04.check_batchnorm_forward,
     "check_train_only_scaler": nb04.check_train_only_scaler,
+    "check_output_length": nb05.check_output_length,
+    "check_group_norm": nb05.check_group_norm,
 }
 
 JUNK = st.one_of(
