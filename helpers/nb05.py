@@ -242,8 +242,8 @@ def sharing_figure(kind, groups, channel):
     mask = sharing_mask(norm_layer(kind, channels, length, groups), x, index)
     fig, ax = plt.subplots(figsize=(7, 3))
     label = NORM_NAMES[kind] + (f", {groups} groups" if kind == "group" else "")
-    plot_sharing(mask, index, title=f"{label}: the dotted number shares its statistics with "
-                                    f"{mask.sum() - 1} others", ax=ax)
+    plot_sharing(mask, index, title=f"{label}: {mask.sum()} numbers share one mean and "
+                                    "variance", ax=ax)
     ax.set_ylabel("channel")
     fig.tight_layout()
     return fig
@@ -396,10 +396,10 @@ def _check_slopes(slopes_by_seed, name="slopes_by_seed"):
     return checked
 
 
-# He et al. (2015), Table 1: the channel-wise model's mean slope in its first convolution,
-# and the range most of its deeper layers' mean slopes fall in.
+# He et al. (2015), Table 1, the channel-wise model: the mean slope of its first convolution,
+# and the range of the mean slopes of its deeper convolutions (conv2_1 to conv3_6).
 HE_FIRST_LAYER = 0.596
-HE_DEEPER = (0.03, 0.2)
+HE_DEEPER = (0.124, 0.464)
 
 
 def plot_slopes(slopes_by_seed, *, ax=None):
@@ -408,7 +408,7 @@ def plot_slopes(slopes_by_seed, *, ax=None):
     each seed, `prelu_slopes` of its model: the same number of layers for every seed."""
     slopes_by_seed = _check_slopes(slopes_by_seed)
     if check_axes(ax) is None:
-        _, ax = plt.subplots(figsize=(6, 3.5))
+        _, ax = plt.subplots(figsize=(8, 3.5), layout="constrained")
     n_layers = len(slopes_by_seed[0])
     jitter = np.random.default_rng(0)
     for i in range(n_layers):
@@ -417,11 +417,11 @@ def plot_slopes(slopes_by_seed, *, ax=None):
                 alpha=0.4, markersize=4)
         ax.plot([i - 0.25, i + 0.25], [values.mean()] * 2, color="black", lw=2)
     ax.axhline(0.25, color="grey", ls="--", lw=1, label="start (0.25)")
-    ax.plot([-0.4], [HE_FIRST_LAYER], "D", color=ORANGE, label="He et al.: first layer")
-    ax.axhspan(*HE_DEEPER, color=ORANGE, alpha=0.12, label="He et al.: most deeper layers")
+    ax.plot([-0.4], [HE_FIRST_LAYER], "D", color=ORANGE, label="He et al.: first conv layer")
+    ax.axhspan(*HE_DEEPER, color=ORANGE, alpha=0.12, label="He et al.: deeper conv layers")
     ax.set_xticks(range(n_layers), [f"conv {i + 1}" for i in range(n_layers)])
     ax.set_ylabel("learned slope a")
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax
 
 
@@ -464,6 +464,9 @@ def check_output_length(candidate):
             got = candidate(*case)
         except Exception as err:  # noqa: BLE001 (the reader's code: report what it raised)
             return not_yet(f"your function raised {type(err).__name__}: {err}")
+        if got is None:
+            return not_yet("your function returns None. Replace the `...` with your code and "
+                           "`return` the result.")
         if isinstance(got, bool) or not isinstance(got, int | np.integer):
             return not_yet(f"return a whole number of positions (an int); got "
                            f"{type(got).__name__} {got!r:.30}. Integer division is //.")
@@ -480,8 +483,9 @@ def check_output_length(candidate):
         (lambda n, k, s, p: (n + 2 * p - k) // s, ["one short.", "The first window starts at "
                                                    "position 0 and counts too: + 1."]),
         (lambda n, k, s, p: (n + 2 * p) // s, ["the kernel takes room.", "The last window "
-                                               "must fit: it starts at most K positions before "
-                                               "the end."]),
+                                               "must fit: its start is at least K positions "
+                                               "before the end of the padded sequence, start <= "
+                                               "L + 2 padding - K."]),
     ]
     for wrong, levels in mistakes:
         if answers == [wrong(*case) for case in cases]:
@@ -495,7 +499,7 @@ def check_output_length(candidate):
 
 
 def _group_norm(x, groups, gamma, beta, eps, *, split="channels", eps_place="inside",
-                affine=True):
+                affine=True, ddof=0):
     n, c, length = x.shape
     if split == "channels":
         grouped = x.reshape(n, groups, -1)
@@ -508,7 +512,7 @@ def _group_norm(x, groups, gamma, beta, eps, *, split="channels", eps_place="ins
     else:  # "channel only": one channel's positions (instance norm)
         grouped = x.reshape(n, c, length)
     mean = grouped.mean(axis=-1, keepdims=True)
-    var = grouped.var(axis=-1, keepdims=True)
+    var = grouped.var(axis=-1, keepdims=True, ddof=ddof)
     with np.errstate(divide="ignore", invalid="ignore"):
         if eps_place == "inside":
             hat = (grouped - mean) / np.sqrt(var + eps)
@@ -527,7 +531,7 @@ def _group_norm(x, groups, gamma, beta, eps, *, split="channels", eps_place="ins
     return gamma[:, None] * hat + beta[:, None] if affine else hat
 
 
-GROUPNORM_CODE = ("g = x.reshape(N, groups, -1); "
+GROUPNORM_CODE = ("g = x.reshape(x.shape[0], groups, -1); "
                   "hat = ((g - g.mean(-1, keepdims=True)) / np.sqrt(g.var(-1, keepdims=True) + "
                   "eps)).reshape(x.shape); return gamma[:, None] * hat + beta[:, None]")
 
@@ -605,6 +609,10 @@ def check_group_norm(candidate):
             "the normalisation is right, but the output is not scaled by gamma and shifted by "
             "beta (one of each per channel).", "gamma[:, None] * hat + beta[:, None].",
             key="affine")),
+        (lambda *a: _group_norm(*a, ddof=1), _group_hint(
+            "you used the unbiased variance (ddof=1, torch.var's default); group norm divides by "
+            "the number of values, numpy's default ddof=0.", "g.var(-1, keepdims=True), without "
+            "ddof.", key="ddof")),
     ]
 
     def diagnose(got, expected, *args):

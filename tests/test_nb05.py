@@ -67,7 +67,7 @@ def test_figures_draw():
         "batch norm: 24 numbers", "layer norm: 48 numbers", "instance norm: 8 numbers",
         "group norm (3 groups): 16 numbers"]
     fig2 = nb05.sharing_figure("instance", 1, 4)
-    assert "shares its statistics with 7 others" in fig2.axes[0].get_title()
+    assert "instance norm: 8 numbers share one mean and variance" in fig2.axes[0].get_title()
     plt.close("all")
 
 
@@ -111,6 +111,10 @@ def test_group_norm_checker_accepts_the_answer_and_catches_eps_and_affine():
         lambda x, groups, gamma, beta, eps: nb05._group_norm(x, groups, gamma, beta, eps,
                                                              affine=False)))
     assert "returns None" in repr(nb05.check_group_norm(lambda *a: None))
+    assert "unbiased variance" in repr(nb05.check_group_norm(
+        lambda x, groups, gamma, beta, eps: nb05._group_norm(x, groups, gamma, beta, eps,
+                                                             ddof=1)))
+    assert "returns None" in repr(nb05.check_output_length(lambda *a: None))
 
 
 def test_permuted_shuffles_positions_consistently():
