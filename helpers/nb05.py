@@ -397,9 +397,9 @@ def _check_slopes(slopes_by_seed, name="slopes_by_seed"):
 
 
 # He et al. (2015), Table 1, the channel-wise model: the mean slope of its first convolution,
-# and the range of the mean slopes of its deeper convolutions (conv2_1 to conv3_6).
+# and the range of the mean slopes of the six convolutions after it (conv2_1 to conv3_2).
 HE_FIRST_LAYER = 0.596
-HE_DEEPER = (0.124, 0.464)
+HE_DEEPER = (0.152, 0.464)
 
 
 def plot_slopes(slopes_by_seed, *, ax=None):
@@ -418,7 +418,7 @@ def plot_slopes(slopes_by_seed, *, ax=None):
         ax.plot([i - 0.25, i + 0.25], [values.mean()] * 2, color="black", lw=2)
     ax.axhline(0.25, color="grey", ls="--", lw=1, label="start (0.25)")
     ax.plot([-0.4], [HE_FIRST_LAYER], "D", color=ORANGE, label="He et al.: first conv layer")
-    ax.axhspan(*HE_DEEPER, color=ORANGE, alpha=0.12, label="He et al.: deeper conv layers")
+    ax.axhspan(*HE_DEEPER, color=ORANGE, alpha=0.12, label="He et al.: the next six conv layers")
     ax.set_xticks(range(n_layers), [f"conv {i + 1}" for i in range(n_layers)])
     ax.set_ylabel("learned slope a")
     ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
