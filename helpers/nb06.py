@@ -1,18 +1,23 @@
 """Everything behind notebook 06 · Choosing: reading the capstone's stored study at several
-training budgets under the protocol, its figures and explorer, and the exercise checkers.
+training budgets under the protocol, a calibration's mean with its interval, its figures and
+explorer, and the exercise checkers.
 
-Reads: ``helpers.results`` (the stored study, judged by ``helpers.protocol``; the study itself
-is declared in ``helpers.studies``), ``helpers.plotting``.
+Reads: ``helpers.results`` (the stored studies, judged by ``helpers.protocol``; the studies
+themselves are declared in ``helpers.studies``), ``helpers.plotting``.
 """
+
+from dataclasses import dataclass
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
+import scipy.stats
 from scipy.special import expit, ndtr
 
 from ._validation import (
     as_float_array,
     check_choice,
+    check_finite_real,
     check_positive_int,
     check_sequence,
     check_size,
@@ -35,6 +40,7 @@ from .checking import (
 )
 from .experiments import check_split
 from .plotting import PALETTE, check_axes, plot_seed_boxes, plot_sweep
+from .protocol import _rng
 from .results import Judged, judge
 from .widgets import explorer
 
@@ -263,6 +269,72 @@ def results_explorer(judged_at, groups):
                                        description="budget"),  # from the shortest budget on
         split=widgets.ToggleButtons(options=["test", "validation"], description="split"),
     )
+
+
+@dataclass(frozen=True)
+class Interval:
+    """The mean of one arm's per-seed values and its confidence interval."""
+
+    mean: float
+    low: float
+    high: float
+    n_seeds: int
+    confidence: float
+
+    def __str__(self):
+        return f"{self.mean:.3f} [{self.low:.3f}, {self.high:.3f}]"
+
+
+def mean_interval(values, *, confidence=0.95, n_resamples=9999, seed=0):
+    """The mean over seeds of one arm (a calibration's accuracy), with a bootstrap interval.
+
+    The single-arm counterpart of ``protocol.paired_difference``: seeds are resampled
+    (``scipy.stats.bootstrap``, BCa, seeded, so the interval is the same on every run). It is
+    the uncertainty of the mean due to the seeds, not the test split's own sampling error
+    (``protocol.sampling_error``).
+
+    Parameters
+    ----------
+    values : array_like, shape (seeds,)
+        One finite number per seed, at least 2.
+    confidence : float in (0, 1), default 0.95
+    n_resamples : int, default 9999
+    seed : int, default 0
+        Seeds the resampling.
+
+    Returns
+    -------
+    Interval
+        mean, low, high, n_seeds, confidence; when every value is the same, the interval is
+        that value.
+
+    Examples
+    --------
+    >>> print(mean_interval([0.90, 0.88, 0.91, 0.89, 0.92, 0.90, 0.87, 0.91, 0.90, 0.89]))
+    0.897 [0.888, 0.905]
+    """
+    values = as_float_array(values, "values")
+    if values.ndim != 1 or values.size < 2:
+        raise ValueError(f"values must be 1-D with one number per seed, at least 2; got shape "
+                         f"{values.shape}.")
+    if not np.all(np.isfinite(values)):
+        raise ValueError("values must be finite (count a diverged run as accuracy 0).")
+    confidence = check_finite_real(confidence, "confidence", minimum=0.0, exclusive=True)
+    if confidence >= 1:
+        raise ValueError(f"confidence must be in (0, 1), e.g. 0.95; got {confidence}.")
+    n_resamples = check_positive_int(n_resamples, "n_resamples")
+    seed = check_positive_int(seed, "seed", minimum=0)
+    mean = float(values.mean())
+    if np.ptp(values) == 0:  # no spread: nothing to resample
+        return Interval(mean, mean, mean, values.size, confidence)
+    result = scipy.stats.bootstrap((values,), np.mean, confidence_level=confidence,
+                                   n_resamples=n_resamples, method="BCa",
+                                   **_rng(scipy.stats.bootstrap, seed))
+    low, high = result.confidence_interval
+    if not (np.isfinite(low) and np.isfinite(high)):  # BCa undefined (tiny samples)
+        low, high = np.quantile(result.bootstrap_distribution,
+                                [(1 - confidence) / 2, (1 + confidence) / 2])
+    return Interval(mean, float(low), float(high), values.size, confidence)
 
 
 # GELU's tanh approximation (Hendrycks & Gimpel 2016), used by GPT-2 and BERT's code
@@ -537,6 +609,7 @@ def check_choose_lr(candidate):
                          _CHOOSE_RULE, _CHOOSE_CODE], key="other"))
 
 
-__all__ = ["BUDGETS", "budget_label", "check_choose_lr", "check_gelu_grad", "gelu_grad",
-           "gelu_tanh", "gelu_tanh_grad", "judge_at_budgets", "plot_budgets",
-           "plot_learning_rates", "plot_sequences", "results_explorer", "results_figure"]
+__all__ = ["BUDGETS", "Interval", "budget_label", "check_choose_lr", "check_gelu_grad",
+           "gelu_grad", "gelu_tanh", "gelu_tanh_grad", "judge_at_budgets", "mean_interval",
+           "plot_budgets", "plot_learning_rates", "plot_sequences", "results_explorer",
+           "results_figure"]
