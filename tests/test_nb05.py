@@ -274,3 +274,23 @@ def test_sharing_explorer_starts_where_asked():
     assert values == {"norm": "batch", "groups": 2, "channel": 4}
     with pytest.raises(ValueError, match="channel must be an integer in"):
         nb05.sharing_explorer(channel=6)
+
+
+def test_the_stored_batch_size_study_shows_batch_norm_degrading_and_group_norm_not():
+    """Wu & He's result on the stored table (the notebook asserts the same): the claim stays
+    checked whenever `make results` recomputes the study."""
+    from helpers import protocol, results, studies
+
+    study = studies.BATCH_SIZE
+    judged = results.judge(study, results.load(study))
+
+    def arm(name, b):
+        return judged[f"{name}, batch {b}"].test
+
+    diffs = protocol.compare({
+        "bn": (arm("batch norm", 2), arm("batch norm", 32)),
+        "gn": (arm("group norm", 2), arm("group norm", 32)),
+        "gn-bn at 2": (arm("group norm", 2), arm("batch norm", 2))})
+    assert diffs["bn"].distinguishable and diffs["bn"].mean < -0.04
+    assert diffs["gn"].mean > -0.01  # group norm does not lose accuracy at batch 2
+    assert diffs["gn-bn at 2"].distinguishable and diffs["gn-bn at 2"].mean > 0
