@@ -135,10 +135,11 @@ class BatchNormConstantStatistics(BatchNorm1d):
     """
 
     def backward(self, dout):
-        dout, (x_hat, inv_std, _) = self._saved(dout)
-        self.grads["gamma"][...] = (dout * x_hat).sum(axis=0)
-        self.grads["beta"][...] = dout.sum(axis=0)
-        return (dout * self.params["gamma"] * inv_std).astype(dout.dtype, copy=False)
+        dout, (x_hat, inv_std, _, axes) = self._saved(dout)
+        self.grads["gamma"][...] = (dout * x_hat).sum(axis=axes)
+        self.grads["beta"][...] = dout.sum(axis=axes)
+        gamma = self.params["gamma"].reshape(-1, *([1] * (dout.ndim - 2)))
+        return (dout * gamma * inv_std).astype(dout.dtype, copy=False)
 
 
 def gradient_norms_at_init(X, y, *, depth, norm, seeds, n_classes=10, width=64,
