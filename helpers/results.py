@@ -160,8 +160,13 @@ def run(study, config, lr, seed):
 
 
 def _job(job):
+    """One run on one BLAS thread, as every worker of `run_missing` computes it: a run done in
+    this process (one job, or one CPU) then gives the same last bits as its stored record."""
+    import threadpoolctl
+
     study, config, lr, seed = job
-    return run(study, config, lr, seed)
+    with threadpoolctl.threadpool_limits(1):
+        return run(study, config, lr, seed)
 
 
 def table_path(study, folder=None):

@@ -213,3 +213,16 @@ def test_rows_by_run_groups_each_runs_evaluations_in_order(stored):
         assert table["step"][index].tolist() == [0, 5, 10]  # every evaluation, in order
         assert set(table["config"][index]) == {config} and set(table["seed"][index]) == {seed}
         assert set(table["lr"][index]) == {lr}
+
+
+def test_a_run_in_this_process_uses_one_blas_thread_like_the_workers(monkeypatch):
+    """verify and replay with one job run in this process: with the process's BLAS threads the
+    last bits of a CNN run differed from its record (trained by a one-thread worker)."""
+    import threadpoolctl
+
+    seen = []
+    monkeypatch.setattr(results, "run", lambda *args: seen.append(
+        {info["num_threads"] for info in threadpoolctl.threadpool_info()
+         if info["user_api"] == "blas"}))
+    results._job((None, "c", 0.1, 0))
+    assert seen == [{1}]
