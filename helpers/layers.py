@@ -68,7 +68,7 @@ def _overflow_checked(method):
 
 # The input shapes a layer may accept: a batch of vectors, a batch of sequences (channels first).
 _SHAPES = {2: "(N, D)", 3: "(N, C, L)"}
-VECTORS, ANY = (2,), (2, 3)
+ANY = (2, 3)
 
 
 class Layer:
@@ -512,6 +512,23 @@ def _per_channel(v, ndim):
     return v.reshape(v.shape[0], *([1] * (ndim - 2)))
 
 
+def _normalise(x, axes, eps):
+    """(x - mean) / sqrt(var + eps) over `axes`, and 1 / sqrt(var + eps) (keepdims): the
+    statistics are measured from one entry of each group (the same numbers; see BatchNorm1d)."""
+    centred = x - x[tuple(slice(0, 1) if i in axes else slice(None) for i in range(x.ndim))]
+    with np.errstate(over="ignore", invalid="ignore"):  # the caller checks the variance
+        shift = centred.mean(axis=axes, keepdims=True)
+        var = centred.var(axis=axes, keepdims=True)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    return (centred - shift) * inv_std, inv_std, var
+
+
+def _normalise_backward(dx_hat, x_hat, inv_std, axes):
+    """The gradient through `_normalise` (mean and variance depend on every entry of a group)."""
+    return inv_std * (dx_hat - dx_hat.mean(axis=axes, keepdims=True)
+                      - x_hat * (dx_hat * x_hat).mean(axis=axes, keepdims=True))
+
+
 class BatchNorm1d(Layer):
     """Batch normalisation over the batch axis, with PyTorch's conventions.
 
@@ -585,29 +602,11 @@ class BatchNorm1d(Layer):
         if not batch_stats:  # running statistics are constants
             dx = dx_hat * inv_std
         else:  # mean and variance depend on every number of the channel
-            dx = inv_std * (dx_hat - dx_hat.mean(axis=axes, keepdims=True)
-                            - x_hat * (dx_hat * x_hat).mean(axis=axes, keepdims=True))
+            dx = _normalise_backward(dx_hat, x_hat, inv_std, axes)
         return dx.astype(dout.dtype, copy=False)
 
     def __repr__(self):
         return f"BatchNorm1d({self.num_features}, eps={self.eps:g}, momentum={self.momentum:g})"
-
-
-def _normalise(x, axes, eps):
-    """(x - mean) / sqrt(var + eps) over `axes`, and 1 / sqrt(var + eps) (keepdims): the
-    statistics are measured from one entry of each group (the same numbers; see BatchNorm1d)."""
-    centred = x - x[tuple(slice(0, 1) if i in axes else slice(None) for i in range(x.ndim))]
-    with np.errstate(over="ignore", invalid="ignore"):  # the caller checks the variance
-        shift = centred.mean(axis=axes, keepdims=True)
-        var = centred.var(axis=axes, keepdims=True)
-    inv_std = 1.0 / np.sqrt(var + eps)
-    return (centred - shift) * inv_std, inv_std, var
-
-
-def _normalise_backward(dx_hat, x_hat, inv_std, axes):
-    """The gradient through `_normalise` (mean and variance depend on every entry of a group)."""
-    return inv_std * (dx_hat - dx_hat.mean(axis=axes, keepdims=True)
-                      - x_hat * (dx_hat * x_hat).mean(axis=axes, keepdims=True))
 
 
 class LayerNorm(Layer):

@@ -40,7 +40,7 @@ from .checking import (
     verdict,
 )
 from .experiments import check_split
-from .layers import NORMS, BatchNorm1d
+from .layers import NORMS, BatchNorm1d, _per_channel
 from .losses import check_labels, softmax_cross_entropy
 from .models import mlp
 from .plotting import PALETTE, check_axes
@@ -138,7 +138,7 @@ class BatchNormConstantStatistics(BatchNorm1d):
         dout, (x_hat, inv_std, _, axes) = self._saved(dout)
         self.grads["gamma"][...] = (dout * x_hat).sum(axis=axes)
         self.grads["beta"][...] = dout.sum(axis=axes)
-        gamma = self.params["gamma"].reshape(-1, *([1] * (dout.ndim - 2)))
+        gamma = _per_channel(self.params["gamma"], dout.ndim)
         return (dout * gamma * inv_std).astype(dout.dtype, copy=False)
 
 
