@@ -23,7 +23,20 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from ipywidgets import FloatLogSlider  # noqa: E402
 
-from helpers import data, experiments, nb00, nb01, nb02, nb03, nb04, nb06, nb07, results, studies  # noqa: E402
+from helpers import (  # noqa: E402
+    data,
+    experiments,
+    nb00,
+    nb01,
+    nb02,
+    nb03,
+    nb04,
+    nb05,
+    nb06,
+    nb07,
+    results,
+    studies,
+)
 from helpers import widgets as widget_helpers  # noqa: E402
 
 BUDGET_SECONDS = 0.5
@@ -39,6 +52,7 @@ def explorers():
         "nb03.selu_explorer": nb03.selu_explorer,
         "nb04.batchnorm_explorer": lambda: nb04.batchnorm_explorer(
             data.load_digits(seed=0).X_train),  # the raw pixels, as notebook 04 passes them
+        "nb05.sharing_explorer": nb05.sharing_explorer,
         # notebook 06's explorer redraws stored results: the same sizes, made-up accuracies
         "nb06.results_explorer": lambda: nb06.results_explorer(*capstone_results()),
         # notebook 07's explorer simulates PyTorch's choices in numpy: it needs no PyTorch
@@ -65,8 +79,8 @@ def _render(fig):
 def slider_values(slider, quick):
     """The positions of one slider to time: its extremes and (unless quick) its default; every
     option of a selection widget (they have a few)."""
-    if hasattr(slider, "options"):
-        return list(slider.options)
+    if hasattr(slider, "options"):  # (label, value) pairs or values
+        return [o[1] if isinstance(o, tuple) else o for o in slider.options]
     low, high = slider.min, slider.max
     if isinstance(slider, FloatLogSlider):  # min and max are exponents
         low, high = slider.base**low, slider.base**high

@@ -43,3 +43,21 @@ def test_bad_arguments():
         widgets.explorer_figure(2, figsize=(0, 4))
     with pytest.raises(TypeError, match="slider 'x' must be an ipywidgets slider"):
         widgets.explorer(plt.figure, x=3)
+
+
+def test_every_explorer_a_notebook_shows_is_timed_by_make_bench():
+    """bench/widgets.py times (and the Colab simulation builds) every explorer: one a notebook
+    calls but the benchmark does not list would go unmeasured."""
+    import importlib.util
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    called = set()
+    for path in sorted((root / "notebooks").glob("*.ipynb")):
+        called |= set(re.findall(r"\b(nb\d\d\.\w+_explorer)\(", path.read_text(encoding="utf-8")))
+    spec = importlib.util.spec_from_file_location("bench_widgets", root / "bench" / "widgets.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert len(called) >= 8
+    assert called <= set(bench.explorers())
