@@ -119,19 +119,50 @@ def born_dead_curve(width, max_depth, *, n_trials, n_points, rng, init="he"):
     n_trials = check_count(n_trials, "n_trials")
     n_points = check_size(n_points, "n_points")
     check_rng(rng)
-    check_choice(init, "init", ("he", "rai"))
-    h = rng.standard_normal((n_trials, n_points, width))
     first_dead = np.full(n_trials, max_depth + 1)
-    for depth in range(1, max_depth + 1):
-        if init == "he":  # one matmul per layer for all trials at once
-            w = rng.standard_normal((n_trials, width, width)) * np.sqrt(2.0 / width)
-            h = np.maximum(h @ w, 0)
-        else:
-            w, b = rai(width, width, rng=rng, n_layers=n_trials)
-            h = np.maximum(h @ w + b[:, None, :], 0)
-        dead_now = ~h.any(axis=(1, 2))
+    for depth, z in enumerate(_random_preactivations(width, max_depth, n_trials, n_points, rng,
+                                                     init), start=1):
+        dead_now = ~(z > 0).any(axis=(1, 2))
         first_dead[dead_now & (first_dead > max_depth)] = depth
     return np.array([(first_dead <= d).mean() for d in range(1, max_depth + 1)])
+
+
+def second_moment_by_layer(width, depth, *, n_trials, n_points, rng, init="he"):
+    """Monte Carlo: E[z^2] of the pre-activations in each layer of a random ReLU network, the
+    networks and inputs drawn as `born_dead_curve` draws them.
+
+    Returns
+    -------
+    ndarray, shape (depth,)
+        Entry d - 1 is the mean of z^2 over the units, inputs and networks in layer d.
+
+    Examples
+    --------
+    >>> second_moment_by_layer(4, 2, n_trials=3, n_points=5, rng=np.random.default_rng(0)).shape
+    (2,)
+    """
+    return np.array([np.mean(z**2) for z in _random_preactivations(width, depth, n_trials,
+                                                                   n_points, rng, init)])
+
+
+def _random_preactivations(width, depth, n_trials, n_points, rng, init):
+    """Each layer's pre-activations (n_trials, n_points, width) of `n_trials` random networks
+    (He-normal and zero biases, or RAI) on standard-normal inputs, one matmul per layer."""
+    width = check_size(width, "width")
+    depth = check_count(depth, "depth")
+    n_trials = check_count(n_trials, "n_trials")
+    n_points = check_size(n_points, "n_points")
+    check_rng(rng)
+    check_choice(init, "init", ("he", "rai"))
+    h = rng.standard_normal((n_trials, n_points, width))
+    for _ in range(depth):
+        if init == "he":
+            z = h @ (rng.standard_normal((n_trials, width, width)) * np.sqrt(2.0 / width))
+        else:
+            w, b = rai(width, width, rng=rng, n_layers=n_trials)
+            z = h @ w + b[:, None, :]
+        yield z
+        h = np.maximum(z, 0)
 
 
 def _hidden_linears(model):

@@ -595,6 +595,9 @@ def notebook_calls():
         "nb01.born_dead_curve": (nb01.born_dead_curve, {
             "width": P(3, Int(1)), "max_depth": P(3, Int(1)), "n_trials": P(4, Int(1)),
             "n_points": P(4, Int(1)), "rng": P(rng, RNG), "init": P("he", Choice({"he", "rai"}))}),
+        "nb01.second_moment_by_layer": (nb01.second_moment_by_layer, {
+            "width": P(3, Int(1)), "depth": P(3, Int(1)), "n_trials": P(4, Int(1)),
+            "n_points": P(4, Int(1)), "rng": P(rng, RNG), "init": P("he", Choice({"he", "rai"}))}),
         "nb01.bias_setup": (nb01.bias_setup, {"amount": P(0.1, Real())}),
         "nb01.train_and_track": (nb01.train_and_track, {
             "data": P(split, SPLIT), "lr": P(0.01, POS), "seed": P(0, SEED),

@@ -73,3 +73,26 @@ def test_relative_links_to_notebooks_exist(name, text):
 def test_a_foreign_link_is_caught():
     link = "https://mybinder.org/v2/gh/someone-else/fork/main?labpath=notebooks%2F00-start-here.ipynb"
     assert link not in badge_links(target(link)).values()
+
+
+ANCHORED_LINK = re.compile(r"\]\(([^)\s:]*\.ipynb)?#([^)\s]+)\)")
+
+
+def headings(path):
+    """The anchors JupyterLab (and the site, site/slugs.py) gives a notebook's headings."""
+    import sys
+    sys.path.insert(0, str(ROOT / "site"))
+    from slugs import jupyterlab_slug
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return {jupyterlab_slug(line.lstrip("#"))
+            for c in nb["cells"] if c["cell_type"] == "markdown"
+            for line in "".join(c["source"]).splitlines() if re.match(r"#{1,6} ", line)}
+
+
+@pytest.mark.parametrize("name,text", list(texts())[1:], ids=[name for name, _ in texts()][1:])
+def test_every_anchor_link_between_notebooks_reaches_a_heading(name, text):
+    for file, anchor in ANCHORED_LINK.findall(text):
+        path = ROOT / "notebooks" / (file or name)
+        assert path.is_file(), f"{name}: link to {file}, which does not exist"
+        assert unquote(anchor) in headings(path), (
+            f"{name}: link to {file or name}#{anchor}, a heading {path.name} does not have")

@@ -520,3 +520,28 @@ def test_a_threshold_at_the_smallest_subnormal_is_not_accepted():
         assert_verdict(nb01.check_dead_fractions, lambda zs: [
             np.mean(z.max(0) <= np.finfo(z.dtype).smallest_subnormal) for z in zs], False,
             "Not yet")
+
+
+def test_second_moment_by_layer_he_is_level_and_rai_starts_at_its_formula():
+    rng = np.random.default_rng(0)
+    he = nb01.second_moment_by_layer(64, 10, n_trials=1000, n_points=50, rng=rng)
+    # standard-normal inputs, He weights, zero biases: E[z^2] = 2 E[x^2] = 2 in layer 1, and
+    # He's rule keeps it there (exact in expectation at any width)
+    assert he.shape == (10,) and np.all(np.abs(he - 2) < 0.1)
+    rai = nb01.second_moment_by_layer(64, 10, n_trials=200, n_points=50, rng=rng, init="rai")
+    # layer 1: of a unit's 64 weights and bias, one is a Beta(2, 1) draw (E[xi^2] = 1/2) and
+    # 64 are N(0, 0.6007^2 / 64); each multiplies an input with E[x^2] = 1 (the bias: 1), so
+    # E[z^2] = 64 * 0.6007^2 / 64 + 1/2 exactly
+    assert abs(rai[0] - (0.6007**2 + 0.5)) < 0.03
+    assert rai[-1] < 0.25 * rai[0]  # RAI's scale does not keep the second moment level
+
+
+def test_second_moment_by_layer_draws_the_networks_born_dead_curve_draws():
+    a = nb01.second_moment_by_layer(3, 4, n_trials=5, n_points=6, rng=np.random.default_rng(2),
+                                    init="rai")
+    b = nb01.second_moment_by_layer(3, 4, n_trials=5, n_points=6, rng=np.random.default_rng(2),
+                                    init="rai")
+    assert np.array_equal(a, b)
+    with pytest.raises(ValueError, match="init must be one of"):
+        nb01.second_moment_by_layer(3, 2, n_trials=4, n_points=2, rng=np.random.default_rng(0),
+                                    init="lecun")
