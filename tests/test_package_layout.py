@@ -54,11 +54,14 @@ def test_the_activation_list_is_declared_once():
     declaring = []
     for module in MODULES:
         lines = (ROOT / "helpers" / f"{module}.py").read_text(encoding="utf-8").splitlines()
-        text = "\n".join(line for line in lines if not line.strip().startswith("name = "))
+        text = "\n".join(line for line in lines  # doctest examples call activations by name
+                         if not line.strip().startswith(("name = ", ">>> ")))
         if sum(f'"{name}"' in text for name in names) >= 4:
             declaring.append(module)
     # nb07 maps every entry of the table to its torch.nn module (TORCH_ACTIVATIONS): a mirror,
     # not a second list; tests/test_nb07.py checks that its keys are exactly the table's.
-    # studies names the activations a study compares (its design picks them from the table).
-    assert set(declaring) <= {"activations", "nb07", "studies"} and "activations" in declaring, \
+    # studies names the activations a study compares (its design picks them from the table),
+    # and nb00 the settings its figures compare (activation, initialisation, gain).
+    assert set(declaring) <= {"activations", "nb00", "nb07", "studies"} \
+        and "activations" in declaring, \
         declaring
