@@ -7,6 +7,7 @@ Reads: ``helpers.selu_theory`` (the moment map), ``helpers.propagation`` (random
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
+from scipy.stats import chi2
 
 from ._validation import (
     as_float_array,
@@ -31,9 +32,18 @@ from .checking import (
     random_shape,
     shape_label,
 )
+from .diagnostics import _trace  # every layer's input and output on the data, in eval mode
+from .layers import Linear, check_model, leaf_layers
 from .plotting import PALETTE, check_axes, curve_style, plot_layer_curves
 from .propagation import propagate_seeds
-from .selu_theory import MIN_VARIANCE, derive_selu_constants, iterate_moment_map, moment_map
+from .selu_theory import (
+    MIN_VARIANCE,
+    THEOREM_1,
+    THEOREM_2,
+    derive_selu_constants,
+    iterate_moment_map,
+    moment_map,
+)
 from .widgets import explorer, explorer_figure
 
 
@@ -207,6 +217,162 @@ def selu_explorer():
         input_std=widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.1,
                                          description="input std"),
     )
+
+
+# --- SELU's domain per unit ----------------------------------------------------------------
+
+def unit_weight_sums(model):
+    """omega_j = sum_i w_ij and tau_j = sum_i w_ij² of every unit j of every hidden layer.
+
+    The SNN paper's theorems hold for units whose weights have omega and tau in given ranges
+    (``selu_theory.THEOREM_1`` ...); these are the numbers to compare with them. Weights are
+    (fan_in, fan_out), so unit j's weights are column j. Every Linear layer but the last (the
+    output layer, which feeds the softmax, not an activation) counts; biases are left out, as
+    in the theorems.
+
+    Parameters
+    ----------
+    model : helpers.layers.Sequential
+
+    Returns
+    -------
+    (omega, tau) : two lists with one 1-D array per hidden layer, its units' omega_j and tau_j
+
+    Examples
+    --------
+    >>> from helpers.models import mlp
+    >>> omega, tau = unit_weight_sums(mlp(4, [3, 2], 2, rng=np.random.default_rng(0)))
+    >>> [o.shape for o in omega]
+    [(3,), (2,)]
+    """
+    linears = [layer for layer in leaf_layers(check_model(model, sequential=True))
+               if isinstance(layer, Linear)][:-1]
+    if not linears:
+        raise ValueError("model has no hidden layer (a single Linear layer): omega and tau "
+                         "describe the units of hidden layers; build it with hidden=[64, ...].")
+    omega = [layer.params["W"].sum(axis=0) for layer in linears]
+    tau = [np.square(layer.params["W"]).sum(axis=0) for layer in linears]
+    return omega, tau
+
+
+def variance_over_independent(model, X):
+    """Per hidden layer, how much its units' pre-activation variance owes to correlated inputs.
+
+    The moment map assumes independent inputs, so that z_j = sum_i w_ij x_i has the variance
+    sum_i w_ij² Var(x_i) (tau_j nu, for inputs of one variance nu). Measured on the data X
+    (evaluation mode), each hidden layer gives the median over its units of
+    Var(z_j) / sum_i w_ij² Var(x_i): 1 for uncorrelated inputs, above 1 when positively
+    correlated inputs add up. Units whose weights or inputs give 0 in the denominator are
+    left out.
+
+    Parameters
+    ----------
+    model : helpers.layers.Sequential
+    X : array_like, shape (N, D)
+
+    Returns
+    -------
+    ndarray, one ratio per hidden layer (every Linear layer but the output layer)
+    """
+    trace = _trace(model, X, Linear)[:-1]  # check_model and check_data inside
+    if not trace:
+        raise ValueError("model has no hidden layer (a single Linear layer): build it with "
+                         "hidden=[64, ...].")
+    ratios = []
+    for _, layer, x, z in trace:
+        independent = np.square(layer.params["W"]).T @ x.var(axis=0)
+        usable = independent > 0
+        ratios.append(float(np.median(z.var(axis=0)[usable] / independent[usable]))
+                      if usable.any() else np.nan)
+    return np.array(ratios)
+
+
+def tau_in_range_probability(fan_in, low=THEOREM_1["tau"][0], high=THEOREM_1["tau"][1]):
+    """P(low <= tau_j <= high) for a unit with LeCun-normal weights, w ~ N(0, 1 / fan_in).
+
+    tau_j = sum of fan_in squared weights is chi² with fan_in degrees of freedom, divided by
+    fan_in: mean 1, standard deviation sqrt(2 / fan_in). The default range is Theorem 1's.
+
+    Parameters
+    ----------
+    fan_in : int
+    low, high : float, 0 <= low < high
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(tau_in_range_probability(64), 3)
+    0.318
+    """
+    fan_in = check_size(fan_in, "fan_in")
+    low = check_finite_real(low, "low", minimum=0.0)
+    high = check_finite_real(high, "high", minimum=0.0)
+    if not low < high:
+        raise ValueError(f"low and high must satisfy low < high; got low = {low}, high = {high}.")
+    return float(chi2.cdf(high * fan_in, fan_in) - chi2.cdf(low * fan_in, fan_in))
+
+
+def _check_samples(samples):
+    if not isinstance(samples, dict) or not samples:
+        raise TypeError(f"samples must be a non-empty dict label -> 1-D array of tau_j, e.g. "
+                        f"{{'at initialisation': tau}}; got {samples!r:.60}.")
+    checked = {}
+    for label, values in samples.items():
+        name = f"samples[{label!r}]"
+        values = as_float_array(values, name)
+        if values.ndim != 1 or values.size == 0:
+            raise ValueError(f"{name} must be a 1-D array of at least one tau_j; got shape "
+                             f"{values.shape}.")
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"{name} must be finite; got {values!r:.60}.")
+        if np.any(values < 0):
+            raise ValueError(f"{name} must be >= 0 (sums of squares); got minimum "
+                             f"{values.min():g}.")
+        checked[str(label)] = values
+    return checked
+
+
+def plot_tau_histograms(samples, *, ax=None, bins=40):
+    """Histograms of tau_j (one per label) over the tau ranges of the SNN paper's theorems.
+
+    Theorem 1's range, [0.95, 1.1], is shaded dark; the wider [0.8, 1.25] of Theorems 2 and 3
+    light.
+
+    Parameters
+    ----------
+    samples : dict
+        Label -> 1-D array of tau_j (>= 0).
+    ax : matplotlib Axes, optional
+    bins : int
+        Bins over the common range of all samples.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    samples = _check_samples(samples)
+    bins = check_size(bins, "bins")
+    check_axes(ax)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 3.2), layout="constrained")
+    every = np.concatenate(list(samples.values()))
+    low, high = float(every.min()), float(every.max())
+    edges = np.linspace(low, high if high > low else low + 1.0, bins + 1)
+    for i, (label, values) in enumerate(samples.items()):
+        ax.hist(values, bins=edges, density=True, histtype="step", linewidth=1.8,
+                color=PALETTE[i % len(PALETTE)], label=label)
+    wide, narrow = THEOREM_2["tau"], THEOREM_1["tau"]
+    ax.axvspan(*narrow, color="0.75", zorder=0,
+               label=f"Theorem 1: tau in [{narrow[0]:g}, {narrow[1]:g}]")
+    ax.axvspan(*wide, color="0.9", zorder=-1,
+               label=f"Theorems 2 and 3: tau in [{wide[0]:g}, {wide[1]:g}]")
+    ax.set_xlabel("tau_j, the sum of a unit's squared weights")
+    ax.set_ylabel("density of units")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return ax
 
 
 # --- exercises -----------------------------------------------------------------------------

@@ -23,6 +23,16 @@ from .activations import SELU_ALPHA, SELU_LAMBDA
 MIN_VARIANCE = 1e-6
 MAX_DERIVE_VARIANCE = 1e10  # derive_selu_constants: beyond, alpha would exceed 1e6
 
+# The domains of the paper's three theorems, each quantity as (low, high): mu and nu are the
+# mean and variance of a unit's inputs, omega and tau the sum and sum of squares of its weights.
+# Theorem 1: on this domain the map has a stable, attracting fixed point near (0, 1).
+THEOREM_1 = {"mu": (-0.1, 0.1), "omega": (-0.1, 0.1), "nu": (0.8, 1.5), "tau": (0.95, 1.1)}
+# Theorem 2 (an upper bound): on this domain the variance decreases, nu_new < nu.
+THEOREM_2 = {"mu": (-1.0, 1.0), "omega": (-0.1, 0.1), "nu": (3.0, 16.0), "tau": (0.8, 1.25)}
+# Theorem 3 (a lower bound): on either domain the variance increases, nu_new > nu.
+THEOREM_3 = ({"mu": (-0.1, 0.1), "omega": (-0.1, 0.1), "nu": (0.02, 0.16), "tau": (0.8, 1.25)},
+             {"mu": (-0.1, 0.1), "omega": (-0.1, 0.1), "nu": (0.02, 0.24), "tau": (0.9, 1.25)})
+
 
 def _log_exp_below_zero(m, v, k):
     """log E[e^{kz} 1{z<=0}] for z ~ N(m, v): k m + k^2 v / 2 + log Phi(-x), x = (m + k v) / s.

@@ -36,13 +36,15 @@ RELU_FAMILY = Study(
 ADAM_GRID = tuple(float(10**k) for k in np.arange(-4.0, -1.0, 0.5))
 
 # Notebook 03: a deep network (16 hidden layers of 64 units) with SELU and LeCun's
-# initialisation, against ReLU with He's, and ReLU with batch norm before each activation.
+# initialisation, against ReLU with He's, ReLU with batch norm before each activation, and
+# ELU (alpha = 1, SELU without its two constants) with He's, as for the ReLU family.
 DEEP_SELU = Study(
     name="03-deep-selu",
     data="digits",
     configs={"SELU (LeCun)": {"activation": "selu"},
              "ReLU (He)": {"activation": "relu"},
-             "ReLU + batch norm": {"activation": "relu", "norm": "batch"}},
+             "ReLU + batch norm": {"activation": "relu", "norm": "batch"},
+             "ELU (He)": {"activation": "elu"}},
     lrs=ADAM_GRID,
     seeds=tuple(range(10)),
     epochs=60,

@@ -255,3 +255,136 @@ def test_plot_variance_map_at_float32s_limits_does_not_overflow_in_its_check():
     with pytest.raises(ValueError, match="nu_in must be a 1-D array of at least 2 finite"):
         nb03.plot_variance_map(np.array([big, -big], np.float32), np.ones(2))
     plt.close("all")
+
+
+# --- SELU's domain per unit: omega_j and tau_j ----------------------------------------------
+
+
+def test_unit_weight_sums_reads_each_hidden_layer_by_column():
+    from helpers import layers, models
+
+    net = models.mlp(5, [4, 3], 2, rng=np.random.default_rng(0), activation="selu")
+    linears = [layer for layer in layers.leaf_layers(net) if isinstance(layer, layers.Linear)]
+    linears[1].params["W"][...] = np.arange(12.0).reshape(4, 3)  # fan_in 4, 3 units
+    omega, tau = nb03.unit_weight_sums(net)
+    assert len(omega) == len(tau) == 2  # the output layer feeds the softmax: left out
+    assert [o.shape for o in omega] == [(4,), (3,)]
+    assert omega[1].tolist() == [0 + 3 + 6 + 9, 1 + 4 + 7 + 10, 2 + 5 + 8 + 11]
+    assert tau[1].tolist() == [0 + 9 + 36 + 81, 1 + 16 + 49 + 100, 4 + 25 + 64 + 121]
+    assert np.array_equal(omega[0], linears[0].params["W"].sum(axis=0))
+
+
+def test_unit_weight_sums_of_lecun_weights():
+    """omega_j ~ N(0, 1) and tau_j ~ chi²_n / n for LeCun-normal weights."""
+    from helpers import models
+
+    net = models.mlp(256, [256] * 8, 2, rng=np.random.default_rng(1), activation="selu")
+    omega, tau = (np.concatenate(x) for x in nb03.unit_weight_sums(net))
+    assert abs(omega.std() - 1) < 0.05 and abs(omega.mean()) < 0.1
+    assert abs(tau.mean() - 1) < 0.01 and abs(tau.std() - np.sqrt(2 / 256)) < 0.01
+
+
+def test_unit_weight_sums_needs_a_hidden_layer():
+    from helpers import models
+
+    with pytest.raises(ValueError, match="no hidden layer"):
+        nb03.unit_weight_sums(models.mlp(5, [], 2, rng=np.random.default_rng(0)))
+    with pytest.raises(TypeError, match="model must be"):
+        nb03.unit_weight_sums("net")
+
+
+def test_tau_in_range_probability_matches_lecun_draws():
+    from helpers.init import lecun_normal
+
+    for n, expected in [(64, 0.318), (256, 0.577)]:
+        p = nb03.tau_in_range_probability(n)
+        assert round(p, 3) == expected
+        tau = (lecun_normal(n, 20_000, rng=np.random.default_rng(n)) ** 2).sum(axis=0)
+        assert abs(np.mean((tau >= 0.95) & (tau <= 1.1)) - p) < 0.012
+    wide = nb03.tau_in_range_probability(64, 0.8, 1.25)
+    assert 0.78 < wide < 0.80 and nb03.tau_in_range_probability(10_000) > 0.99
+
+
+@pytest.mark.parametrize("kwargs,error,match", [
+    ({"fan_in": 0}, ValueError, "fan_in"),
+    ({"fan_in": 64, "low": 1.1, "high": 0.95}, ValueError, "low < high"),
+    ({"fan_in": 64, "low": -1.0}, ValueError, "low must be >= 0"),
+    ({"fan_in": 64, "high": float("nan")}, ValueError, "high must be finite"),
+])
+def test_tau_in_range_probability_rejects_bad_input(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        nb03.tau_in_range_probability(**kwargs)
+
+
+def test_tau_histograms_shade_the_theorems_ranges():
+    samples = {"a": np.linspace(0.5, 1.5, 50), "b": np.full(20, 1.0)}
+    ax = nb03.plot_tau_histograms(samples)
+    labels = ax.get_legend_handles_labels()[1]
+    assert labels[:2] == ["a", "b"]
+    assert any("Theorem 1" in label and "0.95" in label for label in labels)
+    assert any("Theorems 2" in label and "1.25" in label for label in labels)
+    spans = [p for p in ax.patches if p.get_label().startswith("Theorem")]
+    assert len(spans) == 2
+    x0, x1 = spans[0].get_x(), spans[0].get_x() + spans[0].get_width()
+    assert (x0, x1) == (0.95, 1.1)
+    plt.close("all")
+
+
+@pytest.mark.parametrize("samples,match", [
+    ({}, "samples must be a non-empty dict"),
+    ({"a": []}, "samples\\['a'\\] must be a 1-D array"),
+    ({"a": [[1.0]]}, "samples\\['a'\\] must be a 1-D array"),
+    ({"a": [1.0, float("inf")]}, "finite"),
+    ({"a": [-1.0, 1.0]}, ">= 0"),
+    ([1.0], "samples must be a non-empty dict"),
+])
+def test_tau_histograms_reject_bad_samples(samples, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        nb03.plot_tau_histograms(samples)
+    plt.close("all")
+
+
+def test_variance_over_independent_is_one_for_independent_inputs():
+    from helpers import models
+
+    net = models.mlp(8, [16, 16], 2, rng=np.random.default_rng(0), activation="linear")
+    X = np.random.default_rng(1).standard_normal((40_000, 8)) * [1, 2, 3, 1, 1, 2, 1, 0.5]
+    ratio = nb03.variance_over_independent(net, X)
+    assert ratio.shape == (2,) and abs(ratio[0] - 1) < 0.03
+
+
+def test_variance_over_independent_of_identical_inputs_is_omega_squared_over_tau():
+    """Inputs that are all one variable: Var(z_j) = omega_j² Var(x), against tau_j Var(x)."""
+    from helpers import models
+
+    net = models.mlp(6, [5], 2, rng=np.random.default_rng(2), activation="selu")
+    X = np.repeat(np.random.default_rng(3).standard_normal((500, 1)), 6, axis=1)
+    omega, tau = nb03.unit_weight_sums(net)
+    (ratio,) = nb03.variance_over_independent(net, X)
+    assert np.isclose(ratio, np.median(omega[0] ** 2 / tau[0]), rtol=1e-10)
+
+
+def test_variance_over_independent_needs_a_hidden_layer():
+    from helpers import models
+
+    with pytest.raises(ValueError, match="no hidden layer"):
+        nb03.variance_over_independent(models.mlp(3, [], 2, rng=np.random.default_rng(0)),
+                                       np.ones((4, 3)))
+
+
+# --- the stored deep-network study, as notebook 03 reads it ---------------------------------
+
+
+def test_stored_study_elu_is_between_relu_and_selu_early_and_like_them_at_convergence():
+    from helpers import protocol, results, studies
+
+    study = studies.DEEP_SELU
+    table = results.load(study)
+    judged = results.judge(study, table)
+    tests, _ = results.by_budget(study, table, [34, None])
+    pairs = {"ELU − ReLU": ("ELU (He)", "ReLU (He)"), "SELU − ELU": ("SELU (LeCun)", "ELU (He)")}
+    early = protocol.compare({k: (tests[a][0], tests[b][0]) for k, (a, b) in pairs.items()})
+    late = protocol.compare({k: (judged[a].test, judged[b].test) for k, (a, b) in pairs.items()})
+    assert all(d.distinguishable and d.mean > 0 for d in early.values())
+    assert not any(d.distinguishable for d in late.values())
+    assert np.isclose(judged["ELU (He)"].lr, 10**-2.5)

@@ -84,6 +84,41 @@ def test_contraction_on_the_domain_of_theorem_1():
     assert min(norms) > 0.5  # not trivially small: the map really moves points
 
 
+def domain_grid(domain, n=7):
+    """(mu, nu, omega, tau) on an n^4 grid over a theorem's domain, corners included."""
+    return itertools.product(*(np.linspace(*domain[k], n) for k in ("mu", "nu", "omega", "tau")))
+
+
+def test_theorem_1_domain_is_the_papers():
+    assert th.THEOREM_1 == {"mu": (-0.1, 0.1), "omega": (-0.1, 0.1), "nu": (0.8, 1.5),
+                            "tau": (0.95, 1.1)}
+
+
+def test_theorem_2_the_variance_decreases_on_its_domain():
+    """Klambauer et al. (2017), Theorem 2: nu_new < nu for mu in [-1, 1], omega in [-0.1, 0.1],
+    nu in [3, 16], tau in [0.8, 1.25]; checked on a grid with the closed form."""
+    gaps = [th.moment_map(mu, nu, om, ta)[1] - nu for mu, nu, om, ta in domain_grid(th.THEOREM_2)]
+    assert max(gaps) < 0
+    assert th.moment_map(0.0, 3.0, 0.0, 2.0)[1] > 3.0  # outside it (He's tau = 2) it grows
+
+
+def test_theorem_3_the_variance_increases_on_its_domains():
+    """Theorem 3: nu_new > nu for small variances (two domains of tau)."""
+    for domain in th.THEOREM_3:
+        gaps = [th.moment_map(mu, nu, om, ta)[1] - nu for mu, nu, om, ta in domain_grid(domain)]
+        assert min(gaps) > 0
+    assert th.moment_map(0.0, 1.2, 0.0, 0.8)[1] < 1.2  # larger variances fall, at tau 0.8
+
+
+def test_theorem_1_fixed_points_stay_near_zero_one():
+    """At the corners of Theorem 1's (omega, tau) the map settles at a fixed point inside the
+    theorem's (mu, nu) domain."""
+    for om, ta in itertools.product(th.THEOREM_1["omega"], th.THEOREM_1["tau"]):
+        mu, nu = th.iterate_moment_map(0.0, 1.0, 300, omega=om, tau=ta)[-1]
+        assert np.allclose(th.moment_map(mu, nu, om, ta), (mu, nu), atol=1e-9)
+        assert -0.1 <= mu <= 0.1 and 0.8 <= nu <= 1.5
+
+
 def test_iterating_the_map_converges_to_the_fixed_point():
     mu, nu = 0.5, 1.8
     for _ in range(100):
