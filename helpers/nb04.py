@@ -1,14 +1,18 @@
 """Everything behind notebook 04 · Types of normalization: batch statistics over training
 steps (figure and explorer), gradients at initialisation (with a batch norm whose statistics
-are held constant in backward, the control), smoothness along the training path, and the
-exercise checkers.
+are held constant in backward, the control), smoothness along the training path, the two deep
+dives (where batch norm goes: the gradient along networks with batch norm before or after the
+ReLU or in residual branches; batch norm and weight decay: scale invariance and the weight
+norm under SGD), and the exercise checkers.
 
-Reads: ``helpers.layers`` (BatchNorm1d, LayerNorm), ``helpers.scalers``.
+Reads: ``helpers.layers`` (BatchNorm1d, LayerNorm, Residual), ``helpers.optim`` (SGD),
+``helpers.scalers``.
 """
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
+import threadpoolctl
 
 from . import diagnostics
 from ._validation import (
@@ -20,6 +24,7 @@ from ._validation import (
     check_positive_int,
     check_rng,
     check_seeds,
+    check_sequence,
     check_size,
     check_text,
     overflow_named,
@@ -40,11 +45,12 @@ from .checking import (
     verdict,
 )
 from .experiments import check_split
-from .layers import NORMS, BatchNorm1d, _per_channel
+from .layers import NORMS, BatchNorm1d, Linear, ReLU, Residual, Sequential, _per_channel
 from .losses import check_labels, softmax_cross_entropy
 from .models import mlp
-from .plotting import PALETTE, check_axes
-from .training import check_data
+from .optim import SGD
+from .plotting import PALETTE, check_axes, check_named_arrays
+from .training import check_data, evaluate
 from .widgets import explorer
 
 
@@ -234,6 +240,254 @@ def gradient_smoothness(data, *, norm, seeds, lr=0.05, epochs=3, batch_size=64, 
                                         "lr.") from None
         result.append(np.reshape(ratios, (epochs, n_batches)))
     return np.array(result)
+
+
+# --- deep dive: where normalization goes -----------------------------------------------------
+
+PLACEMENTS = ("bn-relu", "relu-bn", "residual", "residual-zero-gamma")
+"""Where `placement_network` puts batch norm: before the ReLU (Ioffe & Szegedy's placement, the
+course's `mlp`), after it, or at the end of each two-layer residual branch with its gamma at 1 or
+at 0 (Goyal et al. 2017)."""
+
+
+def placement_network(placement, *, depth, rng, n_in=64, width=64, n_classes=10):
+    """A fresh ReLU network of `depth` hidden weight layers, batch norm placed as `placement`
+    says, then a Linear layer to the classes (Glorot init). Hidden weights: He init.
+
+    - "bn-relu": Linear -> BatchNorm1d -> ReLU, `depth` times (the same layers and weights as
+      ``models.mlp(..., norm="batch")`` with the same generator);
+    - "relu-bn": Linear -> ReLU -> BatchNorm1d, `depth` times;
+    - "residual": depth / 2 blocks x + BN(W2 ReLU(BN(W1 x))), ResNet's basic block without a
+      ReLU after the sum (each block's input and output have `width` features, so n_in must
+      equal width);
+    - "residual-zero-gamma": the same with the gamma of each block's last batch norm set to 0
+      (Goyal et al. 2017): every block starts as the identity.
+
+    Returns
+    -------
+    helpers.layers.Sequential
+        Its layers are the blocks (each a Sequential or a Residual), then the classifier.
+    """
+    placement = check_choice(placement, "placement", PLACEMENTS)
+    depth = check_count(depth, "depth")
+    check_rng(rng)
+    n_in, width = check_size(n_in, "n_in"), check_size(width, "width")
+    n_classes = check_size(n_classes, "n_classes")
+    blocks = []
+    if placement in ("bn-relu", "relu-bn"):
+        for i in range(depth):
+            linear = Linear(n_in if i == 0 else width, width, rng=rng)
+            inner = [BatchNorm1d(width), ReLU()]
+            blocks.append(Sequential(linear, *(inner if placement == "bn-relu" else inner[::-1])))
+    else:
+        if depth % 2 or n_in != width:
+            raise ValueError(f"placement {placement!r} needs an even depth (each residual block "
+                             f"has two weight layers) and n_in equal to width (the sum x + "
+                             f"branch keeps the shape); got depth={depth}, n_in={n_in}, "
+                             f"width={width}.")
+        for _ in range(depth // 2):
+            last = BatchNorm1d(width)
+            if placement == "residual-zero-gamma":
+                last.params["gamma"][...] = 0.0
+            blocks.append(Residual(Sequential(Linear(width, width, rng=rng), BatchNorm1d(width),
+                                              ReLU(), Linear(width, width, rng=rng), last)))
+    return Sequential(*blocks, Linear(width, n_classes, rng=rng, init="glorot"))
+
+
+def stream_gradient_norms(X, y, *, placement, depth, seeds, width=64, n_classes=10):
+    """||dL/dx|| at the input of every block of fresh `placement_network`s, first to last,
+    and at the classifier's input: one forward and backward pass of the cross-entropy loss on
+    (X, y) in training mode (batch statistics), for each seed.
+
+    Returns
+    -------
+    ndarray, shape (len(seeds), blocks + 1)
+        blocks = depth for "bn-relu" and "relu-bn", depth / 2 for the residual placements.
+        Entry 0 is the gradient with respect to X itself, the last the classifier's input.
+    """
+    X, _ = check_data(X, None, "X")
+    n_classes = check_size(n_classes, "n_classes", minimum=2)
+    y = check_labels(y, X.shape[0], n_classes, name="y")
+    rows = []
+    for seed in check_seeds(seeds):
+        net = placement_network(placement, depth=depth, rng=np.random.default_rng(seed),
+                                n_in=X.shape[1], width=width, n_classes=n_classes).train()
+        # one BLAS thread: small matrices, and a second thread waiting for a busy core made
+        # this ten times slower
+        with overflow_named("X"), threadpoolctl.threadpool_limits(1, user_api="blas"):
+            _, dout = softmax_cross_entropy(net.forward(X), y)
+            norms = []
+            for layer in reversed(net.layers):
+                dout = layer.backward(dout)
+                norms.append(np.linalg.norm(dout))
+        rows.append(norms[::-1])
+    return np.array(rows)
+
+
+def plot_stream_gradients(curves, *, depth, ax=None, title=None):
+    """`stream_gradient_norms` of several placements against the number of weight layers
+    below each point (0: the input; `depth`: the classifier's input), on a log axis: median
+    over seeds and min-max band.
+
+    Parameters
+    ----------
+    curves : dict[str, array_like]
+        Label -> array (seeds, points), points = blocks + 1 (any number >= 2).
+    depth : int
+        Hidden weight layers of the networks: points are spread evenly from 0 to depth.
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    curves = check_named_arrays(curves, "curves", ndim=(1, 2))
+    depth = check_count(depth, "depth")
+    check_text(title, "title", optional=True)
+    for label, values in curves.items():
+        if np.atleast_2d(values).shape[1] < 2 or not np.all(np.isfinite(values) & (values > 0)):
+            raise ValueError(f"curves[{label!r}] must hold finite gradient norms > 0, at least "
+                             f"two points per seed (the input and the classifier's input); got "
+                             f"{values!r:.60}.")
+    if check_axes(ax) is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    for i, (label, values) in enumerate(curves.items()):
+        values = np.atleast_2d(values)
+        x = np.linspace(0, depth, values.shape[1])
+        color, marker = PALETTE[i % len(PALETTE)], "osD^v<>p"[i % 8]
+        ax.plot(x, np.median(values, axis=0), color=color, marker=marker, markersize=4,
+                markevery=max(1, values.shape[1] // 8), label=label)
+        if values.shape[0] > 1:
+            ax.fill_between(x, values.min(axis=0), values.max(axis=0), color=color, alpha=0.2,
+                            linewidth=0)
+    ax.set_yscale("log")
+    ax.set_xlabel("weight layers below this point (0: the input)")
+    ax.set_ylabel("‖dL/dx‖ at initialisation")
+    ax.set_title(title or "Gradient along the network at initialisation")
+    ax.legend(fontsize="small")
+    return ax
+
+
+# --- deep dive: batch norm and weight decay ---------------------------------------------------
+
+def _cosine(a, b):
+    """The cosine of the angle between two arrays seen as vectors (NaN if one is 0)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return float(np.sum(a * b) / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def _hidden_weights(net):
+    """Keys of the hidden layers' weight matrices of an `mlp` (every "W" but the last)."""
+    return [key for key in net.params if key.endswith(".W")][:-1]
+
+
+def scale_invariance(X, y, *, scales, layer=1, depth=4, width=64, seed=0, norm="batch",
+                     n_classes=10):
+    """Multiply the weights W of hidden layer `layer` (0 is the first) of a fresh ReLU MLP by
+    each factor c in `scales` and measure, on one batch (X, y) in training mode:
+
+    - "loss": the cross-entropy loss;
+    - "grad_norm": ||dL/dW|| at the scaled weights;
+    - "cosine": the cosine of the angle between dL/dW and W;
+    - "bias_grad_norm": ||dL/db|| of the same layer's bias.
+
+    With `norm` after every hidden Linear (batch norm by default) the loss does not depend on
+    c (up to batch norm's eps), so dL/dW is orthogonal to W and scales like 1 / c; the bias
+    before a batch norm is subtracted with the batch mean, so its gradient is 0.
+
+    Returns
+    -------
+    dict of ndarray, each of shape (len(scales),)
+    """
+    X, _ = check_data(X, None, "X")
+    n_classes = check_size(n_classes, "n_classes", minimum=2)
+    y = check_labels(y, X.shape[0], n_classes, name="y")
+    scales = [check_finite_real(c, "scales", minimum=0.0, exclusive=True)
+              for c in check_sequence(scales, "scales", "[0.5, 1, 2]")]
+    if not scales or not all(1e-100 <= c <= 1e100 for c in scales):
+        raise ValueError(f"scales must hold factors between 1e-100 and 1e100 (at least one), "
+                         f"e.g. [0.5, 1, 2]; got {scales!r:.60}.")
+    depth, width = check_count(depth, "depth"), check_size(width, "width")
+    layer = check_positive_int(layer, "layer", minimum=0, maximum=depth - 1)
+    seed = check_positive_int(seed, "seed", minimum=0)
+    if norm is not None:
+        check_choice(norm, "norm", NORMS)
+    result = {key: [] for key in ("loss", "grad_norm", "cosine", "bias_grad_norm")}
+    for c in scales:
+        net = mlp(X.shape[1], [width] * depth, n_classes, rng=np.random.default_rng(seed),
+                  norm=norm).train()
+        key = _hidden_weights(net)[layer]
+        net.params[key][...] *= c
+        with overflow_named("X"):
+            loss, dlogits = softmax_cross_entropy(net.forward(X), y)
+            net.backward(dlogits)
+        W, g = net.params[key], net.grads[key]
+        result["loss"].append(loss)
+        result["grad_norm"].append(np.linalg.norm(g))
+        result["cosine"].append(_cosine(g, W))
+        result["bias_grad_norm"].append(np.linalg.norm(net.grads[key[:-1] + "b"]))
+    return {key: np.array(values) for key, values in result.items()}
+
+
+def weight_norm_trajectory(data, *, weight_decay, seeds, lr=0.1, steps=300, batch_size=64,
+                           depth=4, width=64):
+    """Train a ReLU MLP with batch norm after every hidden Linear by plain SGD (no momentum;
+    L2 weight decay on the weight matrices, none on biases, gamma and beta) and record the
+    norm of each hidden weight matrix. Each feeds a batch norm, so the loss does not depend on
+    its scale: only its direction matters, and a step of size lr moves that direction like a
+    step of lr / ||W||^2 on the unit sphere (the effective learning rate).
+
+    Returns
+    -------
+    dict with
+        "norms": ndarray (len(seeds), steps + 1, depth), ||W|| of each hidden layer before
+        training and after every step;
+        "cosines": ndarray (len(seeds), steps, depth), the cosine between each layer's loss
+        gradient (without the decay term) and W at every step;
+        "val_acc": ndarray (len(seeds),), the validation accuracy at the end.
+    """
+    check_split(data)
+    weight_decay = check_finite_real(weight_decay, "weight_decay", minimum=0.0)
+    lr = check_finite_real(lr, "lr", minimum=0.0, exclusive=True)
+    steps = check_count(steps, "steps")
+    batch_size = check_size(batch_size, "batch_size", minimum=2)
+    depth, width = check_count(depth, "depth"), check_size(width, "width")
+    X, y = data.X_train, data.y_train
+    n_batches = max(1, len(X) // batch_size)
+    norms, cosines, val_acc = [], [], []
+    for seed in check_seeds(seeds):
+        rng = np.random.default_rng(seed)
+        net = mlp(X.shape[1], [width] * depth, data.n_classes, rng=rng, norm="batch").train()
+        optimizer = SGD(net, lr=lr, weight_decay=weight_decay)
+        with threadpoolctl.threadpool_limits(1, user_api="blas"):  # small matrices: faster
+            seed_norms, seed_cosines = _trajectory(net, optimizer, X, y, n_batches, steps, rng,
+                                                   lr=lr, weight_decay=weight_decay)
+        norms.append(seed_norms)
+        cosines.append(seed_cosines)
+        val_acc.append(evaluate(net, data.X_val, data.y_val)[1])
+    return {"norms": np.array(norms), "cosines": np.array(cosines), "val_acc": np.array(val_acc)}
+
+
+def _trajectory(net, optimizer, X, y, n_batches, steps, rng, *, lr, weight_decay):
+    """`steps` SGD steps on shuffled batches: ||W|| of each hidden layer before training and
+    after every step, and the cosine between its loss gradient and W before every step."""
+    keys = _hidden_weights(net)
+    norms, cosines = [[np.linalg.norm(net.params[k]) for k in keys]], []
+    try:
+        while len(cosines) < steps:
+            for batch in np.array_split(rng.permutation(len(X)), n_batches):
+                _, dlogits = softmax_cross_entropy(net.forward(X[batch]), y[batch])
+                net.backward(dlogits)
+                cosines.append([_cosine(net.grads[k], net.params[k]) for k in keys])
+                optimizer.step()
+                norms.append([np.linalg.norm(net.params[k]) for k in keys])
+                if len(cosines) == steps:
+                    break
+    except DivergedError as error:
+        raise DivergedError(f"training diverged with lr = {lr:g} and weight_decay = "
+                            f"{weight_decay:g} ({error}); lower lr.") from None
+    return norms, cosines
 
 
 def _population(X):

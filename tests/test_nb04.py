@@ -352,3 +352,108 @@ def test_a_hard_coded_feature_count_never_passes_the_batchnorm_check():
 
     for _ in range(20):  # every draw, not only most
         assert not nb04.check_batchnorm_forward(four_features).correct
+
+
+# --- deep dive: where normalization goes ----------------------------------------------------
+
+
+def test_bn_relu_placement_is_the_courses_mlp_with_batch_norm():
+    from helpers.models import mlp
+
+    X = np.random.default_rng(1).standard_normal((32, 64))
+    ours = nb04.placement_network("bn-relu", depth=3, rng=np.random.default_rng(0))
+    theirs = mlp(64, [64] * 3, 10, rng=np.random.default_rng(0), norm="batch")
+    assert [type(b.layers[1]).__name__ for b in ours.layers[:-1]] == ["BatchNorm1d"] * 3
+    assert np.array_equal(ours.train().forward(X), theirs.train().forward(X))
+    after = nb04.placement_network("relu-bn", depth=3, rng=np.random.default_rng(0))
+    assert [type(layer).__name__ for layer in after.layers[0].layers] == [
+        "Linear", "ReLU", "BatchNorm1d"]
+
+
+def test_a_zero_gamma_residual_stack_passes_the_gradient_unchanged():
+    """Goyal et al. (2017): with the last gamma of every branch at 0 each block is the
+    identity at initialisation, forward and backward: the gradient at the input equals the
+    gradient at the classifier's input exactly."""
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((64, 16)), rng.integers(0, 3, 64)
+    kwargs = dict(depth=8, seeds=[0, 1], width=16, n_classes=3)
+    zero = nb04.stream_gradient_norms(X, y, placement="residual-zero-gamma", **kwargs)
+    one = nb04.stream_gradient_norms(X, y, placement="residual", **kwargs)
+    assert zero.shape == one.shape == (2, 5)  # 4 blocks of two weight layers, then the top
+    assert np.all(zero == zero[:, -1:])
+    assert np.all(one[:, 0] > 1.2 * one[:, -1])  # gamma = 1: the branches add to the gradient
+    net = nb04.placement_network("residual-zero-gamma", depth=2, rng=rng, n_in=16, width=16)
+    assert np.allclose(net.train().layers[0].forward(X), X)  # the block is the identity
+    with pytest.raises(ValueError, match="needs an even depth"):
+        nb04.stream_gradient_norms(X, y, placement="residual", depth=3, seeds=[0], width=16,
+                                   n_classes=3)
+    with pytest.raises(ValueError, match="n_in equal to width"):
+        nb04.placement_network("residual", depth=2, rng=rng, n_in=8, width=16)
+    with pytest.raises(ValueError, match="placement must be one of"):
+        nb04.placement_network("post-norm", depth=2, rng=rng)
+
+
+def test_the_gradient_explodes_with_batch_norm_before_or_after_the_relu():
+    """Both plain placements divide by a batch standard deviation on every layer: the
+    gradient grows backward by roughly sqrt(pi / (pi - 1)) = 1.21 per layer either way."""
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((128, 16)), rng.integers(0, 3, 128)
+    for placement in ("bn-relu", "relu-bn"):
+        g = nb04.stream_gradient_norms(X, y, placement=placement, depth=16, seeds=[0, 1],
+                                       width=32, n_classes=3)
+        assert g.shape == (2, 17)
+        per_layer = (g[:, 0] / g[:, -1]) ** (1 / 16)
+        assert np.all((1.1 < per_layer) & (per_layer < 1.35)), placement
+
+
+def test_plot_stream_gradients_spreads_the_points_over_the_weight_layers():
+    ax = nb04.plot_stream_gradients({"plain": [[8.0, 4, 2, 1, 1]], "residual": [[2.0, 1, 1]]},
+                                    depth=4)
+    plain, residual = ax.get_lines()
+    assert list(plain.get_xdata()) == [0, 1, 2, 3, 4] and list(residual.get_xdata()) == [0, 2, 4]
+    assert ax.get_yscale() == "log" and residual.get_label() == "residual"
+    with pytest.raises(ValueError, match="gradient norms > 0"):
+        nb04.plot_stream_gradients({"a": [[1.0, 0.0]]}, depth=2)
+    plt.close("all")
+
+
+# --- deep dive: batch norm and weight decay --------------------------------------------------
+
+
+def test_weights_before_batch_norm_are_scale_invariant():
+    """van Laarhoven (2017): L(cW) = L(W), so dL/dW is orthogonal to W and scales like 1 / c;
+    the bias before a batch norm has no effect at all. Without a normalisation, none of it."""
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((64, 16)), rng.integers(0, 3, 64)
+    scales = [0.5, 1.0, 3.0]
+    bn = nb04.scale_invariance(X, y, scales=scales, width=16, n_classes=3)
+    assert np.allclose(bn["loss"], bn["loss"][1], rtol=1e-6)
+    assert np.allclose(bn["grad_norm"] * scales, bn["grad_norm"][1], rtol=1e-4)
+    assert np.all(np.abs(bn["cosine"]) < 1e-5) and np.all(bn["bias_grad_norm"] < 1e-12)
+    plain = nb04.scale_invariance(X, y, scales=scales, width=16, n_classes=3, norm=None)
+    assert np.ptp(plain["loss"]) > 0.01 and np.all(np.abs(plain["cosine"]) > 1e-3)
+    assert np.all(plain["bias_grad_norm"] > 1e-3)
+    with pytest.raises(ValueError, match="layer must be an integer in"):
+        nb04.scale_invariance(X, y, scales=[1.0], layer=4, width=16, n_classes=3)
+    for bad in ([], [1e308], [1.0, 1e-300]):
+        with pytest.raises(ValueError, match="scales must hold factors between 1e-100 and"):
+            nb04.scale_invariance(X, y, scales=bad, width=16, n_classes=3)
+
+
+def test_sgd_only_lengthens_weights_before_batch_norm_and_weight_decay_shortens_them():
+    """The gradient is orthogonal to W, so a plain SGD step gives ||W - lr g||^2 = ||W||^2 +
+    lr^2 ||g||^2: the norm can only grow. Weight decay shrinks it (Hoffer et al. 2018)."""
+    digits = experiments.standardized_digits(seed=0)
+    kwargs = dict(seeds=[0, 1], steps=40, depth=2, width=16, lr=0.1)
+    free = nb04.weight_norm_trajectory(digits, weight_decay=0.0, **kwargs)
+    decayed = nb04.weight_norm_trajectory(digits, weight_decay=0.1, **kwargs)
+    assert free["norms"].shape == (2, 41, 2) and free["cosines"].shape == (2, 40, 2)
+    assert np.all(np.diff(free["norms"], axis=1) >= 0)  # never shorter, at any step
+    assert np.all(np.abs(free["cosines"]) < 1e-3) and np.all(np.abs(decayed["cosines"]) < 1e-2)
+    assert np.array_equal(free["norms"][:, 0], decayed["norms"][:, 0])  # the same start
+    shrink = (1 - 0.1 * 0.1) ** 40  # the decay alone, if the gradient did not push outwards
+    assert np.all(decayed["norms"][:, -1] < 0.8 * free["norms"][:, -1])
+    assert np.all(decayed["norms"][:, -1] >= shrink * decayed["norms"][:, 0] * 0.999)
+    assert free["val_acc"].shape == (2,) and np.all(free["val_acc"] > 0.5)
+    with pytest.raises(ValueError, match="weight_decay must be >= 0"):
+        nb04.weight_norm_trajectory(digits, weight_decay=-1.0, seeds=[0], steps=1)
