@@ -1,9 +1,10 @@
 """Everything behind notebook 06 · Choosing: reading the capstone's stored study at several
 training budgets under the protocol, a calibration's mean with its interval, its figures and
-explorer, and the exercise checkers.
+explorer, the exercise checkers, and the deep dives' measurements (step sizes under Adam, random
+deep stacks at initialisation, the primary sources beside the stored studies).
 
 Reads: ``helpers.results`` (the stored studies, judged by ``helpers.protocol``; the studies
-themselves are declared in ``helpers.studies``), ``helpers.plotting``.
+themselves are declared in ``helpers.studies``), ``helpers.plotting``, ``helpers.optim``.
 """
 
 from dataclasses import dataclass
@@ -16,13 +17,15 @@ from scipy.special import expit, ndtr
 
 from ._validation import (
     as_float_array,
+    check_bool,
     check_choice,
+    check_count,
     check_finite_real,
     check_positive_int,
     check_sequence,
     check_size,
 )
-from .activations import gelu, gelu_grad
+from .activations import ACTIVATIONS, gelu, gelu_grad
 from .checking import (
     Case,
     Hint,
@@ -39,9 +42,12 @@ from .checking import (
     verdict,
 )
 from .experiments import check_split
+from .init import matched_gain
+from .optim import SGD, Adam
 from .plotting import PALETTE, check_axes, plot_seed_boxes, plot_sweep
-from .protocol import _rng
+from .protocol import _rng, compare
 from .results import Judged, judge
+from .studies import CAPSTONE, CNN, HEAD_TO_HEAD, RELU_FAMILY
 from .widgets import explorer
 
 
@@ -337,6 +343,215 @@ def mean_interval(values, *, confidence=0.95, n_resamples=9999, seed=0):
     return Interval(mean, float(low), float(high), values.size, confidence)
 
 
+# --- A small gradient under Adam (the deep dive after section 1) --------------------------------
+
+class _Parameters:
+    """The smallest model ``helpers.optim`` accepts: one parameter vector and its gradient."""
+
+    def __init__(self, n):
+        self.params = {"0.w": np.zeros(n)}
+        self.grads = {"0.w": np.zeros(n)}
+
+
+def step_sizes(scales, *, optimizer="adam", lr=1e-3, noise=0.5, seed=0):
+    """How far each parameter moves at every step when its gradient is one shared gradient
+    times a scale of its own.
+
+    Every parameter sees the same gradient sequence g_t = 1 + noise * e_t (e_t standard normal,
+    seeded), multiplied at step t by its scale s_t, and is updated by ``helpers.optim``'s Adam
+    (betas (0.9, 0.999), eps 1e-8) or plain SGD. A parameter whose gradient is multiplied by
+    a constant moves as fast under Adam as one whose gradient is not (up to eps); under SGD
+    its steps shrink by the same factor.
+
+    Parameters
+    ----------
+    scales : dict name -> array_like, shape (steps,)
+        Each parameter's gradient scale at every step: finite, >= 0, the same number of steps
+        for every parameter.
+    optimizer : {"adam", "sgd"}, default "adam"
+    lr : float > 0, default 0.001
+    noise : float >= 0, default 0.5
+    seed : int >= 0, default 0
+
+    Returns
+    -------
+    dict name -> ndarray, shape (steps,)
+        The size of each step, |change of the parameter| / lr.
+
+    Examples
+    --------
+    >>> sizes = step_sizes({"x 1": [1.0] * 3, "x 0.01": [0.01] * 3}, noise=0.0)
+    >>> np.round(sizes["x 1"], 4), np.round(sizes["x 0.01"], 4)
+    (array([1., 1., 1.]), array([1., 1., 1.]))
+    """
+    if not isinstance(scales, dict):
+        raise TypeError(f"scales must be a dict name -> gradient scale at every step; got "
+                        f"{type(scales).__name__}.")
+    if not scales:
+        raise ValueError("scales must name at least one parameter, e.g. {'x 1': np.ones(100)}.")
+    rows = [as_float_array(v, f"scales[{k!r}]") for k, v in scales.items()]
+    if any(r.ndim != 1 or r.size == 0 for r in rows):
+        raise ValueError("scales must give each parameter a 1-D array with one scale per step.")
+    if len({r.size for r in rows}) > 1:
+        raise ValueError(f"scales must have the same number of steps for every parameter; got "
+                         f"{sorted({r.size for r in rows})}.")
+    if not all(np.all(np.isfinite(r)) and np.all(r >= 0) for r in rows):
+        raise ValueError("scales must be finite and >= 0.")
+    n_steps = check_count(rows[0].size, "the number of steps in scales")
+    optimizer = check_choice(optimizer, "optimizer", ("adam", "sgd"))
+    lr = check_finite_real(lr, "lr", minimum=0.0, exclusive=True)
+    noise = check_finite_real(noise, "noise", minimum=0.0)
+    seed = check_positive_int(seed, "seed", minimum=0)
+    gradient = 1 + noise * np.random.default_rng(seed).standard_normal(n_steps)
+    scale = np.stack(rows).astype(np.float64)
+    model = _Parameters(len(rows))
+    opt = (Adam if optimizer == "adam" else SGD)(model, lr=lr)
+    w, sizes = model.params["0.w"], np.empty_like(scale)
+    for t in range(n_steps):
+        before = w.copy()
+        model.grads["0.w"][:] = gradient[t] * scale[:, t]
+        opt.step()
+        sizes[:, t] = np.abs(w - before) / lr
+    return dict(zip(scales, sizes, strict=True))
+
+
+# --- Random deep stacks at initialisation, plain and residual (deep dive on the sources) --------
+
+@dataclass(frozen=True)
+class Moments:
+    """Mean and second moment of each layer's output over units and samples, layer 1 first."""
+
+    mean: np.ndarray
+    second_moment: np.ndarray
+
+
+def stack_moments(activation="selu", *, depth=16, width=256, residual=False, n_samples=512,
+                  seed=0):
+    """Send standardised inputs through a random deep stack at initialisation.
+
+    Plain: h <- f(h W); residual: h <- h + f(h W) (the identity skip of a residual block).
+    Inputs are standard normal; weights N(0, g^2 / width) with the activation's matched gain g
+    (``init.matched_gain``: LeCun's 1 for SELU, He's sqrt(2) for ReLU); no biases.
+
+    Parameters
+    ----------
+    activation : str
+        A key of ``helpers.activations.ACTIVATIONS`` without a learned parameter.
+    depth, width, n_samples : int
+        Layers, units per layer (the inputs have `width` features), samples (at least 2).
+    residual : bool, default False
+    seed : int >= 0
+        Seeds the inputs and the weights.
+
+    Returns
+    -------
+    Moments
+        mean and second_moment, arrays of shape (depth,).
+
+    Examples
+    --------
+    >>> m = stack_moments("selu", depth=3, width=64, seed=0)
+    >>> bool(np.all(np.abs(m.second_moment - 1) < 0.2))
+    True
+    """
+    spec = ACTIVATIONS[check_choice(activation, "activation",
+                                    [k for k, a in ACTIVATIONS.items() if not a.learned])]
+    depth = check_count(depth, "depth")
+    width = check_size(width, "width")
+    n_samples = check_size(n_samples, "n_samples", minimum=2)
+    residual = check_bool(residual, "residual")
+    seed = check_positive_int(seed, "seed", minimum=0)
+    rng = np.random.default_rng(seed)
+    std = matched_gain(activation) / np.sqrt(width)
+    h = rng.standard_normal((n_samples, width))
+    means, second = np.empty(depth), np.empty(depth)
+    for layer in range(depth):
+        out = spec.function(h @ (std * rng.standard_normal((width, width))))
+        h = h + out if residual else out
+        means[layer], second[layer] = h.mean(), np.mean(h * h)
+    return Moments(means, second)
+
+
+# --- The primary sources beside the course's stored measurements --------------------------------
+
+# The stored studies the table reads, by the key its rows use.
+SOURCE_STUDIES = {"digits (02)": RELU_FAMILY, "digits (04)": HEAD_TO_HEAD,
+                  "MNIST-1D MLP": CAPSTONE, "MNIST-1D CNN": CNN}
+
+# (source, the course's comparison, study key, configuration a, configuration b): a - b in test
+# accuracy, each configuration at its learning rate chosen on validation (at convergence).
+SOURCE_ROWS = (
+    ("He et al. 2015", "PReLU − ReLU, digits MLP (02, SGD)", "digits (02)",
+     "PReLU channel-wise", "ReLU"),
+    ("He et al. 2015", "PReLU − ReLU, MNIST-1D MLP", "MNIST-1D MLP",
+     "PReLU, depth 4", "ReLU, depth 4"),
+    ("He et al. 2015", "PReLU − ReLU, MNIST-1D CNN", "MNIST-1D CNN", "CNN, PReLU", "CNN, ReLU"),
+    ("Maas et al. 2013", "Leaky 0.01 − ReLU, digits MLP (02, SGD)", "digits (02)",
+     "Leaky ReLU 0.01", "ReLU"),
+    ("Maas et al. 2013", "Leaky 0.01 − ReLU, MNIST-1D MLP", "MNIST-1D MLP",
+     "Leaky ReLU, depth 4", "ReLU, depth 4"),
+    ("Xu et al. 2015", "Leaky 0.25 − ReLU, digits MLP (02, SGD)", "digits (02)",
+     "Leaky ReLU 0.25 (fixed)", "ReLU"),
+    ("Xu et al. 2015", "Leaky 0.25 − ReLU, MNIST-1D CNN", "MNIST-1D CNN",
+     "CNN, Leaky ReLU 0.25 (fixed)", "CNN, ReLU"),
+    ("Xu et al. 2015", "PReLU − Leaky 0.25, digits MLP (02, SGD)", "digits (02)",
+     "PReLU channel-wise", "Leaky ReLU 0.25 (fixed)"),
+    ("Xu et al. 2015", "PReLU − Leaky 0.25, MNIST-1D CNN", "MNIST-1D CNN",
+     "CNN, PReLU", "CNN, Leaky ReLU 0.25 (fixed)"),
+    ("Klambauer et al. 2017", "SELU − ReLU, digits MLP, 8 layers (04)", "digits (04)",
+     "SELU (internal)", "ReLU"),
+    ("Klambauer et al. 2017", "SELU − ReLU + batch norm, digits (04)", "digits (04)",
+     "SELU (internal)", "ReLU + batch norm"),
+    ("Klambauer et al. 2017", "SELU − ReLU, MNIST-1D MLP", "MNIST-1D MLP",
+     "SELU, depth 4", "ReLU, depth 4"),
+    ("Klambauer et al. 2017", "SELU − ReLU + batch norm, MNIST-1D MLP", "MNIST-1D MLP",
+     "SELU, depth 4", "ReLU + batch norm, depth 4"),
+)
+
+
+def source_table(judged_by_study, rows=SOURCE_ROWS):
+    """The course's paired differences that answer each source's question, as one table.
+
+    Parameters
+    ----------
+    judged_by_study : dict key -> {config: results.Judged}
+        Each stored study judged at convergence (``results.judge``), under the keys the rows
+        use (`SOURCE_STUDIES`'s).
+    rows : sequence of (source, comparison, study key, config a, config b)
+        Default `SOURCE_ROWS`. Each row is a - b in test accuracy, paired by seed.
+
+    Returns
+    -------
+    dict source -> {comparison: protocol.Difference}
+        All rows corrected together (``protocol.compare``: Holm), in the rows' order.
+    """
+    if not isinstance(judged_by_study, dict) or not judged_by_study or not all(
+            isinstance(j, dict) and j and all(isinstance(v, Judged) for v in j.values())
+            for j in judged_by_study.values()):
+        raise TypeError(f"judged_by_study must be a non-empty dict key -> {{config: "
+                        f"results.Judged}}; got {judged_by_study!r:.60}.")
+    if isinstance(rows, str | dict) or not isinstance(rows, list | tuple) or not rows or not all(
+            isinstance(r, list | tuple) and len(r) == 5 and all(isinstance(x, str) for x in r)
+            for r in rows):
+        raise TypeError(f"rows must be a non-empty sequence of (source, comparison, study key, "
+                        f"config a, config b) strings; got {rows!r:.60}.")
+    pairs = {}
+    for source, comparison, key, a, b in rows:
+        judged = judged_by_study.get(key)
+        if judged is None:
+            raise ValueError(f"row {comparison!r} reads the study {key!r}, which "
+                             f"judged_by_study does not hold ({sorted(judged_by_study)}).")
+        for config in (a, b):
+            if config not in judged:
+                raise ValueError(f"row {comparison!r}: the study {key!r} has no configuration "
+                                 f"{config!r}.")
+        pairs[(source, comparison)] = (judged[a].test, judged[b].test)
+    table = {}
+    for (source, comparison), d in compare(pairs).items():
+        table.setdefault(source, {})[comparison] = d
+    return table
+
+
 # GELU's tanh approximation (Hendrycks & Gimpel 2016), used by GPT-2 and BERT's code
 _C = np.sqrt(2 / np.pi)
 # Beyond |z| = 10 the tanh below is exactly +-1 in every float dtype, so the formula is z or 0
@@ -609,7 +824,8 @@ def check_choose_lr(candidate):
                          _CHOOSE_RULE, _CHOOSE_CODE], key="other"))
 
 
-__all__ = ["BUDGETS", "Interval", "budget_label", "check_choose_lr", "check_gelu_grad",
-           "gelu_grad", "gelu_tanh", "gelu_tanh_grad", "judge_at_budgets", "mean_interval",
-           "plot_budgets", "plot_learning_rates", "plot_sequences", "results_explorer",
-           "results_figure"]
+__all__ = ["BUDGETS", "SOURCE_ROWS", "SOURCE_STUDIES", "Interval", "Moments", "budget_label",
+           "check_choose_lr", "check_gelu_grad", "gelu_grad", "gelu_tanh", "gelu_tanh_grad",
+           "judge_at_budgets", "mean_interval", "plot_budgets", "plot_learning_rates",
+           "plot_sequences", "results_explorer", "results_figure", "source_table",
+           "stack_moments", "step_sizes"]

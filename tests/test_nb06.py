@@ -380,3 +380,121 @@ def test_the_architecture_moves_accuracy_more_than_activation_or_norm(stored_cnn
     assert arch.distinguishable and arch.low > 0.2
     largest = max(max(abs(d.low), abs(d.high)) for d in table.values())
     assert arch.low > 3 * largest
+
+
+# --- a small gradient under Adam (the deep dive after section 1) ---------------------------------
+
+def adam_switch_steps(n_steps, switch, scale, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Adam's step sizes (in units of lr) for a gradient 1 up to step `switch`, `scale` after,
+    from the closed forms of its moving averages (steps counted from 1)."""
+    t = np.arange(1, n_steps + 1, dtype=float)
+    k = np.maximum(t - switch, 0)
+    before = np.minimum(t, switch)
+    m = beta1**k * (1 - beta1**before) + scale * (1 - beta1**k)
+    v = beta2**k * (1 - beta2**before) + scale**2 * (1 - beta2**k)
+    return (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+
+
+def test_step_sizes_match_adams_closed_form_when_the_gradient_drops():
+    n, switch = 3000, 500
+    t = np.arange(n)
+    sizes = nb06.step_sizes({"drop": np.where(t < switch, 1.0, 0.01)}, noise=0.0)
+    np.testing.assert_allclose(sizes["drop"], adam_switch_steps(n, switch, 0.01), rtol=1e-8)
+    assert sizes["drop"][switch + 100] < 0.02  # right after the drop: 1/100 of the speed
+
+
+def test_adam_ignores_a_constant_scale_of_the_gradient_and_sgd_does_not():
+    n = 2000
+    scales = {"x1": np.ones(n), "x0.01": np.full(n, 0.01)}
+    adam = nb06.step_sizes(scales, noise=0.5, seed=3)
+    np.testing.assert_allclose(adam["x0.01"], adam["x1"], rtol=1e-5)  # eps / 0.01 = 1e-6 only
+    sgd = nb06.step_sizes(scales, optimizer="sgd", noise=0.5, seed=3)
+    g = 1 + 0.5 * np.random.default_rng(3).standard_normal(n)  # the shared noisy gradient
+    np.testing.assert_allclose(sgd["x1"], np.abs(g), rtol=1e-8)
+    np.testing.assert_allclose(sgd["x0.01"], 0.01 * np.abs(g), rtol=1e-8)
+    zero = nb06.step_sizes({"zero": np.zeros(10)})
+    assert np.all(zero["zero"] == 0)  # an exactly zero gradient never moves a parameter
+
+
+@pytest.mark.parametrize("kwargs,error,match", [
+    ({"scales": {}}, ValueError, "scales"),
+    ({"scales": [1.0, 1.0]}, TypeError, "scales"),
+    ({"scales": {"a": [1.0, 1.0], "b": [1.0]}}, ValueError, "same number"),
+    ({"scales": {"a": [1.0, -1.0]}}, ValueError, "scales"),
+    ({"scales": {"a": [1.0, np.nan]}}, ValueError, "scales"),
+    ({"scales": {"a": [[1.0]]}}, ValueError, "scales"),
+    ({"scales": {"a": [1.0]}, "optimizer": "rmsprop"}, ValueError, "optimizer"),
+    ({"scales": {"a": [1.0]}, "lr": 0}, ValueError, "lr"),
+    ({"scales": {"a": [1.0]}, "noise": -1}, ValueError, "noise"),
+])
+def test_step_sizes_refuses_bad_input(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        nb06.step_sizes(**kwargs)
+
+
+# --- random deep stacks at initialisation, plain and residual -----------------------------------
+
+def test_stack_moments_plain_selu_keeps_its_fixed_point_and_residual_does_not():
+    plain = nb06.stack_moments("selu", depth=8, width=256, seed=1)
+    assert np.all(np.abs(plain.second_moment - 1) < 0.1) and np.all(np.abs(plain.mean) < 0.05)
+    residual = nb06.stack_moments("selu", depth=8, width=256, residual=True, seed=1)
+    assert abs(residual.second_moment[0] - 2) < 0.1  # x + selu(Wx): 1 + 1
+    assert np.all(np.diff(residual.second_moment) > 0)
+
+
+def test_stack_moments_of_a_linear_residual_stack_doubles_every_layer():
+    """h <- h (I + W) with E[W W^T] = I: the expected second moment doubles at every layer."""
+    ratios = [nb06.stack_moments("linear", depth=6, width=256, residual=True, seed=s)
+              .second_moment[-1] / 2**6 for s in range(3)]
+    assert all(abs(r - 1) < 0.15 for r in ratios)
+    relu = nb06.stack_moments("relu", depth=1, width=256, seed=0)  # He's gain: E[relu(√2 z)²] = 1
+    assert abs(relu.second_moment[0] - 1) < 0.05
+
+
+@pytest.mark.parametrize("kwargs,error,match", [
+    ({"activation": "swish"}, ValueError, "activation"),
+    ({"activation": "prelu"}, ValueError, "activation"),
+    ({"depth": 0}, ValueError, "depth"),
+    ({"width": 0}, ValueError, "width"),
+    ({"n_samples": 1}, ValueError, "n_samples"),
+    ({"residual": "yes"}, TypeError, "residual"),
+    ({"seed": -1}, ValueError, "seed"),
+])
+def test_stack_moments_refuses_bad_input(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        nb06.stack_moments(**{"activation": "selu", "depth": 2, "width": 4} | kwargs)
+
+
+# --- the primary sources beside the course's stored measurements --------------------------------
+
+def test_source_table_pairs_each_row_within_its_study_and_corrects_the_table():
+    judged = nb06.judge_at_budgets(FAKE, fake_table())[None]
+    rows = (("A", "SiLU − ReLU", "fake", "SiLU", "ReLU"),
+            ("A", "ReLU − SiLU", "fake", "ReLU", "SiLU"),
+            ("B", "SiLU − SiLU", "fake", "SiLU", "SiLU"))
+    table = nb06.source_table({"fake": judged}, rows)
+    assert list(table) == ["A", "B"] and list(table["A"]) == ["SiLU − ReLU", "ReLU − SiLU"]
+    assert table["A"]["SiLU − ReLU"].mean == pytest.approx(0.05)
+    assert table["A"]["ReLU − SiLU"].mean == pytest.approx(-0.05)
+    assert table["B"]["SiLU − SiLU"].mean == 0
+    # one table: three comparisons corrected together, as protocol.compare does
+    together = protocol.compare({"a": (judged["SiLU"].test, judged["ReLU"].test),
+                                 "b": (judged["ReLU"].test, judged["SiLU"].test),
+                                 "c": (judged["SiLU"].test, judged["SiLU"].test)})
+    assert table["A"]["SiLU − ReLU"].pvalue == together["a"].pvalue
+    with pytest.raises(ValueError, match="study"):
+        nb06.source_table({"fake": judged}, (("A", "x", "other", "SiLU", "ReLU"),))
+    with pytest.raises(ValueError, match="configuration"):
+        nb06.source_table({"fake": judged}, (("A", "x", "fake", "GELU", "ReLU"),))
+    with pytest.raises(TypeError, match="rows"):
+        nb06.source_table({"fake": judged}, ())
+    with pytest.raises(TypeError, match="judged_by_study"):
+        nb06.source_table({}, rows)
+
+
+def test_source_rows_name_configurations_of_the_stored_studies():
+    for _, _, key, a, b in nb06.SOURCE_ROWS:
+        study = nb06.SOURCE_STUDIES[key]
+        assert a in study.configs and b in study.configs, (key, a, b)
+    assert [s.name for s in nb06.SOURCE_STUDIES.values()] == [
+        "02-relu-family", "04-head-to-head", "06-capstone", "06-cnn"]
