@@ -1,7 +1,9 @@
 """Everything behind notebook 07 · From numpy to PyTorch: the PyTorch counterpart of every
 layer of ``helpers.layers`` with the same parameters, the side-by-side checks (forward,
 backward, parameter gradients, optimizer steps), the PyTorch version of the capstone's best
-network and its training loop, the figures, the explorer and the exercise checkers.
+network and its training loop, batch norm's scale invariance (trap 2), the deep dive's
+measurements of PyTorch's defaults for ReLU networks, the figures, the explorer and the
+exercise checkers.
 
 PyTorch is optional (``pip install -e ".[torch]"``). This module imports it only inside the
 functions that need it, so that it imports, and its numpy parts (the figures, the explorer,
@@ -11,6 +13,7 @@ Reads: ``helpers.layers`` and ``helpers.optim`` (what PyTorch is compared with),
 ``helpers.selu_theory`` (the variance a deep SELU network should keep).
 """
 
+import copy
 import functools
 import time
 
@@ -139,7 +142,7 @@ def _empty_twin(layer, nn):
         return nn.Flatten()
     if isinstance(layer, L.Reshape) and layer.size is not None:  # vectors into sequences
         return nn.Unflatten(1, layer.shape)
-    if isinstance(layer, L.RMSNorm):  # nn.RMSNorm's default eps is the dtype's, not 1e-5
+    if isinstance(layer, L.RMSNorm):  # default eps: the compute type's epsilon, not 1e-5
         return nn.RMSNorm(layer.num_features, eps=layer.eps, **f64)
     if isinstance(layer, L.AlphaDropout):
         return nn.AlphaDropout(layer.rate)
@@ -913,6 +916,101 @@ def check_param_groups(candidate):
     return correct("weight decay on the weight matrices of the nn.Linear layers only; biases, "
                    "PReLU slopes and the normalisations' gains and shifts are left alone, in "
                    "every model tried.")
+
+
+# --- deep dive: PyTorch's defaults for ReLU networks -----------------------------------------
+
+# The initialisations the deep dive compares in a stack of Linear + ReLU layers (fan_in = n):
+RELU_STACK_INITS = {
+    # nn.Linear's reset_parameters: weights and biases U(-1/sqrt(n), 1/sqrt(n)), variance 1/(3n)
+    "nn.Linear default": "default",
+    "nn.Linear default, no bias": "default",  # nn.Linear(n, n, bias=False)
+    # kaiming_normal_(w, nonlinearity="relu"): std sqrt(2/n), He's; biases set to zero
+    "He (kaiming_normal_)": "he",
+}
+
+
+def default_init_moments(depth, width, *, q0=1.0, bias=True):
+    """E[z²] of the pre-activations after each of `depth` Linear(width, width) + ReLU layers
+    under nn.Linear's default initialisation, for inputs of second moment `q0`, from
+    E[z²] = n Var(w) E[h²] + Var(b) with Var(w) = Var(b) = 1/(3n) and E[relu(z)²] = E[z²]/2:
+
+        E[z_1²] = q0/3 + 1/(3n),   E[z_{l+1}²] = E[z_l²]/6 + 1/(3n)
+
+    (without the 1/(3n) when `bias` is False). With biases it settles at 2/(5n).
+    """
+    depth, width = check_count(depth, "depth"), check_size(width, "width")
+    q = check_finite_real(q0, "q0", minimum=0.0)
+    floor = 1.0 / (3 * width) if check_bool(bias, "bias") else 0.0
+    moments = []
+    for layer in range(depth):
+        q = (q / 3 if layer == 0 else q / 6) + floor
+        moments.append(q)
+    return np.array(moments)
+
+
+def relu_stack_moments(init="nn.Linear default", *, depth=10, width=256, n_samples=100, seed=0):
+    """E[z²] of the pre-activations after each Linear of a random PyTorch network of `depth`
+    blocks Linear(width, width) + ReLU, initialised by `init` (a key of `RELU_STACK_INITS`),
+    on `n_samples` inputs drawn from N(0, 1), in float64. PyTorch's global random generator is
+    seeded inside and restored afterwards.
+
+    Returns
+    -------
+    ndarray of shape (depth,)
+    """
+    torch = require_torch()
+    kind = RELU_STACK_INITS[check_choice(init, "init", RELU_STACK_INITS)]
+    depth, width = check_count(depth, "depth"), check_size(width, "width")
+    n_samples = check_size(n_samples, "n_samples")
+    seed = check_positive_int(seed, "seed", minimum=0, maximum=TORCH_MAX_SEED)
+    moments = []
+    with torch.random.fork_rng(devices=[]), torch.no_grad():
+        torch.manual_seed(seed)
+        h = torch.randn(n_samples, width, dtype=torch.float64)
+        for _ in range(depth):
+            linear = torch.nn.Linear(width, width, bias=init != "nn.Linear default, no bias",
+                                     dtype=torch.float64)
+            if kind == "he":
+                torch.nn.init.kaiming_normal_(linear.weight, nonlinearity="relu")
+                torch.nn.init.zeros_(linear.bias)
+            z = linear(h)
+            moments.append(z.square().mean().item())
+            h = torch.relu(z)
+    return np.array(moments)
+
+
+def scaled_output_change(model, X, names, factor):
+    """How much the output of the torch `model` on the batch `X` changes, in training mode
+    (batch norm normalising with the batch's statistics), when the parameters called `names`
+    (keys of ``model.named_parameters()``) are multiplied by `factor`: the largest absolute
+    change of the output divided by its largest absolute value. It works on copies: `model`,
+    its running statistics and its mode are left as they are."""
+    torch = require_torch()
+    _check_torch_model(model, torch)
+    X = as_float_array(X, "X")
+    expected = _torch_input_features(model)
+    if X.ndim != 2 or X.shape[0] < 2 or expected is not None and X.shape[1] != expected:
+        raise ValueError(f"X must be a batch of at least 2 samples, shape (n, "
+                         f"{expected if expected is not None else 'features'}); got shape "
+                         f"{X.shape}.")
+    names = check_sequence(names, "names", '["0.weight"]')
+    known = dict(model.named_parameters())
+    unknown = [n for n in names if not isinstance(n, str) or n not in known]
+    if unknown:
+        raise ValueError(f"names must be names of the model's parameters, such as "
+                         f"{list(known)[:4]}; got {unknown[0]!r:.60}.")
+    factor = check_finite_real(factor, "factor", minimum=0.0, exclusive=True)
+    inputs = torch.tensor(X, dtype=next(model.parameters()).dtype)
+    outputs = []
+    for scale in (1.0, factor):
+        twin = copy.deepcopy(model).train()
+        with torch.no_grad():
+            parameters = dict(twin.named_parameters())
+            for name in names:
+                parameters[name].mul_(scale)
+            outputs.append(twin(inputs))
+    return float((outputs[1] - outputs[0]).abs().max() / outputs[0].abs().max())
 
 
 # Notebook 06's most accurate network without normalization (on validation, at convergence):

@@ -546,3 +546,84 @@ def test_theory_variances_refuses_gains_outside_the_maps_range(gain, match):
     with pytest.raises(ValueError, match=match):
         nb07.theory_variances(gain, 3)
     assert np.allclose(nb07.theory_variances(1.0, 3), 1.0)
+
+
+# --- deep dive: PyTorch's defaults for ReLU networks ----------------------------------------
+
+def test_default_init_moments_follow_the_recursion():
+    """E[z1²] = q0/3 + 1/(3n), then E[z²] / 6 + 1/(3n) per layer (no bias: without 1/(3n))."""
+    assert np.allclose(nb07.default_init_moments(3, 4), [5 / 12, 11 / 72, 11 / 432 + 1 / 12])
+    assert np.allclose(nb07.default_init_moments(3, 4, bias=False), [1 / 3, 1 / 18, 1 / 108])
+    deep = nb07.default_init_moments(60, 256)
+    assert np.isclose(deep[-1], 2 / (5 * 256), rtol=1e-12)  # the biases' floor, 2 / (5n)
+    assert np.allclose(nb07.default_init_moments(2, 8, q0=3.0, bias=False), [1.0, 1 / 6])
+    for kwargs, error, match in [({"depth": 0, "width": 4}, ValueError, "depth"),
+                                 ({"depth": 2, "width": 0}, ValueError, "width"),
+                                 ({"depth": 2, "width": 4, "q0": -1.0}, ValueError, "q0"),
+                                 ({"depth": 2, "width": 4, "bias": 1}, TypeError, "bias")]:
+        with pytest.raises(error, match=match):
+            nb07.default_init_moments(**kwargs)
+
+
+@needs_torch
+def test_relu_stack_moments_measures_pytorchs_default():
+    import torch
+
+    state = torch.get_rng_state()
+    no_bias = nb07.relu_stack_moments("nn.Linear default, no bias", seed=0)
+    assert torch.equal(torch.get_rng_state(), state)  # PyTorch's global generator untouched
+    assert no_bias.shape == (10,) and abs(no_bias[0] * 3 - 1) < 0.05  # E[z1²] = 1/3
+    per_layer = np.exp(np.diff(np.log(no_bias)).mean())
+    assert abs(per_layer * 6 - 1) < 0.1  # a sixth per layer
+    biased = nb07.relu_stack_moments("nn.Linear default", seed=0)
+    floor = 2 / (5 * 256)
+    assert abs(biased[-1] / floor - 1) < 0.25 and biased[0] > no_bias[0]
+    assert np.all(np.abs(np.log(biased / nb07.default_init_moments(10, 256))) < np.log(1.3))
+    he = nb07.relu_stack_moments("He (kaiming_normal_)", seed=0)
+    assert abs(he[0] * 1 - 2) < 0.1  # std sqrt(2/n) on N(0, 1) inputs: E[z1²] = 2
+    assert abs(np.exp(np.diff(np.log(he)).mean()) - 1) < 0.1  # level
+    assert np.array_equal(nb07.relu_stack_moments("He (kaiming_normal_)", seed=0), he)
+    small = nb07.relu_stack_moments("nn.Linear default", depth=3, width=5, n_samples=7, seed=1)
+    assert small.shape == (3,) and np.all(small > 0)
+    for kwargs, error, match in [({"init": "lecun"}, ValueError, "init"),
+                                 ({"depth": 0}, ValueError, "depth"),
+                                 ({"width": 1.5}, TypeError, "width"),
+                                 ({"n_samples": 0}, ValueError, "n_samples"),
+                                 ({"seed": -1}, ValueError, "seed")]:
+        with pytest.raises(error, match=match):
+            nb07.relu_stack_moments(**kwargs)
+
+
+@needs_torch
+def test_scaled_output_change_sees_batch_norms_invariance():
+    import torch
+    from torch import nn
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8, bias=False), nn.BatchNorm1d(8), nn.PReLU(8),
+                          nn.Linear(8, 6, bias=False), nn.BatchNorm1d(6), nn.ReLU(),
+                          nn.Linear(6, 3, bias=False))
+    with torch.no_grad():
+        model[1].bias.normal_()
+    X = np.random.default_rng(0).standard_normal((32, 4))
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    change = nb07.scaled_output_change
+    assert change(model, X, ["0.weight"], 0.5) < 1e-3  # batch norm follows (up to its eps)
+    assert change(model, X, ["1.weight", "1.bias"], 0.5) < 1e-3  # PReLU, Linear, BN follow
+    assert change(model, X, ["1.weight"], 0.5) > 1e-2  # gain alone: the shift stays
+    assert change(model, X, ["2.weight"], 0.5) > 1e-2  # the slopes change the shape
+    assert abs(change(model, X, ["6.weight"], 0.5) - 0.5) < 1e-6  # the output layer: halved
+    assert change(model, X, [], 0.5) == 0.0
+    assert model.training and all(torch.equal(before[k], v)
+                                  for k, v in model.state_dict().items())  # untouched
+    model.eval()
+    change(model, X, ["0.weight"], 0.5)
+    assert not model.training  # its mode too
+    for args, error, match in [(("net", X, ["0.weight"], 0.5), TypeError, "model"),
+                               ((model, X[0], ["0.weight"], 0.5), ValueError, "X"),
+                               ((model, X[:, :3], ["0.weight"], 0.5), ValueError, "X"),
+                               ((model, X, ["9.weight"], 0.5), ValueError, "names"),
+                               ((model, X, "0.weight", 0.5), TypeError, "names"),
+                               ((model, X, ["0.weight"], 0.0), ValueError, "factor")]:
+        with pytest.raises(error, match=match):
+            change(*args)
