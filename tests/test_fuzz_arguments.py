@@ -505,6 +505,7 @@ def shared_calls():
         "propagation.propagate_seeds": (propagation.propagate_seeds, {
             "activation": P("relu", ACT_KIND), "seeds": P([0], SEEDS), "depth": P(3, Int(1)),
             "width": P(8, Int(1))}),
+        **mean_field_calls(),
         "plotting.plot_layer_curves": (plotting.plot_layer_curves, {
             "curves": P({"a": [[1.0, 2.0]]}, Kind(lambda v: isinstance(v, dict) and v and all(
                 Array(ndim=2).valid(c) or Array(ndim=1).valid(c) for c in v.values()),
@@ -566,6 +567,64 @@ def shared_calls():
     }
 
 
+CORRELATION = Real(-1.0, 1.0)
+MEAN_FIELD = {"activation": P("tanh", ACT_KIND), "init": P("glorot", Choice(set(INITS))),
+              "gain": P(1.2, POS)}
+
+
+def mean_field_calls():
+    """helpers.propagation's mean-field maps and nb00's deep dive on them."""
+    settings = Kind(lambda v: isinstance(v, dict) and bool(v) and all(
+        isinstance(s, tuple | list) and len(s) == 3 and isinstance(s[0], str) and s[0] in NAMES
+        and isinstance(s[1], str) and s[1] in INITS and POS.valid(s[2]) for s in v.values()),
+        [{}, {"a": "relu"}, {"a": ("relu", "he")}, {"a": ("swish", "he", 1.0)},
+         {"a": (["relu"], "he", 1.0)}, {"a": ("relu", "he", 0.0)}], "settings")
+    small = {"r": ("relu", "he", 1.0)}
+    correlations = nb00.correlation_curves(small, depth=3, width=4, n_networks=2)
+    spreads = nb00.log_variance_spread(depth=3, widths=(4,), n_networks=3)
+    return {
+        "propagation.variance_map": (propagation.variance_map, {
+            **MEAN_FIELD, "q": P(0.5, POS)}),
+        "propagation.variance_map_slope": (propagation.variance_map_slope, {
+            **MEAN_FIELD, "q": P(0.5, POS)}),
+        "propagation.chi1": (propagation.chi1, {**MEAN_FIELD, "q": P(0.5, POS)}),
+        "propagation.correlation_map": (propagation.correlation_map, {
+            **MEAN_FIELD, "c": P(0.5, CORRELATION), "q": P(0.5, POS)}),
+        "propagation.variance_fixed_point": (propagation.variance_fixed_point, MEAN_FIELD),
+        "propagation.mean_field": (propagation.mean_field, {
+            **MEAN_FIELD, "depth": P(3, Int(1)), "c_in": P(0.5, CORRELATION),
+            "q_in": P(1.0, POS)}),
+        "propagation.propagate_pair": (propagation.propagate_pair, {
+            **MEAN_FIELD, "depth": P(3, Int(1)), "width": P(4, Int(1)),
+            "n_networks": P(2, Int(1)), "rng": P(rng, RNG), "c_in": P(0.5, CORRELATION)}),
+        "propagation.relu_log_variance": (propagation.relu_log_variance, {
+            "depth": P(3, Int(1)), "width": P(4, Int(1))}),
+        "nb00.order_and_chaos_table": (nb00.order_and_chaos_table, {
+            "settings": P(small, Optional(settings))}),
+        "nb00.correlation_curves": (nb00.correlation_curves, {
+            "settings": P(small, Optional(settings)), "depth": P(3, Int(1)),
+            "c_in": P(0.5, CORRELATION), "width": P(4, Int(1)), "n_networks": P(2, Int(1)),
+            "seed": P(0, SEED)}),
+        "nb00.log_variance_spread": (nb00.log_variance_spread, {
+            "depth": P(3, Int(1)), "widths": P((4,), Seq(Int(1))), "n_networks": P(2, Int(1)),
+            "seed": P(0, SEED)}),
+        "nb00.collinearity_by_layer": (nb00.collinearity_by_layer, {
+            "X": P(X, Kind(lambda v: Array(ndim=2, finite=True).valid(v) and np.shape(v)[0] >= 2
+                           and np.shape(v)[1] >= 1, [np.ones((1, 3)), np.ones((3, 0))], "X")),
+            "depth": P(2, Int(1)), "width": P(4, Int(1)), "seeds": P([0], SEEDS)}),
+        "nb00.finite_variance": (nb00.finite_variance, {"logs": P([[1.0], [2.0]],
+                                                                  Array(ndim=2))}),
+        "nb00.plot_order_and_chaos": (nb00.plot_order_and_chaos, {
+            "correlations": P(correlations, Kind(lambda v: v is correlations, [
+                {"a": 1}, {"a": ([1.0, 2.0], [[1.0]])}, {"a": ("x", [[1.0]])},
+                {"a": ([], np.ones((1, 0)))}], "correlations")),
+            "spreads": P(spreads, Kind(lambda v: v is spreads, [
+                {("a", 4): [1.0]}, {"a": [[1.0]]}, {("a", 0): [[1.0]]}, {("a", 4): [[]]},
+                {("a", "4"): [[1.0]]}], "spreads")),
+            "axes": P(None, AXES)}),
+    }
+
+
 def _a_check(answer):
     return checking.correct("right.") if answer == 42 else checking.not_yet("not 42.")
 
@@ -576,6 +635,8 @@ def notebook_calls():
 
     judged_at = nb06.judge_at_budgets(FAKE, fake_table())
     groups = {"activations": {"ReLU": "ReLU"}}
+    sources = {"fake": judged_at[None]}
+    source_rows = (("A", "SiLU − ReLU", "fake", "SiLU", "ReLU"),)
     JUDGED_AT = Kind(lambda v: v is judged_at, [{}, {1: {}}], "judged_at")
     CONFIGS = Kind(lambda v: v in (["ReLU"], ["SiLU"], ["ReLU", "SiLU"]),
                    [[], ["GELU"], {"a": "b"}], "configs")
@@ -667,6 +728,19 @@ def notebook_calls():
             "depth": P(3, Int(1)), "gain": P(1.0, POS), "input_mean": P(0.0, Real()),
             "input_std": P(1.0, POS), "width": P(8, Int(1)), "seeds": P([0], SEEDS),
             "n_samples": P(16, Int(2))}),
+        "nb03.unit_weight_sums": (nb03.unit_weight_sums, {"model": P(net, MODEL)}),
+        "nb03.variance_over_independent": (nb03.variance_over_independent, {
+            "model": P(net, MODEL), "X": P(X, DATA)}),
+        "nb03.tau_in_range_probability": (nb03.tau_in_range_probability, {
+            "fan_in": P(64, Int(1)), "low": P(0.95, Real(0.0, 1.1, exclusive_max=True), ("high",)),
+            "high": P(1.1, Real(0.95, exclusive=True), ("low",))}),
+        "nb03.plot_tau_histograms": (nb03.plot_tau_histograms, {
+            "samples": P({"a": [0.9, 1.0, 1.2]}, Kind(
+                lambda v: isinstance(v, dict) and v and all(
+                    Array(ndim=1, finite=True, min_size=1).valid(c)
+                    and np.all(np.asarray(c) >= 0) for c in v.values()),
+                [{}, {"a": []}, {"a": [-1.0]}, {"a": [[1.0]]}], "samples")),
+            "ax": P(None, AX), "bins": P(5, Int(1))}),
         "nb00.gradient_norms_per_layer": (nb00.gradient_norms_per_layer, {
             "depth": P(3, Int(2)), "width": P(4, Int(1)), "seeds": P([0], SEEDS),
             "n_samples": P(8, Int(2))}),
@@ -678,6 +752,31 @@ def notebook_calls():
             "X": P(X, DATA), "y": P(y, LABELS), "depth": P(2, Int(1)),
             "norm": P(None, Optional(Choice({"batch", "layer", "rms"}))), "seeds": P([0], SEEDS),
             "n_classes": P(10, Int(10), ("y",)), "width": P(8, Int(1))}),
+        "nb04.placement_network": (nb04.placement_network, {
+            "placement": P("bn-relu", Choice(set(nb04.PLACEMENTS))), "depth": P(2, Int(1)),
+            "rng": P(rng, RNG), "n_in": P(8, Int(1)), "width": P(8, Int(1)),
+            "n_classes": P(10, Int(1))}),
+        "nb04.stream_gradient_norms": (nb04.stream_gradient_norms, {
+            "X": P(X, DATA), "y": P(y, LABELS),
+            "placement": P("residual", Choice(set(nb04.PLACEMENTS))), "depth": P(2, Kind(
+                lambda v: is_int(v, 2) and v % 2 == 0, [0, 3, 2.0], "even depth")),
+            "seeds": P([0], SEEDS), "width": P(64, Int(64, 64), ("width", "n_in")),
+            "n_classes": P(10, Int(10), ("y",))}),
+        "nb04.plot_stream_gradients": (nb04.plot_stream_gradients, {
+            "curves": P({"a": [[2.0, 1.0]]}, Kind(lambda v: isinstance(v, dict) and v and all(
+                Array(finite=True).valid(c) and np.ndim(c) in (1, 2)
+                and np.atleast_2d(c).shape[1] >= 2 and np.all(np.asarray(c, float) > 0)
+                for c in v.values()), [{"a": [[1.0, 0.0]]}, {"a": [1.0]}], "curves")),
+            "depth": P(2, Int(1)), "ax": P(None, AX), "title": P(None, Optional(TEXT))}),
+        "nb04.scale_invariance": (nb04.scale_invariance, {
+            "X": P(X, DATA), "y": P(y, LABELS), "scales": P([0.5, 2.0], Seq(Real(1e-100, 1e100))),
+            "layer": P(1, Int(0, 1)), "depth": P(2, Int(2)), "width": P(8, Int(1)),
+            "seed": P(0, SEED), "norm": P("batch", Optional(Choice({"batch", "layer", "rms"}))),
+            "n_classes": P(10, Int(10), ("y",))}),
+        "nb04.weight_norm_trajectory": (nb04.weight_norm_trajectory, {
+            "data": P(split, SPLIT), "weight_decay": P(0.01, NONNEG), "seeds": P([0], SEEDS),
+            "lr": P(0.1, POS), "steps": P(2, Int(1)), "batch_size": P(512, Int(2)),
+            "depth": P(1, Int(1)), "width": P(4, Int(1))}),
         "nb04.batchnorm_trace": (nb04.batchnorm_trace, {
             "X": P(X, POPULATION), "batch_size": P(4, Int(2, 20)),
             "momentum": P(0.1, Real(0.0, 1.0)), "steps": P(3, Int(1)),
@@ -722,6 +821,24 @@ def notebook_calls():
             "groups": P(groups, Kind(lambda v: v is groups, [{}, None], "groups"))}),
         "nb06.gelu_tanh": (nb06.gelu_tanh, {"z": P(Z, ARRAY)}),
         "nb06.gelu_tanh_grad": (nb06.gelu_tanh_grad, {"z": P(Z, ARRAY)}),
+        "nb06.step_sizes": (nb06.step_sizes, {
+            "scales": P(lambda: {"x 1": np.ones(3), "x 0.01": np.full(3, 0.01)}, Kind(
+                lambda v: isinstance(v, dict) and bool(v) and all(
+                    real_array(s) is not None and real_array(s).ndim == 1
+                    and real_array(s).size >= 1 and bool(np.isfinite(real_array(s)).all())
+                    and bool((real_array(s) >= 0).all()) for s in v.values())
+                and len({real_array(s).size for s in v.values()}) == 1,
+                [{"a": [1.0, -1.0]}, {"a": [1.0], "b": [1.0, 1.0]}, {"a": [[1.0]]}], "scales")),
+            "optimizer": P("adam", Choice({"adam", "sgd"})), "lr": P(1e-3, POS),
+            "noise": P(0.5, NONNEG), "seed": P(0, SEED)}),
+        "nb06.stack_moments": (nb06.stack_moments, {
+            "activation": P("selu", Choice({k for k, a in ACTIVATIONS.items() if not a.learned})),
+            "depth": P(2, Int(1)), "width": P(4, Int(1)), "residual": P(False, BOOL),
+            "n_samples": P(4, Int(2)), "seed": P(0, SEED)}),
+        "nb06.source_table": (nb06.source_table, {
+            "judged_by_study": P(sources, Kind(lambda v: v is sources, [{}, {"fake": {}}],
+                                               "judged_by_study")),
+            "rows": P(source_rows, Kind(lambda v: v is source_rows, [(), [("a",)]], "rows"))}),
         "nb07.torch_like_weights": (nb07.torch_like_weights, {
             "init": P("LeCun (gain 1)", Choice(set(nb07.TORCH_INITS))), "n_in": P(4, Int(1)),
             "n_out": P(3, Int(1)), "rng": P(rng, RNG)}),
@@ -733,6 +850,9 @@ def notebook_calls():
             "seed": P(0, SEED)}),
         "nb07.theory_variances": (nb07.theory_variances, {"gain": P(0.75, POS),
                                                           "depth": P(3, Int(1))}),
+        "nb07.default_init_moments": (nb07.default_init_moments, {
+            "depth": P(3, Int(1)), "width": P(4, Int(1)), "q0": P(1.0, Real(0.0)),
+            "bias": P(True, BOOL)}),
         "nb07.selu_depth_figure": (nb07.selu_depth_figure, {
             "rate": P(0.1, Real(0.0, 1.0, exclusive_max=True)),
             "init": P("LeCun (gain 1)", Choice(set(nb07.TORCH_INITS))),

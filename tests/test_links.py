@@ -75,7 +75,8 @@ def test_a_foreign_link_is_caught():
     assert link not in badge_links(target(link)).values()
 
 
-ANCHORED_LINK = re.compile(r"\]\(([^)\s:]*\.ipynb)?#([^)\s]+)\)")
+# an anchor may hold balanced parentheses, as "Deep dive (optional): ..." headings give
+ANCHORED_LINK = re.compile(r"\]\(([^()\s:#]*\.ipynb)?#((?:[^()\s]|\([^()\s]*\))+)\)")
 
 
 def headings(path):
