@@ -4,8 +4,9 @@ page) and every notebook from its stored outputs, without executing anything.
     sphinx-build -c site . build/site      (what `make site` runs, with -W: no warnings)
 
 Source folder: the repository's top, so that the README's links to notebooks/… and the
-notebooks' links to each other are the same on GitHub and on the site. Only README.md and
-notebooks/*.ipynb are read. tests/browser/test_site.py opens every page in Chromium.
+notebooks' links to each other are the same on GitHub and on the site. Only README.md,
+notebooks/*.ipynb and notebooks/formulas.md (the page of formulas and notation) are read.
+tests/browser/test_site.py opens every page in Chromium.
 """
 
 import json
@@ -29,7 +30,7 @@ release = _project["version"]
 
 extensions = ["myst_nb", "sphinx-mathjax-offline"]  # MathJax 3 served from the site itself
 root_doc = "README"
-include_patterns = ["README.md", "notebooks/*.ipynb"]
+include_patterns = ["README.md", "notebooks/*.ipynb", "notebooks/formulas.md"]
 exclude_patterns = ["build", ".venv", ".ipynb_checkpoints"]
 
 nb_execution_mode = "off"  # the stored outputs are the tested ones
@@ -75,7 +76,7 @@ def _prepare(app, docname, source):
     if docname == "README":
         source[0] += "\n\n```{toctree}\n:hidden:\n:glob:\n\nnotebooks/*\n```\n"
         return
-    if not docname.startswith("notebooks/"):
+    if not str(app.env.doc2path(docname)).endswith(".ipynb"):  # formulas.md: nothing to do
         return
     nb = json.loads(source[0])
     for cell in nb["cells"]:
