@@ -499,3 +499,32 @@ def shape_label(z):
         raise TypeError(f"z must be a numpy array, e.g. np.zeros((3, 5)); got "
                         f"{type(z).__name__} {z!r:.40}.")
     return f"{z.dtype} input of shape {z.shape}"
+
+
+CHECK_MARK = "✓ checked: "
+
+
+def checked(claim):
+    """Print the one visible line of a notebook's check cell: "✓ checked: <claim>".
+
+    A check cell holds only the asserts that back a sentence of the text; its input is folded
+    away and this line, printed after the asserts passed, says in plain words what they verified.
+
+    Parameters
+    ----------
+    claim : str
+        What the asserts verified, in one line, e.g. "ReLU's variance stays near 1 at every
+        layer".
+
+    Examples
+    --------
+    >>> checked("the output has one row per sample")
+    ✓ checked: the output has one row per sample
+    """
+    check_text(claim, "claim")
+    if not claim.strip():
+        raise ValueError('claim must say what was checked, e.g. claim="the loss decreases"; got '
+                         'an empty string.')
+    if "\n" in claim or "\r" in claim:
+        raise ValueError(f"claim must be one line; got {claim!r:.60} with a line break.")
+    print(f"{CHECK_MARK}{claim.strip()}")

@@ -269,3 +269,16 @@ def test_shape_label_refuses_a_masked_array():
     """Fuzz campaign: a masked array was labelled like a plain one (its mask ignored)."""
     with pytest.raises(TypeError, match=r"z is a masked array \(numpy.ma\)"):
         checking.shape_label(np.ma.masked_array(np.zeros(3), mask=[True, False, False]))
+
+
+def test_checked_prints_one_line_and_refuses_an_empty_or_multiline_claim(capsys):
+    checking.checked("every seed's dead fraction exceeds one half")
+    assert capsys.readouterr().out == "✓ checked: every seed's dead fraction exceeds one half\n"
+    with pytest.raises(TypeError, match="claim must be a string; got int"):
+        checking.checked(3)
+    for empty in ("", "   "):
+        with pytest.raises(ValueError, match="claim must say what was checked"):
+            checking.checked(empty)
+    with pytest.raises(ValueError, match="claim must be one line"):
+        checking.checked("one\ntwo")
+    assert capsys.readouterr().out == ""  # nothing printed when the claim is refused

@@ -556,6 +556,9 @@ def shared_calls():
             "diagnose": P(None, Optional(CALLABLE))}),
         "checking.shape_label": (checking.shape_label, {"z": P(Z, Instance(np.ndarray,
                                                                              np.generic))}),
+        "checking.checked": (checking.checked, {"claim": P("it holds", Kind(
+            lambda v: isinstance(v, str) and bool(v.strip()) and "\n" not in v
+            and "\r" not in v, ["", "  ", "a\nb"], "claim"))}),
         "nb00.plot_propagation": (nb00.plot_propagation, {
             "runs": P({"relu": stats}, Kind(lambda v: isinstance(v, dict) and v and all(
                 isinstance(s, propagation.LayerStats) for s in v.values()), [{"a": 1}],
