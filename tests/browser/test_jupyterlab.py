@@ -171,8 +171,14 @@ def save_failure(page, name, logs):
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs_in_jupyterlab(lab, browser, name):
     base, token = lab
-    n_code = sum(c["cell_type"] == "code" for c in
-                 json.loads((ROOT / "notebooks" / name).read_text(encoding="utf-8"))["cells"])
+    code = [c for c in json.loads((ROOT / "notebooks" / name).read_text(encoding="utf-8"))["cells"]
+            if c["cell_type"] == "code"]
+    # a check cell's input is folded (jupyter.source_hidden), and with it its prompt: count the
+    # prompts JupyterLab shows; cells run in order, so the last one (never folded) finishing
+    # means every folded one before it has finished too
+    folded = [c.get("metadata", {}).get("jupyter", {}).get("source_hidden", False) for c in code]
+    assert not folded[-1], f"{name}: the last code cell is folded"
+    n_code = folded.count(False)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     logs = []
     page.on("console", lambda m: logs.append(f"{m.type}: {m.text}"))
